@@ -1,0 +1,54 @@
+import pytest
+from rest_framework.throttling import AnonRateThrottle
+
+pytestmark = pytest.mark.django_db
+
+
+def _assert_error_shape(response, status, code=None):
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "fields"}
+    if code:
+        assert body["error"]["code"] == code
+
+
+def test_unknown_path_is_json_404(api):
+    _assert_error_shape(api.get("/api/v1/no-such-thing"), 404, "not_found")
+    _assert_error_shape(api.get("/definitely/not/here"), 404, "not_found")
+
+
+def test_wrong_method_is_json_405(api):
+    _assert_error_shape(api.delete("/api/v1/auth/register"), 405, "method_not_allowed")
+
+
+def test_broken_json_is_400_parse_error(api):
+    response = api.generic("POST", "/api/v1/auth/register", '{"username": ', content_type="application/json")
+    _assert_error_shape(response, 400, "parse_error")
+
+
+def test_non_json_media_type_is_415(api):
+    response = api.generic(
+        "POST", "/api/v1/auth/register", "username=x", content_type="application/x-www-form-urlencoded"
+    )
+    _assert_error_shape(response, 415, "unsupported_media_type")
+
+
+def test_trailing_slash_is_optional_without_redirect(api):
+    assert api.get("/healthz").status_code == 200
+    assert api.get("/healthz/").status_code == 200
+    assert api.get("/api/v1/me").status_code == 401
+    assert api.get("/api/v1/me/").status_code == 401
+
+
+def test_throttled_requests_get_429_in_error_shape(api, monkeypatch):
+    # given: a tight anonymous rate (the class reads its rates at import time)
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "1000/min"})
+    body = {"username": "x", "password": "y"}
+    statuses = [api.post("/api/v1/auth/token", body, format="json").status_code for _ in range(4)]
+    # then
+    assert statuses[:3] == [401, 401, 401]
+    response = api.post("/api/v1/auth/token", body, format="json")
+    _assert_error_shape(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0

@@ -1,0 +1,90 @@
+"""Health, OpenAPI schema, configuration and the compose file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_redis(api):
+    response = api.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["db"] == "ok"
+    assert response.json()["redis"] == "ok"  # the test run always has REDIS_URL
+
+
+def test_openapi_schema_and_docs_are_served(api, admin_user):
+    schema = api.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/auth/register" in schema.content
+    docs = api.get("/api/docs")
+    assert docs.status_code == 200
+
+
+def test_openapi_schema_generates_without_warnings():
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn", "--file", os.devnull],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr
+    assert "Error" not in result.stderr
+
+
+def _django_check(**env):
+    full = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    full.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import django; django.setup(); print('ok')"],
+        cwd=ROOT,
+        env={**full, "DJANGO_SETTINGS_MODULE": "marketplace.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_dev_secret_key_is_refused_when_debug_is_off():
+    refused = _django_check(DEBUG="0")
+    assert refused.returncode != 0
+    assert "SECRET_KEY is the development key" in refused.stderr
+    allowed_debug = _django_check(DEBUG="1")
+    assert allowed_debug.returncode == 0, allowed_debug.stderr
+    allowed_key = _django_check(DEBUG="0", SECRET_KEY="a-real-production-key")
+    assert allowed_key.returncode == 0, allowed_key.stderr
+
+
+def test_compose_file_wires_every_process_with_the_variables():
+    compose = yaml.safe_load(Path(ROOT, "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert "gunicorn marketplace.wsgi" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A marketplace worker")
+    assert services["beat"]["command"].startswith("celery -A marketplace beat")
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert "@db:5432/" in environment["DATABASE_URL"]
+        assert environment["REDIS_URL"].startswith("redis://redis:6379")
+        for variable in (
+            "SECRET_KEY",
+            "PAYMENT_PROVIDER",
+            "PAYMENT_WEBHOOK_SECRET",
+            "PLATFORM_COMMISSION_BPS",
+            "MATCHING_BATCH_SECONDS",
+            "OFFER_TTL_SECONDS",
+        ):
+            assert variable in environment
+        assert set(services[name]["depends_on"]) == {"db", "redis"}
+    assert services["db"]["image"].startswith("postgres")
+    assert services["redis"]["image"].startswith("redis")
