@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests and the cross-app flows in tests/."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -14,6 +15,28 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 ROOT = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 is slow on purpose; tests create hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(request):
+    """The process catalogue comes from a data migration; a transactional test's flush
+    empties it, so put it back for whichever test runs next."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+
+    from orders.models import Process
+
+    if not Process.objects.exists():
+        importlib.import_module("orders.migrations.0002_seed_processes").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,11 @@
 """Writes for factories: profile, capabilities, verification and track record."""
 
-from factories.models import FactoryProfile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from factories.models import Capability, FactoryProfile
+from marketplace.errors import ConflictError, InvalidInputError, NotFoundError
 
 
 def factory_profile_create(*, company) -> FactoryProfile:
@@ -11,29 +16,107 @@ def factory_profile_create(*, company) -> FactoryProfile:
     return profile
 
 
+@transaction.atomic
+def factory_profile_update(*, company, **fields) -> FactoryProfile:
+    """Change location, radius or the online flag. Going online needs a location."""
+    profile = FactoryProfile.objects.select_for_update().get(company=company)
+    allowed = {"lat", "lng", "service_radius_km", "online"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInputError("Read-only or unknown fields.", fields={name: ["Read-only."] for name in unknown})
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    if profile.online and (profile.lat is None or profile.lng is None):
+        raise InvalidInputError("Set lat and lng before going online.", fields={"online": ["Location required."]})
+    if fields.get("online"):
+        profile.offline_reason = ""
+        profile.consecutive_offer_expiries = 0
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def factory_verify(*, company_id: int, admin, status: str = FactoryProfile.Verification.VERIFIED) -> FactoryProfile:
+    profile = FactoryProfile.objects.select_for_update().filter(company_id=company_id).first()
+    if profile is None:
+        raise NotFoundError("No such factory.")
+    if status not in FactoryProfile.Verification.values:
+        raise InvalidInputError("Unknown verification status.", fields={"status": ["Unknown value."]})
+    profile.verification = status
+    profile.verified_at = timezone.now() if status == FactoryProfile.Verification.VERIFIED else profile.verified_at
+    profile.verified_by = admin
+    if status == FactoryProfile.Verification.SUSPENDED:
+        profile.online = False
+        profile.offline_reason = "suspended by the platform"
+    profile.save()
+    return profile
+
+
+def capability_create(*, company, process, unit_price_fen, daily_capacity, min_quantity=1, lead_time_days=0):
+    try:
+        with transaction.atomic():
+            return Capability.objects.create(
+                factory_id=company.id,
+                process=process,
+                unit_price_fen=unit_price_fen,
+                daily_capacity=daily_capacity,
+                min_quantity=min_quantity,
+                lead_time_days=lead_time_days,
+            )
+    except IntegrityError:
+        raise ConflictError(
+            "This factory already has a capability for that process; change it instead.",
+            code="capability_exists",
+            fields={"process": ["Already offered."]},
+        ) from None
+
+
+@transaction.atomic
+def capability_update(*, capability: Capability, **fields) -> Capability:
+    for name, value in fields.items():
+        if name not in {"unit_price_fen", "daily_capacity", "min_quantity", "lead_time_days"}:
+            raise InvalidInputError("Unknown field.", fields={name: ["Unknown field."]})
+        setattr(capability, name, value)
+    capability.save()
+    return capability
+
+
+def capability_delete(*, capability: Capability) -> None:
+    # Live assignments keep their price and quantity on the assignment itself; deleting
+    # the capability only stops new matches.
+    capability.delete()
+
+
+# Track record: called by the order services that cause each change (caller holds the
+# job lock; F() keeps concurrent updates of one factory exact).
+def factory_record_taken(*, company_id: int) -> None:
+    FactoryProfile.objects.filter(company_id=company_id).update(jobs_taken=F("jobs_taken") + 1)
+
+
+def factory_record_withdrawal(*, company_id: int) -> None:
+    FactoryProfile.objects.filter(company_id=company_id).update(cancellations=F("cancellations") + 1)
+
+
+def factory_record_completion(*, company_id: int, rating: int | None, on_time: bool) -> None:
+    updates = {"jobs_completed": F("jobs_completed") + 1, "jobs_on_time": F("jobs_on_time") + int(on_time)}
+    if rating is not None:
+        updates.update(rating_sum=F("rating_sum") + rating, rating_count=F("rating_count") + 1)
+    FactoryProfile.objects.filter(company_id=company_id).update(**updates)
+
+
 def factory_demo_setup(*, company, radius_km: int, capabilities, verified_by) -> FactoryProfile:
     """Seed helper: a verified, online factory with the given capabilities."""
-    from django.utils import timezone
-
-    from factories.models import Capability
     from orders.models import Process
 
-    profile = factory_profile_create(company=company)
-    profile.service_radius_km = radius_km
-    profile.online = True
-    profile.verification = FactoryProfile.Verification.VERIFIED
-    profile.verified_at = timezone.now()
-    profile.verified_by = verified_by
-    profile.save()
+    factory_profile_create(company=company)
+    factory_verify(company_id=company.id, admin=verified_by)
     for code, price, capacity, min_qty, lead in capabilities:
-        Capability.objects.update_or_create(
-            factory=profile,
+        capability_create(
+            company=company,
             process=Process.objects.get(code=code),
-            defaults={
-                "unit_price_fen": price,
-                "daily_capacity": capacity,
-                "min_quantity": min_qty,
-                "lead_time_days": lead,
-            },
+            unit_price_fen=price,
+            daily_capacity=capacity,
+            min_quantity=min_qty,
+            lead_time_days=lead,
         )
-    return profile
+    return factory_profile_update(company=company, service_radius_km=radius_km, online=True)

@@ -135,6 +135,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "marketplace.tasks.idempotency_records_purge_task", "schedule": 3600.0},
+    "webhooks-pending": {"task": "payments.tasks.webhook_events_process_pending_task", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -189,7 +190,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "orders.models.Job.Status",
+        "AssignmentStatusEnum": "orders.models.Assignment.Status",
+        "PaymentStatusEnum": "payments.models.Payment.Status",
+        "VerificationEnum": "factories.models.FactoryProfile.Verification",
+    },
 }
 
 LOGGING = {
@@ -207,4 +213,15 @@ PLATFORM_COMMISSION_BPS = env("PLATFORM_COMMISSION_BPS")
 MATCHING_BATCH_SECONDS = env("MATCHING_BATCH_SECONDS")
 OFFER_TTL_SECONDS = env("OFFER_TTL_SECONDS")
 IDEMPOTENCY_TTL_HOURS = 24
+# Where the sandbox gateway delivers its webhooks (our own web process).
+PAYMENT_WEBHOOK_BASE_URL = env("PAYMENT_WEBHOOK_BASE_URL", default="http://127.0.0.1:8000")
+# Tell the sandbox gateway to refuse some operations: e.g. SANDBOX_FAIL=refund,payout
+SANDBOX_FAIL = set(env.list("SANDBOX_FAIL", default=[]))
 CURRENCY = "CNY"
+# A split job's share must be at least this part of the job (basis points), or the
+# capability's minimum quantity, whichever is larger.
+SPLIT_MIN_SHARE_BPS = env.int("SPLIT_MIN_SHARE_BPS", default=1000)
+# Inspection window after delivery; then a beat task accepts automatically.
+INSPECTION_WINDOW_HOURS = env.int("INSPECTION_WINDOW_HOURS", default=72)
+# Quote: surcharge when the deadline is near (hours -> basis points).
+URGENCY_SURCHARGE = [(24, 3000), (72, 1500)]

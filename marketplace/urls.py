@@ -4,10 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace.api.views import HealthView
 from marketplace.routing import route
+from payments.api.views import SandboxPayView
 
 api_v1 = [
     path("", include("marketplace.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("factories.api.urls")),
+    path("", include("payments.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +19,7 @@ urlpatterns = [
     route("api/schema", SpectacularAPIView.as_view(), "schema"),
     route("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     route("healthz", HealthView.as_view(), "healthz"),
+    route(r"sandbox/pay/(?P<payment_id>\d+)", SandboxPayView.as_view(), "sandbox-pay"),
 ]
 
 handler400 = "marketplace.errors.handler400"

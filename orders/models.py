@@ -26,3 +26,195 @@ class Process(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class Job(models.Model):
+    """An SME's request for a sub-process. Its status follows DOMAIN.md's lifecycle."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+        OPEN = "open", _("Open")
+        ASSIGNED = "assigned", _("Assigned")
+        MATERIALS_SENT = "materials_sent", _("Materials sent")
+        IN_PRODUCTION = "in_production", _("In production")
+        DELIVERED = "delivered", _("Delivered")
+        COMPLETED = "completed", _("Completed")
+        DISPUTED = "disputed", _("Disputed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    class Mode(models.TextChoices):
+        GRAB = "grab", _("Grab (job board)")
+        DISPATCH = "dispatch", _("Dispatch")
+
+    sme = models.ForeignKey("marketplace.Company", on_delete=models.PROTECT, related_name="jobs")
+    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="jobs")
+    spec = models.JSONField(_("spec"), default=dict)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
+    total_fen = models.PositiveBigIntegerField(_("total (fen)"))
+    currency = models.CharField(max_length=3, default="CNY")
+    deadline = models.DateTimeField(_("deadline"))
+    lat = models.FloatField(_("hand-off latitude"))
+    lng = models.FloatField(_("hand-off longitude"))
+    address = models.CharField(_("hand-off address"), max_length=300, blank=True, default="")
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.GRAB)
+    allow_split = models.BooleanField(_("allow split"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT)
+    # Dispatch jobs join the grab board after enough missed offers (issue: dispatch).
+    on_board = models.BooleanField(default=False)
+    cancel_reason = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["status", "mode"]), models.Index(fields=["sme", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="job_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price_fen__gt=0), name="job_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(total_fen=models.F("quantity") * models.F("unit_price_fen")), name="job_total_exact"
+            ),
+            models.CheckConstraint(condition=models.Q(lat__gte=-90, lat__lte=90), name="job_lat_range"),
+            models.CheckConstraint(condition=models.Q(lng__gte=-180, lng__lte=180), name="job_lng_range"),
+        ]
+
+    def __str__(self):
+        return f"Job {self.id} {self.process_id} x{self.quantity} ({self.status})"
+
+
+class Assignment(models.Model):
+    """One factory's share of a job; production, delivery and payout happen per assignment."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        MATERIALS_SENT = "materials_sent", _("Materials sent")
+        IN_PRODUCTION = "in_production", _("In production")
+        DELIVERED = "delivered", _("Delivered")
+        COMPLETED = "completed", _("Completed")
+        DISPUTED = "disputed", _("Disputed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    LIVE = (Status.ASSIGNED, Status.MATERIALS_SENT, Status.IN_PRODUCTION, Status.DELIVERED, Status.DISPUTED)
+    # Statuses in which the factory's machines are booked for this share.
+    RESERVING = (Status.ASSIGNED, Status.MATERIALS_SENT, Status.IN_PRODUCTION)
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="assignments")
+    factory = models.ForeignKey("marketplace.Company", on_delete=models.PROTECT, related_name="assignments")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED)
+    via = models.CharField(max_length=16, default="grab")  # grab | offer
+    quantity_sent = models.PositiveIntegerField(null=True, blank=True)
+    quantity_received = models.PositiveIntegerField(null=True, blank=True)
+    quantity_done = models.PositiveIntegerField(default=0)
+    quantity_delivered = models.PositiveIntegerField(null=True, blank=True)
+    quantity_accepted = models.PositiveIntegerField(null=True, blank=True)
+    quantity_rejected = models.PositiveIntegerField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.CharField(max_length=1000, blank=True, default="")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [models.Index(fields=["factory", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="assignment_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(quantity_done__lte=models.F("quantity")), name="assignment_done_within_quantity"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity_delivered__isnull=True)
+                | models.Q(quantity_delivered__lte=models.F("quantity")),
+                name="assignment_delivered_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity_delivered__isnull=True)
+                | models.Q(quantity_received__isnull=False, quantity_delivered__lte=models.F("quantity_received")),
+                name="assignment_delivered_within_received",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity_accepted__isnull=True)
+                | models.Q(quantity_accepted__lte=models.F("quantity_delivered")),
+                name="assignment_accepted_within_delivered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="assignment_rating_range",
+            ),
+            # A factory holds at most one live share of a job.
+            models.UniqueConstraint(
+                fields=["job", "factory"],
+                condition=~models.Q(status="withdrawn"),
+                name="assignment_one_live_per_factory",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Assignment {self.id} job {self.job_id} x{self.quantity} ({self.status})"
+
+    @property
+    def amount_fen(self) -> int:
+        return self.quantity * self.unit_price_fen
+
+
+class MaterialMovement(models.Model):
+    """The SME's material at the factory, per assignment, counted in pieces' worth."""
+
+    class Kind(models.TextChoices):
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Received")
+        CONSUMED = "consumed", _("Consumed")
+        LOSS = "loss", _("Process loss")
+        RETURNED = "returned", _("Returned")
+        WRITTEN_OFF = "written_off", _("Written off")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="material_movements")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    quantity = models.PositiveIntegerField()
+    note = models.CharField(max_length=500, blank=True, default="")
+    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("material movement")
+        verbose_name_plural = _("material movements")
+        constraints = [
+            # Each kind is recorded once per assignment, so a retried step cannot count twice.
+            models.UniqueConstraint(fields=["assignment", "kind"], name="material_one_movement_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.quantity} (assignment {self.assignment_id})"
+
+
+class JobEvent(models.Model):
+    """Append-only audit trail: every transition of a job or one of its assignments."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=64, default="system")
+    action = models.CharField(max_length=40)
+    old_status = models.CharField(max_length=20, blank=True, default="")
+    new_status = models.CharField(max_length=20, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("job event")
+        verbose_name_plural = _("job events")
+
+    def __str__(self):
+        return f"{self.job_id}: {self.action} {self.old_status}->{self.new_status}"

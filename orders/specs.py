@@ -32,8 +32,25 @@ def spec_errors(schema: dict, spec) -> dict:
     return fields
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def spec_validate(schema: dict, spec) -> None:
     """Raise a 400 naming each bad field of the spec, as ``fields.spec.<name>``."""
+    if _has_nul(spec):
+        # PostgreSQL cannot store NUL in JSON text; it is never meaningful in a spec.
+        raise InvalidInputError(
+            "The spec contains a NUL character.",
+            code="invalid_spec",
+            fields={"spec": {"non_field_errors": ["NUL characters are not allowed."]}},
+        )
     fields = spec_errors(schema, spec)
     if fields:
         raise InvalidInputError("The spec does not match the process.", code="invalid_spec", fields={"spec": fields})

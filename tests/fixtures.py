@@ -1,9 +1,125 @@
-"""Shared builders for cross-app tests."""
+"""Shared builders for tests: companies, factories with capabilities, paid jobs."""
 
-from marketplace.tests.factories import UserFactory, sme_user
+from datetime import timedelta
+
+from django.utils import timezone
+
+from factories import services as factory_services
+from marketplace.models import Company
+from marketplace.services import company_register
+from marketplace.tests.factories import UserFactory
+from orders import services as order_services
+from orders.models import Process
+
+JIAOZHOU = (36.264, 120.033)
+_counter = iter(range(1, 10**9))
+
+
+def _name(prefix):
+    return f"{prefix}{next(_counter)}"
+
+
+def admin_user():
+    return UserFactory(username=_name("admin"), is_staff=True)
+
+
+def sme(lat=JIAOZHOU[0], lng=JIAOZHOU[1]):
+    """(user, company) of a new SME."""
+    return company_register(
+        username=_name("sme"),
+        password="pw-Secret-123",
+        company_name=_name("SME "),
+        kind=Company.Kind.SME,
+        lat=lat,
+        lng=lng,
+        address="Jiaozhou",
+    )
+
+
+def factory(*, lat=JIAOZHOU[0] + 0.05, lng=JIAOZHOU[1], radius_km=30, capabilities=None, verified=True, online=True):
+    """(user, company) of a new factory; capabilities are (process, price fen, per day, min qty, lead days)."""
+    user, company = company_register(
+        username=_name("factory"),
+        password="pw-Secret-123",
+        company_name=_name("Factory "),
+        kind=Company.Kind.FACTORY,
+        lat=lat,
+        lng=lng,
+    )
+    for code, price, per_day, min_qty, lead in capabilities or [("velcro_sewing", 12, 4000, 100, 0)]:
+        factory_services.capability_create(
+            company=company,
+            process=Process.objects.get(code=code),
+            unit_price_fen=price,
+            daily_capacity=per_day,
+            min_quantity=min_qty,
+            lead_time_days=lead,
+        )
+    if verified:
+        factory_services.factory_verify(company_id=company.id, admin=admin_user())
+    factory_services.factory_profile_update(company=company, service_radius_km=radius_km, online=online)
+    return user, company
+
+
+VELCRO_SPEC = {"width_mm": 25, "color": "black", "stitch": "box_x"}
+
+
+def job(
+    sme_pair=None,
+    *,
+    quantity=1000,
+    unit_price_fen=15,
+    days=5,
+    mode="grab",
+    allow_split=False,
+    paid=True,
+    process="velcro_sewing",
+    spec=None,
+    lat=None,
+    lng=None,
+):
+    user, company = sme_pair or sme()
+    posted = order_services.job_post(
+        sme=company,
+        user=user,
+        process_code=process,
+        quantity=quantity,
+        spec=spec or dict(VELCRO_SPEC),
+        deadline=timezone.now() + timedelta(days=days),
+        unit_price_fen=unit_price_fen,
+        mode=mode,
+        allow_split=allow_split,
+        lat=lat,
+        lng=lng,
+    )
+    if paid:
+        pay(posted)
+    posted.refresh_from_db()
+    return posted
+
+
+def pay(job_obj):
+    """Capture the job's payment as the gateway's webhook would."""
+    from payments import services as payment_services
+
+    payment = job_obj.payment
+    payment_services.payment_captured(payment_id=payment.id, provider_ref=f"test-{payment.id}")
 
 
 def world_for_battery() -> dict:
     """Users of every role and ids of real objects, so a malformed request reaches its parser."""
-    users = {"anonymous": None, "sme": sme_user(), "admin": UserFactory(is_staff=True)}
-    return {"users": users, "ids": {"id": 1, "job_id": 1, "provider": "sandbox", "payment_id": 1}}
+    sme_pair = sme()
+    factory_pair = factory()
+    posted = job(sme_pair)
+    assignment = order_services.board_accept(job_id=posted.id, factory=factory_pair[1], user=factory_pair[0])
+    users = {"anonymous": None, "sme": sme_pair[0], "factory": factory_pair[0], "admin": admin_user()}
+    ids = {
+        "job_id": posted.id,
+        "assignment_id": assignment.id,
+        "capability_id": factory_pair[1].factory_profile.capabilities.first().id,
+        "company_id": factory_pair[1].id,
+        "payment_id": posted.payment.id,
+        "provider": "sandbox",
+        "id": posted.id,
+    }
+    return {"users": users, "ids": ids}

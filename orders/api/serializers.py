@@ -1,6 +1,13 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.models import Process
+from marketplace.api.base import StrictSerializer, money
+from orders.models import Assignment, Job, JobEvent, Process
+from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
+from payments.selectors import payment_summary_for_job
+
+REASON = {"max_length": 500, "required": False, "allow_blank": True, "default": ""}
 
 
 class ProcessSerializer(serializers.ModelSerializer):
@@ -15,3 +22,211 @@ class ProcessSerializer(serializers.ModelSerializer):
             "reference_unit_price_fen",
             "material_tolerance_bps",
         ]
+
+
+# --- input --------------------------------------------------------------------------
+
+
+class QuoteInputSerializer(StrictSerializer):
+    process = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    spec = serializers.JSONField()
+    deadline = serializers.DateTimeField()
+
+
+class JobInputSerializer(QuoteInputSerializer):
+    unit_price_fen = serializers.IntegerField(min_value=1, max_value=MAX_UNIT_PRICE_FEN)
+    mode = serializers.ChoiceField(choices=Job.Mode.choices, default=Job.Mode.GRAB)
+    allow_split = serializers.BooleanField(default=False)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    lng = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ReasonInputSerializer(StrictSerializer):
+    reason = serializers.CharField(**REASON)
+
+
+class RequiredReasonInputSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class EmptyInputSerializer(StrictSerializer):
+    """For POSTs that take no body: still a JSON object, and no unknown fields."""
+
+
+class AcceptJobInputSerializer(StrictSerializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, required=False)
+
+
+class MaterialsSentInputSerializer(StrictSerializer):
+    note = serializers.CharField(**REASON)
+    quantity_sent = serializers.IntegerField(min_value=1, max_value=2 * MAX_QUANTITY, required=False)
+
+
+class MaterialsReceivedInputSerializer(StrictSerializer):
+    quantity_received = serializers.IntegerField(min_value=0, max_value=2 * MAX_QUANTITY)
+
+
+class ProgressInputSerializer(StrictSerializer):
+    quantity_done = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+
+
+class DeliverInputSerializer(StrictSerializer):
+    quantity_delivered = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity_lost = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY, default=0)
+    leftover = serializers.ChoiceField(choices=["return", "write_off"], default="return")
+
+
+class AcceptDeliveryInputSerializer(StrictSerializer):
+    quantity_accepted = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ResolveDisputeInputSerializer(StrictSerializer):
+    quantity_accepted = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+# --- output -------------------------------------------------------------------------
+
+
+class CompanyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    factory = CompanyRefSerializer()
+    amount_fen = serializers.IntegerField()
+    amount = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "job",
+            "factory",
+            "quantity",
+            "unit_price_fen",
+            "amount_fen",
+            "amount",
+            "status",
+            "via",
+            "quantity_sent",
+            "quantity_received",
+            "quantity_done",
+            "quantity_delivered",
+            "quantity_accepted",
+            "quantity_rejected",
+            "rating",
+            "comment",
+            "assigned_at",
+            "delivered_at",
+            "completed_at",
+            "materials",
+        ]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_amount(self, obj):
+        return money(obj.amount_fen)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_materials(self, obj):
+        """Pieces' worth of the SME's material, by movement kind."""
+        totals = {kind: 0 for kind in ("sent", "received", "consumed", "loss", "returned", "written_off")}
+        for movement in obj.material_movements.all():
+            totals[movement.kind] += movement.quantity
+        return totals
+
+
+class PaymentSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    amount_fen = serializers.IntegerField()
+    refunded_fen = serializers.IntegerField()
+    currency = serializers.CharField()
+    pay_url = serializers.CharField()
+
+
+class JobSerializer(serializers.ModelSerializer):
+    process = serializers.CharField(source="process.code")
+    process_name = serializers.CharField(source="process.name")
+    sme = CompanyRefSerializer()
+    total = serializers.SerializerMethodField()
+    assignments = AssignmentSerializer(many=True)
+    payment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "process",
+            "process_name",
+            "spec",
+            "quantity",
+            "unit_price_fen",
+            "total_fen",
+            "total",
+            "currency",
+            "deadline",
+            "lat",
+            "lng",
+            "address",
+            "mode",
+            "allow_split",
+            "status",
+            "on_board",
+            "sme",
+            "assignments",
+            "payment",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_total(self, obj):
+        return money(obj.total_fen, obj.currency)
+
+    @extend_schema_field(PaymentSummarySerializer(allow_null=True))
+    def get_payment(self, obj):
+        return payment_summary_for_job(obj, request=self.context.get("request"))
+
+
+class BoardJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="job.id")
+    process = serializers.CharField(source="job.process.code")
+    process_name = serializers.CharField(source="job.process.name")
+    process_name_zh = serializers.CharField(source="job.process.name_zh")
+    spec = serializers.JSONField(source="job.spec")
+    quantity = serializers.IntegerField(source="job.quantity")
+    unit_price_fen = serializers.IntegerField(source="job.unit_price_fen")
+    total_fen = serializers.IntegerField(source="job.total_fen")
+    deadline = serializers.DateTimeField(source="job.deadline")
+    lat = serializers.FloatField(source="job.lat")
+    lng = serializers.FloatField(source="job.lng")
+    address = serializers.CharField(source="job.address")
+    allow_split = serializers.BooleanField(source="job.allow_split")
+    distance_km = serializers.FloatField(source="pair.distance_km")
+    free_capacity = serializers.IntegerField(source="pair.free_capacity")
+    min_share = serializers.IntegerField(source="pair.min_share")
+    max_share = serializers.IntegerField(source="pair.max_share")
+
+
+class JobEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label")
+
+    class Meta:
+        model = JobEvent
+        fields = ["id", "assignment", "actor", "action", "old_status", "new_status", "data", "created_at"]
+
+
+class QuoteSerializer(serializers.Serializer):
+    unit_price_fen = serializers.IntegerField()
+    total_fen = serializers.IntegerField()
+    currency = serializers.CharField()
+    reference_unit_price_fen = serializers.IntegerField()
+    market_unit_price_fen = serializers.IntegerField(allow_null=True)
+    urgency_surcharge_bps = serializers.IntegerField()

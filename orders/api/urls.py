@@ -3,4 +3,26 @@ from orders.api import views
 
 urlpatterns = [
     route("processes", views.ProcessListView.as_view(), "process-list"),
+    route("jobs/quote", views.JobQuoteView.as_view(), "job-quote"),
+    route("jobs", views.JobListCreateView.as_view(), "job-list"),
+    route(r"jobs/(?P<job_id>\d+)", views.JobDetailView.as_view(), "job-detail"),
+    route(r"jobs/(?P<job_id>\d+)/events", views.JobEventListView.as_view(), "job-events"),
+    route(r"jobs/(?P<job_id>\d+)/cancel", views.JobCancelView.as_view(), "job-cancel"),
+    route(r"jobs/(?P<job_id>\d+)/dispute", views.JobDisputeView.as_view(), "job-dispute"),
+    route("board", views.BoardView.as_view(), "board"),
+    route(r"board/(?P<job_id>\d+)/accept", views.BoardAcceptView.as_view(), "board-accept"),
+    route("assignments", views.AssignmentListView.as_view(), "assignment-list"),
+    route(r"assignments/(?P<assignment_id>\d+)/materials-sent", views.MaterialsSentView.as_view(), "materials-sent"),
+    route(
+        r"assignments/(?P<assignment_id>\d+)/materials-received",
+        views.MaterialsReceivedView.as_view(),
+        "materials-received",
+    ),
+    route(r"assignments/(?P<assignment_id>\d+)/progress", views.ProgressView.as_view(), "assignment-progress"),
+    route(r"assignments/(?P<assignment_id>\d+)/deliver", views.DeliverView.as_view(), "assignment-deliver"),
+    route(r"assignments/(?P<assignment_id>\d+)/accept", views.AcceptDeliveryView.as_view(), "assignment-accept"),
+    route(r"assignments/(?P<assignment_id>\d+)/withdraw", views.WithdrawView.as_view(), "assignment-withdraw"),
+    route(
+        r"admin/jobs/(?P<job_id>\d+)/resolve-dispute", views.AdminResolveDisputeView.as_view(), "admin-resolve-dispute"
+    ),
 ]

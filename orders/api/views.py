@@ -1,11 +1,251 @@
-from rest_framework.generics import ListAPIView
+"""Thin views: parse, call one service or selector, render."""
 
-from orders import selectors
-from orders.api.serializers import ProcessSerializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from factories import selectors as factory_selectors
+from marketplace.errors import InvalidInputError
+from marketplace.idempotency import idempotent
+from marketplace.permissions import IsFactory, IsPlatformAdmin, IsSME
+from marketplace.selectors import company_for_user
+from orders import selectors, services
+from orders.api import serializers as s
+from orders.models import Job, JobEvent
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class ProcessListView(ListAPIView):
-    serializer_class = ProcessSerializer
+    serializer_class = s.ProcessSerializer
 
     def get_queryset(self):
         return selectors.process_list()
+
+
+class JobQuoteView(APIView):
+    permission_classes = [IsSME]
+
+    @extend_schema(request=s.QuoteInputSerializer, responses=s.QuoteSerializer)
+    def post(self, request):
+        data = _valid(s.QuoteInputSerializer, request)
+        quote = services.job_quote(
+            process_code=data["process"], quantity=data["quantity"], spec=data["spec"], deadline=data["deadline"]
+        )
+        return Response(s.QuoteSerializer(quote).data)
+
+
+STATUS_PARAM = OpenApiParameter("status", str, enum=Job.Status.values, description="Only jobs in this status.")
+
+
+class JobListCreateView(ListAPIView):
+    serializer_class = s.JobSerializer
+
+    def get_permissions(self):
+        return [IsSME()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        company = company_for_user(self.request.user)
+        if company is None:
+            return Job.objects.none()
+        wanted = self.request.query_params.get("status")
+        if wanted is not None and wanted not in Job.Status.values:
+            raise InvalidInputError("Unknown status.", fields={"status": [f"One of {', '.join(Job.Status.values)}."]})
+        return selectors.job_list_for_company(company=company, status=wanted)
+
+    @extend_schema(parameters=[STATUS_PARAM])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.JobInputSerializer, responses={201: s.JobSerializer})
+    @idempotent
+    def post(self, request):
+        data = _valid(s.JobInputSerializer, request)
+        job = services.job_post(
+            sme=company_for_user(request.user),
+            user=request.user,
+            process_code=data["process"],
+            quantity=data["quantity"],
+            spec=data["spec"],
+            deadline=data["deadline"],
+            unit_price_fen=data["unit_price_fen"],
+            mode=data["mode"],
+            allow_split=data["allow_split"],
+            lat=data.get("lat"),
+            lng=data.get("lng"),
+            address=data.get("address", ""),
+        )
+        job = selectors.job_get_for_company(job_id=job.id, company=job.sme)
+        return Response(s.JobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class JobDetailView(APIView):
+    @extend_schema(responses=s.JobSerializer)
+    def get(self, request, job_id):
+        job = selectors.job_get_for_company(job_id=job_id, company=company_for_user(request.user))
+        return Response(s.JobSerializer(job, context={"request": request}).data)
+
+
+class JobEventListView(ListAPIView):
+    serializer_class = s.JobEventSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return JobEvent.objects.none()
+        return selectors.job_events_for_company(
+            job_id=self.kwargs["job_id"], company=company_for_user(self.request.user)
+        )
+
+
+def _job_response(request, job, code=status.HTTP_200_OK):
+    job = selectors.job_get_for_company(job_id=job.id, company=company_for_user(request.user))
+    return Response(s.JobSerializer(job, context={"request": request}).data, status=code)
+
+
+class JobCancelView(APIView):
+    permission_classes = [IsSME]
+
+    @extend_schema(request=s.ReasonInputSerializer, responses=s.JobSerializer)
+    @idempotent
+    def post(self, request, job_id):
+        data = _valid(s.ReasonInputSerializer, request)
+        job = services.job_cancel(
+            job_id=job_id, sme=company_for_user(request.user), user=request.user, reason=data["reason"]
+        )
+        return _job_response(request, job)
+
+
+class JobDisputeView(APIView):
+    permission_classes = [IsSME]
+
+    @extend_schema(request=s.RequiredReasonInputSerializer, responses=s.JobSerializer)
+    @idempotent
+    def post(self, request, job_id):
+        data = _valid(s.RequiredReasonInputSerializer, request)
+        job = services.job_dispute(
+            job_id=job_id, sme=company_for_user(request.user), user=request.user, reason=data["reason"]
+        )
+        return _job_response(request, job)
+
+
+class BoardView(ListAPIView):
+    permission_classes = [IsFactory]
+    serializer_class = s.BoardJobSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Job.objects.none()
+        profile = factory_selectors.factory_profile_get(company=company_for_user(self.request.user))
+        return [{"job": job, "pair": pair} for job, pair in selectors.board_list_for_factory(profile=profile)]
+
+
+def _assignment_response(request, assignment, code=status.HTTP_200_OK):
+    assignment = selectors.assignment_get_for_company(
+        assignment_id=assignment.id, company=company_for_user(request.user)
+    )
+    return Response(s.AssignmentSerializer(assignment).data, status=code)
+
+
+class BoardAcceptView(APIView):
+    permission_classes = [IsFactory]
+
+    @extend_schema(request=s.AcceptJobInputSerializer, responses={201: s.AssignmentSerializer})
+    @idempotent
+    def post(self, request, job_id):
+        data = _valid(s.AcceptJobInputSerializer, request)
+        assignment = services.board_accept(
+            job_id=job_id, factory=company_for_user(request.user), user=request.user, quantity=data.get("quantity")
+        )
+        return _assignment_response(request, assignment, status.HTTP_201_CREATED)
+
+
+class AssignmentListView(ListAPIView):
+    serializer_class = s.AssignmentSerializer
+
+    def get_queryset(self):
+        return selectors.assignment_list_for_company(company=company_for_user(self.request.user))
+
+
+def _assignment_step(request, assignment_id, input_serializer, service):
+    """POST /assignments/{id}/<step>: validate the body, call the step's service, render."""
+    data = _valid(input_serializer, request)
+    assignment = service(assignment_id=assignment_id, company=company_for_user(request.user), user=request.user, **data)
+    return _assignment_response(request, assignment)
+
+
+class MaterialsSentView(APIView):
+    permission_classes = [IsSME]
+
+    @extend_schema(request=s.MaterialsSentInputSerializer, responses=s.AssignmentSerializer)
+    @idempotent
+    def post(self, request, assignment_id):
+        return _assignment_step(
+            request, assignment_id, s.MaterialsSentInputSerializer, services.assignment_materials_sent
+        )
+
+
+class MaterialsReceivedView(APIView):
+    permission_classes = [IsFactory]
+
+    @extend_schema(request=s.MaterialsReceivedInputSerializer, responses=s.AssignmentSerializer)
+    @idempotent
+    def post(self, request, assignment_id):
+        return _assignment_step(
+            request, assignment_id, s.MaterialsReceivedInputSerializer, services.assignment_materials_received
+        )
+
+
+class ProgressView(APIView):
+    permission_classes = [IsFactory]
+
+    @extend_schema(request=s.ProgressInputSerializer, responses=s.AssignmentSerializer)
+    @idempotent
+    def post(self, request, assignment_id):
+        return _assignment_step(request, assignment_id, s.ProgressInputSerializer, services.assignment_progress)
+
+
+class DeliverView(APIView):
+    permission_classes = [IsFactory]
+
+    @extend_schema(request=s.DeliverInputSerializer, responses=s.AssignmentSerializer)
+    @idempotent
+    def post(self, request, assignment_id):
+        return _assignment_step(request, assignment_id, s.DeliverInputSerializer, services.assignment_deliver)
+
+
+class AcceptDeliveryView(APIView):
+    permission_classes = [IsSME]
+
+    @extend_schema(request=s.AcceptDeliveryInputSerializer, responses=s.AssignmentSerializer)
+    @idempotent
+    def post(self, request, assignment_id):
+        return _assignment_step(request, assignment_id, s.AcceptDeliveryInputSerializer, services.assignment_accept)
+
+
+class WithdrawView(APIView):
+    permission_classes = [IsFactory]
+
+    @extend_schema(request=s.ReasonInputSerializer, responses=s.AssignmentSerializer)
+    @idempotent
+    def post(self, request, assignment_id):
+        return _assignment_step(request, assignment_id, s.ReasonInputSerializer, services.assignment_withdraw)
+
+
+class AdminResolveDisputeView(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(request=s.ResolveDisputeInputSerializer, responses=s.JobSerializer)
+    @idempotent
+    def post(self, request, job_id):
+        data = _valid(s.ResolveDisputeInputSerializer, request)
+        job = services.dispute_resolve(
+            job_id=job_id, admin=request.user, quantity_accepted=data["quantity_accepted"], note=data["note"]
+        )
+        job = selectors.job_get(job_id=job.id)
+        return Response(s.JobSerializer(job, context={"request": request}).data)

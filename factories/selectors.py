@@ -1,0 +1,17 @@
+from factories.models import Capability, FactoryProfile
+from marketplace.errors import NotFoundError
+
+
+def factory_profile_get(*, company) -> FactoryProfile:
+    return FactoryProfile.objects.select_related("company").get(company=company)
+
+
+def capability_list_for_factory(*, company):
+    return Capability.objects.filter(factory_id=company.id).select_related("process").order_by("id")
+
+
+def capability_get_for_factory(*, company, capability_id) -> Capability:
+    capability = Capability.objects.filter(factory_id=company.id, id=capability_id).select_related("process").first()
+    if capability is None:
+        raise NotFoundError("No such capability.")
+    return capability

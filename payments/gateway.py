@@ -1,0 +1,129 @@
+"""Payment gateway adapters. The platform talks to a gateway only through this interface;
+a real provider (WeChat Pay, Alipay, Stripe) is another adapter with the same methods.
+
+The sandbox adapter behaves like a real gateway: its pay page (``POST /sandbox/pay/{id}``)
+records a charge and then calls our webhook over HTTP from a Celery task, with a body
+signed by HMAC-SHA256 (``X-Signature: sha256=<hex>``) carrying its own timestamp. It can
+decline, deliver a webhook twice, or deliver it late. Refunds and payouts are idempotent
+on the gateway's side by the key we send, as real gateways' idempotency keys are.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from marketplace.errors import ApplicationError
+
+WEBHOOK_MAX_AGE_SECONDS = 300
+SIGNATURE_HEADER = "X-Signature"
+
+
+class WebhookSignatureError(ApplicationError):
+    code = "invalid_signature"
+
+
+class GatewayError(Exception):
+    """A gateway call failed; ``transient`` failures are retried, the rest are final."""
+
+    def __init__(self, message, *, transient=False):
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class GatewayResult:
+    reference: str
+    replayed: bool = False
+
+
+def sign(body: bytes, secret: str | None = None) -> str:
+    secret = secret if secret is not None else settings.PAYMENT_WEBHOOK_SECRET
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_verify(raw_body: bytes, signature: str | None, *, now: float | None = None) -> dict:
+    """Check the signature over the raw body and the event's age; returns the event."""
+    if not signature or not hmac.compare_digest(sign(raw_body), signature.strip()):
+        raise WebhookSignatureError("The webhook signature does not match.")
+    try:
+        event = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        raise WebhookSignatureError("The webhook body is not JSON.", code="invalid_webhook") from None
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+        raise WebhookSignatureError("The webhook has no id or type.", code="invalid_webhook")
+    created = event.get("created")
+    now = time.time() if now is None else now
+    if not isinstance(created, int | float) or abs(now - created) > WEBHOOK_MAX_AGE_SECONDS:
+        raise WebhookSignatureError("The webhook is too old (or from the future).", code="stale_webhook")
+    return event
+
+
+class SandboxGateway:
+    name = "sandbox"
+
+    def pay_url(self, payment, request=None) -> str:
+        path = f"/sandbox/pay/{payment.id}"
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def event(self, event_type: str, data: dict, *, event_id: str | None = None) -> tuple[bytes, str]:
+        """A signed webhook body, as the gateway would send it."""
+        body = json.dumps(
+            {
+                "id": event_id or f"evt_{uuid.uuid4().hex}",
+                "type": event_type,
+                "created": int(time.time()),
+                "data": data,
+            },
+            separators=(",", ":"),
+        ).encode()
+        return body, sign(body)
+
+    def _operation(self, *, key: str, kind: str, amount_fen: int) -> GatewayResult:
+        from payments.models import SandboxOperation
+
+        if SandboxGatewaySwitch.fail(kind):
+            raise GatewayError(f"sandbox gateway told to fail {kind}s")
+        try:
+            with transaction.atomic():
+                operation = SandboxOperation.objects.create(
+                    key=key, kind=kind, amount_fen=amount_fen, reference=f"{kind}_{uuid.uuid4().hex[:16]}"
+                )
+                return GatewayResult(reference=operation.reference)
+        except IntegrityError:
+            operation = SandboxOperation.objects.get(key=key)
+            if operation.amount_fen != amount_fen or operation.kind != kind:
+                raise GatewayError(f"idempotency key {key} reused with another request") from None
+            return GatewayResult(reference=operation.reference, replayed=True)
+
+    def refund(self, *, payment, amount_fen: int, key: str) -> GatewayResult:
+        return self._operation(key=key, kind="refund", amount_fen=amount_fen)
+
+    def payout(self, *, company_id: int, amount_fen: int, key: str) -> GatewayResult:
+        return self._operation(key=key, kind="payout", amount_fen=amount_fen)
+
+    def charge(self, *, payment, key: str) -> GatewayResult:
+        return self._operation(key=key, kind="charge", amount_fen=payment.amount_fen)
+
+
+class SandboxGatewaySwitch:
+    """Tell the sandbox to refuse refunds or payouts (``SANDBOX_FAIL`` setting, a set of kinds)."""
+
+    @staticmethod
+    def fail(kind: str) -> bool:
+        return kind in getattr(settings, "SANDBOX_FAIL", set())
+
+
+ADAPTERS = {"sandbox": SandboxGateway}
+
+
+def gateway():
+    try:
+        return ADAPTERS[settings.PAYMENT_PROVIDER]()
+    except KeyError:
+        raise GatewayError(f"unknown PAYMENT_PROVIDER {settings.PAYMENT_PROVIDER!r}") from None

@@ -1,0 +1,78 @@
+"""Thin Celery entry points for money. Money tasks ack late and are re-delivered if a
+worker dies mid-task; every service they call is idempotent, so a rerun is harmless."""
+
+import json
+import urllib.error
+import urllib.request
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from payments import services
+
+MONEY_TASK = {
+    "acks_late": True,
+    "task_reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, ConnectionError),
+    "retry_backoff": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(**MONEY_TASK)
+def webhook_process_task(event_id: int) -> None:
+    services.webhook_process(event_id=event_id)
+
+
+@shared_task
+def webhook_events_process_pending_task() -> int:
+    """Beat: process events whose task was lost (the stored event is the truth)."""
+    pending = list(services.webhook_events_pending())
+    for event_id in pending:
+        services.webhook_process(event_id=event_id)
+    return len(pending)
+
+
+@shared_task(**MONEY_TASK)
+def refund_execute_task(refund_id: int) -> None:
+    services.refund_execute(refund_id=refund_id)
+
+
+class WebhookDeliveryError(ConnectionError):
+    """Our endpoint did not take the webhook (down or 5xx): the gateway tries again."""
+
+
+@shared_task(
+    autoretry_for=(WebhookDeliveryError, urllib.error.URLError, OSError),
+    retry_backoff=1,
+    retry_backoff_max=60,
+    max_retries=10,
+    acks_late=True,
+)
+def sandbox_webhook_deliver_task(body: str, signature: str) -> int:
+    """The sandbox gateway calling our webhook over HTTP, as a real gateway would."""
+    url = settings.PAYMENT_WEBHOOK_BASE_URL.rstrip("/") + f"/api/v1/payments/webhooks/{settings.PAYMENT_PROVIDER}"
+    request = urllib.request.Request(  # noqa: S310 - the URL is our own configured endpoint
+        url,
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Signature": signature},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as exc:
+        if exc.code >= 500:
+            raise WebhookDeliveryError(f"webhook endpoint answered {exc.code}") from exc
+        return exc.code  # a 4xx is final: a real gateway would stop and alert too
+
+
+def sandbox_send(event_type: str, data: dict, *, copies: int = 1, delay_seconds: int = 0) -> str:
+    """Queue a signed sandbox webhook (possibly twice, possibly late); returns the event id."""
+    from payments.gateway import SandboxGateway
+
+    body, signature = SandboxGateway().event(event_type, data)
+    for _ in range(copies):
+        sandbox_webhook_deliver_task.apply_async((body.decode(), signature), countdown=delay_seconds)
+    return json.loads(body)["id"]
