@@ -154,3 +154,16 @@ def wait_for(predicate, timeout=20.0, interval=0.1, message="condition"):
             return value
         time.sleep(interval)
     pytest.fail(f"timed out waiting for {message}")
+
+
+@pytest.fixture
+def eager_celery_live(live_server, settings):
+    """Tasks run in-process (eager), and the sandbox gateway's webhooks reach a live server
+    on the test database, so an HTTP-only test sees the whole payment round trip."""
+    from marketplace.celery import app
+
+    settings.PAYMENT_WEBHOOK_BASE_URL = live_server.url
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield live_server
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

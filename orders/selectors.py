@@ -58,14 +58,17 @@ def job_remaining_quantities(job_ids) -> tuple[dict[int, int], dict[int, set[int
     return covered, holders
 
 
-def eligibility_for(jobs, profiles, *, now=None, excluded=None) -> dict[tuple[int, int], Eligibility]:
+def eligibility_for(
+    jobs, profiles, *, now=None, excluded=None, check_capacity=True
+) -> dict[tuple[int, int], Eligibility]:
     """Every eligible (job, factory) pair among ``jobs`` x ``profiles`` (DOMAIN.md, Matching).
 
     A factory is eligible for a job when it is verified and online, has a capability for the
     process priced at or below the job's price with a minimum quantity the job meets, the
     hand-off place lies within its service radius, it does not already hold a share, and its
     free capacity before the deadline covers the remaining quantity (or, for a split job, a
-    useful part of it). Three queries, whatever the sizes.
+    useful part of it). Three queries, whatever the sizes. With ``check_capacity=False``
+    it answers whether the factory would be eligible if it had the capacity.
     """
     now = now or timezone.now()
     excluded = excluded or set()
@@ -116,7 +119,7 @@ def eligibility_for(jobs, profiles, *, now=None, excluded=None) -> dict[tuple[in
                 max_share = min(remaining, free)
             else:
                 min_share = max_share = remaining
-            if free < min_share or max_share < min_share:
+            if check_capacity and (free < min_share or max_share < min_share):
                 continue
             result[(job.id, profile.company_id)] = Eligibility(
                 job_id=job.id,
@@ -164,7 +167,7 @@ def job_list_for_company(*, company, status: str | None = None):
     if status:
         queryset = queryset.filter(status=status)
     return (
-        queryset.select_related("process", "sme")
+        queryset.select_related("process", "sme", "payment")
         .prefetch_related(_assignments_prefetch())
         .order_by("-created_at", "-id")
     )
@@ -181,7 +184,10 @@ def job_get_for_company(*, job_id, company) -> Job:
 def job_get(*, job_id) -> Job:
     """Any job, for platform admins."""
     job = (
-        Job.objects.select_related("process", "sme").prefetch_related(_assignments_prefetch()).filter(id=job_id).first()
+        Job.objects.select_related("process", "sme", "payment")
+        .prefetch_related(_assignments_prefetch())
+        .filter(id=job_id)
+        .first()
     )
     if job is None:
         raise NotFoundError("No such job.")

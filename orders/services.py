@@ -287,10 +287,11 @@ def assignment_create(*, job: Job, factory, user, quantity: int | None, via: str
     profile = _lock_profile(factory.id)
     pair = eligibility_for([job], [profile]).get((job.id, factory.id))
     if pair is None:
-        raise ConflictError(
-            "This factory is not eligible for the job now (capacity, price, distance, or status).",
-            code="not_eligible",
-        )
+        if eligibility_for([job], [profile], check_capacity=False):
+            raise ConflictError(
+                "Your free capacity before the deadline no longer covers this job.", code="insufficient_capacity"
+            )
+        raise NotFoundError("No such job on your board.")
     share = pair.max_share if quantity is None else quantity
     if not job.allow_split and quantity is not None and quantity != pair.max_share:
         raise InvalidInputError(

@@ -68,4 +68,4 @@ def test_grab_race_one_factory_many_jobs_never_exceeds_capacity():
     assert booked == 2400
     assert booked <= pieces_between(1000, min(j.created_at for j in jobs), jobs[0].deadline)
     assert {r.status_code for r in responses if r.status_code != 201} == {409}
-    assert {r.json()["error"]["code"] for r in responses if r.status_code != 201} == {"not_eligible"}
+    assert {r.json()["error"]["code"] for r in responses if r.status_code != 201} == {"insufficient_capacity"}
