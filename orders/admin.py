@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from orders.models import Assignment, Job, JobEvent, MaterialMovement, Process
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class JobEventInline(ReadOnlyInline):
+    model = JobEvent
+    fields = ["created_at", "actor_label", "action", "old_status", "new_status", "assignment", "data"]
+    readonly_fields = fields
+
+
+class AssignmentInline(ReadOnlyInline):
+    model = Assignment
+    fields = ["factory", "quantity", "status", "quantity_received", "quantity_delivered", "quantity_accepted"]
+    readonly_fields = fields
+
+
+@admin.register(Process)
+class ProcessAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_zh", "reference_unit_price_fen", "material_tolerance_bps", "active"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Jobs and assignments change only through their services (the API, or admin actions)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ["id", "sme", "process", "quantity", "unit_price_fen", "total_fen", "mode", "status", "deadline"]
+    list_filter = ["status", "mode", "process", "allow_split"]
+    search_fields = ["id", "sme__name"]
+    date_hierarchy = "created_at"
+    inlines = [AssignmentInline, JobEventInline]
+
+
+class MaterialInline(ReadOnlyInline):
+    model = MaterialMovement
+    fields = ["kind", "quantity", "note", "actor", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "job", "factory", "quantity", "status", "quantity_delivered", "quantity_accepted", "rating"]
+    list_filter = ["status", "via"]
+    search_fields = ["id", "job__id", "factory__name"]
+    inlines = [MaterialInline]
