@@ -27,8 +27,8 @@ def _fast_password_hashing(settings):
 def _catalogue(request):
     """The process catalogue comes from a data migration; a transactional test's flush
     empties it, so put it back for whichever test runs next."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None:
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not uses_db:
         return
     request.getfixturevalue("_django_db_helper")
     from django.apps import apps
@@ -94,55 +94,64 @@ def _purge_queue():
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real ``celery -A marketplace worker`` process on the test database and Redis.
-
-    Tests that use it must commit their data (``transactional_db``) so the worker sees it.
-    """
+def start_worker(transactional_db, tmp_path):
+    """start_worker(**env) -> a real ``celery -A marketplace worker`` process on the test
+    database and Redis (extra env on top). Tests must commit their data
+    (``transactional_db``) for the worker to see it. Stopped at teardown."""
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL must point at a Redis server for the worker tests")
     _purge_queue()
-    log = tmp_path / "worker.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "marketplace",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=process_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if "ready." in log.read_text():
-            break
-        if proc.poll() is not None:
-            pytest.fail(f"worker exited early:\n{log.read_text()}")
-        time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail(f"worker did not start:\n{log.read_text()}")
-    proc.log_path = log
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    started = []
+
+    def start(**extra_env):
+        log = tmp_path / f"worker{len(started)}.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "marketplace",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-n",
+                    f"test{len(started)}@%h",
+                ],
+                cwd=ROOT,
+                env=process_env(**extra_env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(proc)
+        proc.log_path = log
+        deadline = time.monotonic() + 30
+        while "ready." not in log.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
     connection.close()
+
+
+@pytest.fixture
+def celery_worker_process(start_worker):
+    return start_worker()
 
 
 def wait_for(predicate, timeout=20.0, interval=0.1, message="condition"):
@@ -166,4 +175,15 @@ def eager_celery_live(live_server, settings):
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield live_server
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def eager_celery(transactional_db):
+    """Tasks run in-process at commit (for service tests that follow money to the end)."""
+    from marketplace.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous

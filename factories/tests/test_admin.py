@@ -31,6 +31,11 @@ def test_admin_pages_render_for_staff():
     admin = UserFactory(username="boss2", is_staff=True, is_superuser=True)
     browser = Client()
     browser.force_login(admin)
-    for path in ("/admin/", "/admin/orders/job/", "/admin/orders/assignment/", "/admin/factories/factoryprofile/",
-                 "/admin/marketplace/company/"):
+    for path in (
+        "/admin/",
+        "/admin/orders/job/",
+        "/admin/orders/assignment/",
+        "/admin/factories/factoryprofile/",
+        "/admin/marketplace/company/",
+    ):
         assert browser.get(path).status_code == 200, path
