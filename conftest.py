@@ -154,6 +154,45 @@ def celery_worker_process(start_worker):
     return start_worker()
 
 
+@pytest.fixture
+def start_beat(transactional_db, tmp_path):
+    """start_beat(**env) -> a real ``celery -A marketplace beat`` process; stopped at teardown."""
+    started = []
+
+    def start(**extra_env):
+        log = tmp_path / "beat.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "marketplace",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "-s",
+                    str(tmp_path / "beat-schedule"),
+                ],
+                cwd=ROOT,
+                env=process_env(**extra_env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(proc)
+        proc.log_path = log
+        return proc
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def wait_for(predicate, timeout=20.0, interval=0.1, message="condition"):
     """Poll until predicate() is truthy; returns its value or fails the test."""
     deadline = time.monotonic() + timeout

@@ -85,3 +85,23 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.scope}:{self.key}"
+
+
+class Notification(models.Model):
+    """A message for a company's app (the apps poll ``GET /api/v1/notifications``)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["company", "-id"])]
+
+    def __str__(self):
+        return f"{self.company_id}: {self.kind}"

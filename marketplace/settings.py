@@ -136,6 +136,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "marketplace.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "webhooks-pending": {"task": "payments.tasks.webhook_events_process_pending_task", "schedule": 60.0},
+    "dispatch-batch": {
+        "task": "orders.tasks.dispatch_run_batch_task",
+        "schedule": env.float("MATCHING_BATCH_SECONDS", default=2.0),
+        "options": {"expires": env.float("MATCHING_BATCH_SECONDS", default=2.0) * 2},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -225,3 +230,17 @@ SPLIT_MIN_SHARE_BPS = env.int("SPLIT_MIN_SHARE_BPS", default=1000)
 INSPECTION_WINDOW_HOURS = env.int("INSPECTION_WINDOW_HOURS", default=72)
 # Quote: surcharge when the deadline is near (hours -> basis points).
 URGENCY_SURCHARGE = [(24, 3000), (72, 1500)]
+# Dispatch (orders/services/offers.py): cost weights of orders.dispatch.Weights, how many
+# nearest eligible factories each job is matched against, misses before a job also joins the
+# grab board, and expiries in a row before a factory is switched offline.
+DISPATCH_WEIGHTS = {
+    "distance_per_km": env.float("DISPATCH_WEIGHT_DISTANCE", default=1.0),
+    "price_ratio": env.float("DISPATCH_WEIGHT_PRICE", default=50.0),
+    "rating": env.float("DISPATCH_WEIGHT_RATING", default=5.0),
+    "reliability": env.float("DISPATCH_WEIGHT_RELIABILITY", default=30.0),
+    "load": env.float("DISPATCH_WEIGHT_LOAD", default=20.0),
+    "deadline_slack": env.float("DISPATCH_WEIGHT_DEADLINE", default=10.0),
+}
+DISPATCH_NEAREST = env.int("DISPATCH_NEAREST", default=40)
+DISPATCH_MISSES_TO_BOARD = env.int("DISPATCH_MISSES_TO_BOARD", default=3)
+DISPATCH_EXPIRIES_TO_OFFLINE = env.int("DISPATCH_EXPIRIES_TO_OFFLINE", default=3)

@@ -14,7 +14,7 @@ Cost of a pair (``pair_cost``), always finite and in ``[0, MAX_PAIR_COST]``::
   + rating          * (5 - rating)                      (NaN rating counts as UNKNOWN_RATING = 4.0)
   + reliability     * (1 - reliability)                 (NaN counts as 0, the worst)
   + load            * load                              (NaN counts as 1, the worst)
-  + deadline_slack  * min(quantity / max(free_capacity * hours_to_deadline / 24, 1), DEADLINE_RATIO_CAP)
+  + deadline_slack  * min(quantity / max(free_capacity, 1), DEADLINE_RATIO_CAP)
 
 ``free_capacity`` in the last term is what is left of the candidate's capacity when the pair is
 considered (see "Capacity" below), so a factory that already took work in this batch looks tighter.
@@ -153,6 +153,21 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class CandidateArrays:
+    """The same candidates as parallel numpy arrays, for batches too large to build one
+    ``Candidate`` object per pair; ``solve_batch`` takes either form."""
+
+    job_id: np.ndarray
+    factory_id: np.ndarray
+    unit_price_fen: np.ndarray
+    distance_km: np.ndarray
+    free_capacity: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.job_id)
+
+
+@dataclass(frozen=True)
 class Weights:
     """Cost weights; the caller passes them from settings. Each must be finite and >= 0."""
 
@@ -161,7 +176,7 @@ class Weights:
     rating: float = 5.0  # cost per missing star (5 - rating)
     reliability: float = 30.0  # cost per (1 - reliability)
     load: float = 20.0  # cost per unit of load
-    deadline_slack: float = 10.0  # weight * min(quantity / max(free_capacity * hours / 24, 1), cap)
+    deadline_slack: float = 10.0  # weight * min(quantity / max(free_capacity, 1), cap)
 
     def __post_init__(self):
         # A bad setting must fail loudly at start-up, not skew every batch silently.
@@ -252,7 +267,9 @@ def _sanitised_hours(hours) -> np.ndarray:
 
 def _total_costs(weights, static, *, quantity, capacity, hours) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
-        room = np.maximum(np.maximum(capacity, 0.0) * hours / 24.0, 1.0)
+        # free_capacity is already "before the deadline": the share of it this job would use
+        # says how tight the deadline is for this factory (hours are kept for the record).
+        room = np.maximum(capacity, 1.0)
         tight = np.clip(np.maximum(quantity, 0.0) / room, 0.0, DEADLINE_RATIO_CAP)
         cost = static + weights.deadline_slack * tight
         return np.clip(np.nan_to_num(cost, nan=MAX_PAIR_COST, posinf=MAX_PAIR_COST), 0.0, MAX_PAIR_COST)
@@ -310,16 +327,22 @@ def _positions(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, 
     return at, sorted_ids[at] == wanted
 
 
+def _candidate_column(candidates, attr: str, dtype) -> np.ndarray:
+    if isinstance(candidates, CandidateArrays):
+        return np.asarray(getattr(candidates, attr), dtype=dtype)
+    return _column(candidates, attr, dtype)
+
+
 def _edge_arrays(jobs, factories, candidates, weights: Weights):
     """Per candidate: job index, factory index, capacity and capacity-independent cost, for those
     whose job and factory are both known (the mask says which). jobs and factories are id-sorted."""
     job_ids, factory_ids = _ids(jobs, "job"), _ids(factories, "factory")
-    job_at, job_known = _positions(job_ids, _column(candidates, "job_id", np.int64))
-    factory_at, factory_known = _positions(factory_ids, _column(candidates, "factory_id", np.int64))
+    job_at, job_known = _positions(job_ids, _candidate_column(candidates, "job_id", np.int64))
+    factory_at, factory_known = _positions(factory_ids, _candidate_column(candidates, "factory_id", np.int64))
     known = job_known & factory_known
     ej, ef = job_at[known], factory_at[known]
     distance = _distances(
-        _column(candidates, "distance_km", np.float64)[known],
+        _candidate_column(candidates, "distance_km", np.float64)[known],
         _column(jobs, "lat", np.float64)[ej],
         _column(jobs, "lng", np.float64)[ej],
         _column(factories, "lat", np.float64)[ef],
@@ -329,12 +352,12 @@ def _edge_arrays(jobs, factories, candidates, weights: Weights):
         weights,
         distance=distance,
         job_price=_column(jobs, "unit_price_fen", np.float64)[ej],
-        factory_price=_column(candidates, "unit_price_fen", np.float64)[known],
+        factory_price=_candidate_column(candidates, "unit_price_fen", np.float64)[known],
         rating=_column(factories, "rating", np.float64)[ef],
         reliability=_column(factories, "reliability", np.float64)[ef],
         load=_column(factories, "load", np.float64)[ef],
     )
-    return job_ids, factory_ids, known, ej, ef, _column(candidates, "free_capacity", np.int64)[known], static
+    return job_ids, factory_ids, known, ej, ef, _candidate_column(candidates, "free_capacity", np.int64)[known], static
 
 
 class _Instance:

@@ -62,8 +62,9 @@ class Job(models.Model):
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.GRAB)
     allow_split = models.BooleanField(_("allow split"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT)
-    # Dispatch jobs join the grab board after enough missed offers (issue: dispatch).
+    # Dispatch jobs join the grab board after DISPATCH_MISSES_TO_BOARD declined or expired offers.
     on_board = models.BooleanField(default=False)
+    dispatch_misses = models.PositiveIntegerField(default=0)
     cancel_reason = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -218,3 +219,73 @@ class JobEvent(models.Model):
 
     def __str__(self):
         return f"{self.job_id}: {self.action} {self.old_status}->{self.new_status}"
+
+
+class DispatchBatch(models.Model):
+    """One run of the dispatch engine, with the figures it records."""
+
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    jobs = models.PositiveIntegerField(default=0)
+    factories = models.PositiveIntegerField(default=0)
+    candidates = models.PositiveIntegerField(default=0)
+    offers_made = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    rounds = models.PositiveSmallIntegerField(default=0)
+    load_ms = models.FloatField(default=0)
+    solve_ms = models.FloatField(default=0)
+    write_ms = models.FloatField(default=0)
+    total_cost = models.FloatField(default=0)
+    greedy_cost = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("dispatch batch")
+        verbose_name_plural = _("dispatch batches")
+
+    def __str__(self):
+        return f"Batch {self.id}: {self.offers_made} offers for {self.jobs} jobs"
+
+
+class Offer(models.Model):
+    """A dispatch proposal of a job (or a share of a split job) to one factory, until it expires."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="offers")
+    factory = models.ForeignKey("marketplace.Company", on_delete=models.PROTECT, related_name="offers")
+    batch = models.ForeignKey(DispatchBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="offers")
+    quantity = models.PositiveIntegerField()
+    split = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    distance_km = models.FloatField(default=0)
+    cost = models.FloatField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=500, blank=True, default="")
+    assignment = models.OneToOneField(Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="offer")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        indexes = [models.Index(fields=["status", "expires_at"]), models.Index(fields=["factory", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="offer_quantity_positive"),
+            # However batches overlap: one factory has at most one pending offer per job...
+            models.UniqueConstraint(
+                fields=["job", "factory"], condition=models.Q(status="pending"), name="offer_one_pending_per_factory"
+            ),
+            # ...and a job that is not split has at most one pending offer at all.
+            models.UniqueConstraint(
+                fields=["job"], condition=models.Q(status="pending", split=False), name="offer_one_pending_per_job"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Offer {self.id} job {self.job_id} -> {self.factory_id} ({self.status})"

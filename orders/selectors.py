@@ -3,15 +3,16 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from factories.capacity import free_capacity
+from factories.capacity import SECONDS_PER_DAY, free_capacity_many
 from factories.models import Capability, FactoryProfile
 from marketplace.errors import NotFoundError
-from marketplace.geo import haversine_km
-from orders.models import Assignment, Job, JobEvent, Process
+from orders.dispatch import haversine_km_array
+from orders.models import Assignment, Job, JobEvent, Offer, Process
 
 
 def process_list():
@@ -40,17 +41,20 @@ def split_floor(job: Job) -> int:
     return max(1, -(-job.quantity * settings.SPLIT_MIN_SHARE_BPS // 10000))
 
 
-def split_min_share(job: Job, capability_min_quantity: int, remaining: int) -> int:
-    """A useful part of a split job: the capability's minimum and the split floor."""
-    return min(remaining, max(capability_min_quantity, split_floor(job)))
-
-
-def job_remaining_quantities(job_ids) -> tuple[dict[int, int], dict[int, set[int]]]:
-    """Per job: pieces covered by live assignments, and the factories holding them."""
+def job_coverage(job_ids, *, ignore_offer_id=None) -> tuple[dict[int, int], dict[int, set[int]]]:
+    """Per job: pieces covered by live assignments and pending offers, and the factories
+    holding either (they may not be offered or take the job again)."""
     covered: dict[int, int] = defaultdict(int)
     holders: dict[int, set[int]] = defaultdict(set)
-    rows = Assignment.objects.filter(job_id__in=job_ids, status__in=Assignment.LIVE).values_list(
-        "job_id", "factory_id", "quantity"
+    rows = list(
+        Assignment.objects.filter(job_id__in=job_ids, status__in=Assignment.LIVE).values_list(
+            "job_id", "factory_id", "quantity"
+        )
+    )
+    rows += list(
+        Offer.objects.filter(job_id__in=job_ids, status=Offer.Status.PENDING)
+        .exclude(id=ignore_offer_id)
+        .values_list("job_id", "factory_id", "quantity")
     )
     for job_id, factory_id, quantity in rows:
         covered[job_id] += quantity
@@ -58,79 +62,181 @@ def job_remaining_quantities(job_ids) -> tuple[dict[int, int], dict[int, set[int
     return covered, holders
 
 
+def _reservations(factory_ids, process_ids, now, *, ignore_offer_id=None) -> dict[tuple[int, int], tuple[list, list]]:
+    """Per (factory, process): seconds-from-now and pieces of work booked or offered."""
+    booked: dict[tuple[int, int], tuple[list, list]] = defaultdict(lambda: ([], []))
+    assignments = Assignment.objects.filter(
+        factory_id__in=factory_ids, status__in=Assignment.RESERVING, job__process_id__in=process_ids
+    ).values_list("factory_id", "job__process_id", "job__deadline", "quantity", "quantity_done")
+    offers = (
+        Offer.objects.filter(factory_id__in=factory_ids, status=Offer.Status.PENDING, job__process_id__in=process_ids)
+        .exclude(id=ignore_offer_id)
+        .values_list("factory_id", "job__process_id", "job__deadline", "quantity")
+    )
+    for factory_id, process_id, deadline, quantity, done in assignments:
+        seconds, pieces = booked[(factory_id, process_id)]
+        seconds.append((deadline - now).total_seconds())
+        pieces.append(quantity - done)
+    for factory_id, process_id, deadline, quantity in offers:
+        seconds, pieces = booked[(factory_id, process_id)]
+        seconds.append((deadline - now).total_seconds())
+        pieces.append(quantity)
+    return booked
+
+
+ELIGIBILITY_FIELDS = (
+    "job_id",
+    "factory_id",
+    "unit_price_fen",
+    "distance_km",
+    "free_capacity",
+    "min_share",
+    "max_share",
+)
+
+
 def eligibility_for(
-    jobs, profiles, *, now=None, excluded=None, check_capacity=True
+    jobs, profiles, *, now=None, excluded=frozenset(), check_capacity=True, nearest=None, ignore_offer_id=None
 ) -> dict[tuple[int, int], Eligibility]:
-    """Every eligible (job, factory) pair among ``jobs`` x ``profiles`` (DOMAIN.md, Matching).
+    """Every eligible (job, factory) pair among ``jobs`` x ``profiles`` (DOMAIN.md, Matching),
+    as ``Eligibility`` values; see ``eligibility_arrays`` for the rule and the options."""
+    arrays = eligibility_arrays(
+        jobs,
+        profiles,
+        now=now,
+        excluded=excluded,
+        check_capacity=check_capacity,
+        nearest=nearest,
+        ignore_offer_id=ignore_offer_id,
+    )
+    columns = [arrays[name].tolist() for name in ELIGIBILITY_FIELDS]
+    return {
+        (row[0], row[1]): Eligibility(
+            job_id=row[0],
+            factory_id=row[1],
+            unit_price_fen=row[2],
+            distance_km=round(row[3], 3),
+            free_capacity=row[4],
+            min_share=row[5],
+            max_share=row[6],
+        )
+        for row in zip(*columns, strict=True)
+    }
+
+
+def eligibility_arrays(
+    jobs, profiles, *, now=None, excluded=frozenset(), check_capacity=True, nearest=None, ignore_offer_id=None
+) -> dict[str, np.ndarray]:
+    """Every eligible (job, factory) pair among ``jobs`` x ``profiles``, as parallel arrays
+    named by ``ELIGIBILITY_FIELDS`` (DOMAIN.md, Matching).
 
     A factory is eligible for a job when it is verified and online, has a capability for the
     process priced at or below the job's price with a minimum quantity the job meets, the
-    hand-off place lies within its service radius, it does not already hold a share, and its
-    free capacity before the deadline covers the remaining quantity (or, for a split job, a
-    useful part of it). Three queries, whatever the sizes. With ``check_capacity=False``
-    it answers whether the factory would be eligible if it had the capacity.
+    hand-off place lies within its service radius, it holds no share or pending offer of the
+    job, and its free capacity before the deadline (after its booked work and pending
+    offers) covers the remaining quantity, or for a split job a useful part of it.
+
+    Vectorised per process over jobs x factories, in five queries whatever the sizes, so the
+    dispatch batch can ask for thousands of jobs at once. ``nearest=k`` keeps the k nearest
+    eligible factories of each job (dispatch); ``check_capacity=False`` answers whether the
+    factory would be eligible if it had the capacity; ``excluded`` holds (job, factory)
+    pairs that may not be matched again (declined or expired offers).
     """
     now = now or timezone.now()
-    excluded = excluded or set()
     jobs = list(jobs)
     profiles = [
         p for p in profiles if p.verification == FactoryProfile.Verification.VERIFIED and p.online and p.lat is not None
     ]
-    if not jobs or not profiles:
-        return {}
-    factory_ids = [p.company_id for p in profiles]
-    process_ids = {j.process_id for j in jobs}
-    capabilities = {
-        (c.factory_id, c.process_id): c
-        for c in Capability.objects.filter(factory_id__in=factory_ids, process_id__in=process_ids)
-    }
-    reservations: dict[tuple[int, int], list] = defaultdict(list)
-    for factory_id, process_id, deadline, quantity, done in Assignment.objects.filter(
-        factory_id__in=factory_ids, status__in=Assignment.RESERVING
-    ).values_list("factory_id", "job__process_id", "job__deadline", "quantity", "quantity_done"):
-        reservations[(factory_id, process_id)].append((deadline, quantity - done))
-    covered, holders = job_remaining_quantities([j.id for j in jobs])
+    parts = []
+    if jobs and profiles:
+        by_factory = {p.company_id: p for p in profiles}
+        process_ids = {j.process_id for j in jobs}
+        capabilities = list(
+            Capability.objects.filter(factory_id__in=by_factory, process_id__in=process_ids).values_list(
+                "factory_id", "process_id", "unit_price_fen", "daily_capacity", "min_quantity", "lead_time_days"
+            )
+        )
+        booked = _reservations(list(by_factory), process_ids, now, ignore_offer_id=ignore_offer_id)
+        covered, holders = job_coverage([j.id for j in jobs], ignore_offer_id=ignore_offer_id)
+        for process_id in sorted(process_ids):
+            caps = [c for c in capabilities if c[1] == process_id]
+            group = [j for j in jobs if j.process_id == process_id and j.quantity - covered.get(j.id, 0) > 0]
+            if caps and group:
+                parts.append(
+                    _eligible_pairs(
+                        group, caps, by_factory, booked, covered, holders, excluded, now, check_capacity, nearest
+                    )
+                )
+    if not parts:
+        return {
+            name: np.zeros(0, dtype=np.float64 if name == "distance_km" else np.int64) for name in ELIGIBILITY_FIELDS
+        }
+    return {name: np.concatenate([part[name] for part in parts]) for name in ELIGIBILITY_FIELDS}
 
-    result = {}
-    for job in jobs:
-        remaining = job.quantity - covered.get(job.id, 0)
-        if remaining <= 0:
-            continue
-        for profile in profiles:
-            if (job.id, profile.company_id) in excluded or profile.company_id in holders.get(job.id, ()):
-                continue
-            capability = capabilities.get((profile.company_id, job.process_id))
-            if capability is None or capability.unit_price_fen > job.unit_price_fen:
-                continue
-            if capability.min_quantity > (remaining if not job.allow_split else job.quantity):
-                continue
-            distance = haversine_km(job.lat, job.lng, profile.lat, profile.lng)
-            if distance > profile.service_radius_km:
-                continue
-            free = free_capacity(
-                daily_capacity=capability.daily_capacity,
-                lead_time_days=capability.lead_time_days,
-                reservations=reservations.get((profile.company_id, job.process_id), []),
-                now=now,
-                deadline=job.deadline,
+
+def _eligible_pairs(group, caps, by_factory, booked, covered, holders, excluded, now, check_capacity, nearest):
+    """One process: jobs x capabilities as arrays, masked down to the eligible pairs."""
+    factory_ids = np.array([c[0] for c in caps])
+    price, daily, minimum, lead = (np.array([c[i] for c in caps], dtype=np.int64) for i in (2, 3, 4, 5))
+    f_lat = np.array([by_factory[f].lat for f in factory_ids])
+    f_lng = np.array([by_factory[f].lng for f in factory_ids])
+    radius = np.array([by_factory[f].service_radius_km for f in factory_ids], dtype=np.float64)
+    j_lat = np.array([j.lat for j in group])
+    j_lng = np.array([j.lng for j in group])
+    j_price = np.array([j.unit_price_fen for j in group], dtype=np.int64)
+    j_quantity = np.array([j.quantity for j in group], dtype=np.int64)
+    remaining = j_quantity - np.array([covered.get(j.id, 0) for j in group], dtype=np.int64)
+    split = np.array([j.allow_split for j in group])
+    seconds = np.array([(j.deadline - now).total_seconds() for j in group])
+
+    distance = haversine_km_array(j_lat[:, None], j_lng[:, None], f_lat[None, :], f_lng[None, :])
+    mask = (distance <= radius[None, :]) & (price[None, :] <= j_price[:, None])
+    mask &= minimum[None, :] <= np.where(split, j_quantity, remaining)[:, None]
+    mask &= seconds[:, None] > (lead * SECONDS_PER_DAY)[None, :]
+    column = {f: i for i, f in enumerate(factory_ids.tolist())}
+    row_of = {j.id: r for r, j in enumerate(group)}
+    taken = [(job_id, f) for job_id, factories in holders.items() for f in factories]
+    for job_id, factory_id in [*taken, *excluded]:
+        if job_id in row_of and factory_id in column:
+            mask[row_of[job_id], column[factory_id]] = False
+
+    free = np.zeros(mask.shape, dtype=np.int64)
+    for col, factory_id in enumerate(factory_ids.tolist()):
+        rows = np.nonzero(mask[:, col])[0]
+        if len(rows):
+            res_seconds, res_pieces = booked.get((factory_id, group[0].process_id), ([], []))
+            free[rows, col] = free_capacity_many(
+                daily_capacity=int(daily[col]),
+                lead_time_days=int(lead[col]),
+                reservation_seconds=res_seconds,
+                reservation_quantities=res_pieces,
+                deadline_seconds=seconds[rows],
             )
-            if job.allow_split:
-                min_share = split_min_share(job, capability.min_quantity, remaining)
-                max_share = min(remaining, free)
-            else:
-                min_share = max_share = remaining
-            if check_capacity and (free < min_share or max_share < min_share):
-                continue
-            result[(job.id, profile.company_id)] = Eligibility(
-                job_id=job.id,
-                factory_id=profile.company_id,
-                unit_price_fen=capability.unit_price_fen,
-                distance_km=round(distance, 3),
-                free_capacity=free,
-                min_share=min_share,
-                max_share=max_share,
-            )
-    return result
+    floor = np.maximum(1, -(-j_quantity * settings.SPLIT_MIN_SHARE_BPS // 10000))
+    min_share = np.where(
+        split[:, None],
+        np.minimum(remaining[:, None], np.maximum(minimum[None, :], floor[:, None])),
+        remaining[:, None],
+    )
+    max_share = np.where(split[:, None], np.minimum(remaining[:, None], free), remaining[:, None])
+    if check_capacity:
+        mask &= free >= min_share
+    if nearest is not None:
+        ranked = np.where(mask, distance, np.inf)
+        if ranked.shape[1] > nearest:
+            cut = np.partition(ranked, nearest - 1, axis=1)[:, nearest - 1 : nearest]
+            mask &= ranked <= cut
+    rows, cols = np.nonzero(mask)
+    job_ids = np.array([j.id for j in group], dtype=np.int64)
+    return {
+        "job_id": job_ids[rows],
+        "factory_id": factory_ids[cols].astype(np.int64),
+        "unit_price_fen": price[cols],
+        "distance_km": distance[rows, cols],
+        "free_capacity": free[rows, cols],
+        "min_share": min_share[rows, cols],
+        "max_share": max_share[rows, cols],
+    }
 
 
 def board_jobs_queryset():
@@ -215,3 +321,12 @@ def assignment_get_for_company(*, assignment_id, company) -> Assignment:
     if assignment is None:
         raise NotFoundError("No such assignment.")
     return assignment
+
+
+def offer_list_for_factory(*, company):
+    """A factory's offers that are still open to answer."""
+    return (
+        Offer.objects.filter(factory=company, status=Offer.Status.PENDING, expires_at__gt=timezone.now())
+        .select_related("job", "job__process")
+        .order_by("expires_at", "id")
+    )

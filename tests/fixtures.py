@@ -112,6 +112,9 @@ def world_for_battery() -> dict:
     factory_pair = factory()
     posted = job(sme_pair)
     assignment = order_services.board_accept(job_id=posted.id, factory=factory_pair[1], user=factory_pair[0])
+    dispatched = job(sme_pair, mode="dispatch")
+    order_services.dispatch_run_batch()
+    offer = dispatched.offers.get()
     users = {"anonymous": None, "sme": sme_pair[0], "factory": factory_pair[0], "admin": admin_user()}
     ids = {
         "job_id": posted.id,
@@ -119,6 +122,7 @@ def world_for_battery() -> dict:
         "capability_id": factory_pair[1].factory_profile.capabilities.first().id,
         "company_id": factory_pair[1].id,
         "payment_id": posted.payment.id,
+        "offer_id": offer.id,
         "provider": "sandbox",
         "id": posted.id,
     }

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from marketplace.api.base import StrictSerializer, money
-from orders.models import Assignment, Job, JobEvent, Process
+from orders.models import Assignment, Job, JobEvent, Offer, Process
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
 from payments.selectors import payment_summary_for_job
 
@@ -230,3 +230,45 @@ class QuoteSerializer(serializers.Serializer):
     reference_unit_price_fen = serializers.IntegerField()
     market_unit_price_fen = serializers.IntegerField(allow_null=True)
     urgency_surcharge_bps = serializers.IntegerField()
+
+
+class OfferJobSerializer(serializers.ModelSerializer):
+    process = serializers.CharField(source="process.code")
+    process_name = serializers.CharField(source="process.name")
+    process_name_zh = serializers.CharField(source="process.name_zh")
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "process",
+            "process_name",
+            "process_name_zh",
+            "spec",
+            "quantity",
+            "unit_price_fen",
+            "total_fen",
+            "deadline",
+            "lat",
+            "lng",
+            "address",
+            "allow_split",
+        ]
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    """Everything a factory needs to decide before it accepts."""
+
+    job = OfferJobSerializer()
+    amount_fen = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = ["id", "job", "quantity", "amount_fen", "distance_km", "expires_at", "status", "created_at"]
+
+    def get_amount_fen(self, obj) -> int:
+        return obj.quantity * obj.job.unit_price_fen
+
+
+class DeclineInputSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

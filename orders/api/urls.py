@@ -11,6 +11,9 @@ urlpatterns = [
     route(r"jobs/(?P<job_id>\d+)/dispute", views.JobDisputeView.as_view(), "job-dispute"),
     route("board", views.BoardView.as_view(), "board"),
     route(r"board/(?P<job_id>\d+)/accept", views.BoardAcceptView.as_view(), "board-accept"),
+    route("offers", views.OfferListView.as_view(), "offer-list"),
+    route(r"offers/(?P<offer_id>\d+)/accept", views.OfferAcceptView.as_view(), "offer-accept"),
+    route(r"offers/(?P<offer_id>\d+)/decline", views.OfferDeclineView.as_view(), "offer-decline"),
     route("assignments", views.AssignmentListView.as_view(), "assignment-list"),
     route(r"assignments/(?P<assignment_id>\d+)/materials-sent", views.MaterialsSentView.as_view(), "materials-sent"),
     route(

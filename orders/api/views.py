@@ -13,7 +13,7 @@ from marketplace.permissions import IsFactory, IsPlatformAdmin, IsSME
 from marketplace.selectors import company_for_user
 from orders import selectors, services
 from orders.api import serializers as s
-from orders.models import Job, JobEvent
+from orders.models import Job, JobEvent, Offer
 
 
 def _valid(serializer_class, request):
@@ -249,3 +249,37 @@ class AdminResolveDisputeView(APIView):
         )
         job = selectors.job_get(job_id=job.id)
         return Response(s.JobSerializer(job, context={"request": request}).data)
+
+
+class OfferListView(ListAPIView):
+    permission_classes = [IsFactory]
+    serializer_class = s.OfferSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Offer.objects.none()
+        return selectors.offer_list_for_factory(company=company_for_user(self.request.user))
+
+
+class OfferAcceptView(APIView):
+    permission_classes = [IsFactory]
+
+    @extend_schema(request=s.EmptyInputSerializer, responses={201: s.AssignmentSerializer})
+    @idempotent
+    def post(self, request, offer_id):
+        _valid(s.EmptyInputSerializer, request)
+        assignment = services.offer_accept(offer_id=offer_id, factory=company_for_user(request.user), user=request.user)
+        return _assignment_response(request, assignment, status.HTTP_201_CREATED)
+
+
+class OfferDeclineView(APIView):
+    permission_classes = [IsFactory]
+
+    @extend_schema(request=s.DeclineInputSerializer, responses=s.OfferSerializer)
+    @idempotent
+    def post(self, request, offer_id):
+        data = _valid(s.DeclineInputSerializer, request)
+        offer = services.offer_decline(
+            offer_id=offer_id, factory=company_for_user(request.user), user=request.user, reason=data["reason"]
+        )
+        return Response(s.OfferSerializer(offer).data)

@@ -187,8 +187,8 @@ def test_pair_cost_adds_the_weighted_terms():
     c = cand(1, 10, distance_km=5.0, free_capacity=1_000, price=40)
     # when
     cost = pair_cost(j, f, c)
-    # then distance 5 + price 50*0.8 + rating 5*0.5 + reliability 30*0.1 + load 20*0.2 + deadline 10*100/2000
-    assert cost == pytest.approx(5.0 + 40.0 + 2.5 + 3.0 + 4.0 + 0.5, abs=1e-9)
+    # then distance 5 + price 50*0.8 + rating 5*0.5 + reliability 30*0.1 + load 20*0.2 + deadline 10*100/1000
+    assert cost == pytest.approx(5.0 + 40.0 + 2.5 + 3.0 + 4.0 + 1.0, abs=1e-9)
 
 
 def test_pair_cost_caps_the_deadline_term():

@@ -16,7 +16,7 @@ from django.utils import timezone
 from factories import services as factory_services
 from factories.models import FactoryProfile
 from marketplace.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from orders.models import Assignment, Job, JobEvent, MaterialMovement, Process
+from orders.models import Assignment, Job, JobEvent, MaterialMovement, Offer, Process
 from orders.selectors import eligibility_for, process_get_by_code, split_floor
 from orders.specs import spec_validate
 from payments import services as payment_services
@@ -58,7 +58,7 @@ def _actor_label(user) -> str:
     return user.get_username() if user is not None else "system"
 
 
-def _event(job, *, action, user=None, assignment=None, old="", new="", data=None) -> JobEvent:
+def job_event(job, *, action, user=None, assignment=None, old="", new="", data=None) -> JobEvent:
     return JobEvent.objects.create(
         job=job,
         assignment=assignment,
@@ -186,7 +186,7 @@ def job_post(
         mode=mode,
         allow_split=allow_split,
     )
-    _event(job, action="posted", user=user, new=job.status, data={"total_fen": job.total_fen})
+    job_event(job, action="posted", user=user, new=job.status, data={"total_fen": job.total_fen})
     payment_services.payment_create_for_job(job=job)
     return job
 
@@ -199,7 +199,12 @@ def _job_set_status(job: Job, to: str, *, user=None, action=None, data=None) -> 
     old = job.status
     job.status = to
     job.save(update_fields=["status", "updated_at"])
-    _event(job, action=action or to, user=user, old=old, new=to, data=data)
+    job_event(job, action=action or to, user=user, old=old, new=to, data=data)
+    if to != Job.Status.OPEN:
+        # A job that is taken, cancelled or expired takes back any offer still out.
+        Offer.objects.filter(job=job, status=Offer.Status.PENDING).update(
+            status=Offer.Status.WITHDRAWN, responded_at=timezone.now()
+        )
     return job
 
 
@@ -278,16 +283,19 @@ def _lock_profile(company_id: int) -> FactoryProfile:
     return FactoryProfile.objects.select_for_update().get(company_id=company_id)
 
 
-def assignment_create(*, job: Job, factory, user, quantity: int | None, via: str) -> Assignment:
+def assignment_create(
+    *, job: Job, factory, user, quantity: int | None, via: str, offer_id: int | None = None
+) -> Assignment:
     """Give ``factory`` a share of ``job`` (caller holds the job lock and has checked it is open).
 
     Locks the factory profile so one factory's capacity is checked and booked by one
-    request at a time, then re-checks eligibility with the live numbers.
+    request at a time, then re-checks eligibility with the live numbers (an offer being
+    accepted does not count against itself).
     """
     profile = _lock_profile(factory.id)
-    pair = eligibility_for([job], [profile]).get((job.id, factory.id))
+    pair = eligibility_for([job], [profile], ignore_offer_id=offer_id).get((job.id, factory.id))
     if pair is None:
-        if eligibility_for([job], [profile], check_capacity=False):
+        if eligibility_for([job], [profile], check_capacity=False, ignore_offer_id=offer_id):
             raise ConflictError(
                 "Your free capacity before the deadline no longer covers this job.", code="insufficient_capacity"
             )
@@ -315,7 +323,7 @@ def assignment_create(*, job: Job, factory, user, quantity: int | None, via: str
     assignment = Assignment.objects.create(
         job=job, factory=factory, quantity=share, unit_price_fen=job.unit_price_fen, via=via
     )
-    _event(
+    job_event(
         job,
         action="accepted",
         user=user,
@@ -371,7 +379,7 @@ def _assignment_move(job, assignment, to, *, user, action=None, data=None) -> bo
     old = assignment.status
     assignment.status = to
     assignment.save()
-    _event(job, action=action or to, user=user, assignment=assignment, old=old, new=to, data=data)
+    job_event(job, action=action or to, user=user, assignment=assignment, old=old, new=to, data=data)
     return True
 
 
@@ -444,7 +452,7 @@ def assignment_progress(*, assignment_id, company, user, quantity_done: int) -> 
     if quantity_done != assignment.quantity_done:
         assignment.quantity_done = quantity_done
         assignment.save(update_fields=["quantity_done", "updated_at"])
-        _event(job, action="progress", user=user, assignment=assignment, data={"quantity_done": quantity_done})
+        job_event(job, action="progress", user=user, assignment=assignment, data={"quantity_done": quantity_done})
     return assignment
 
 
