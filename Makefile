@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 # A local secret key is generated once under var/ unless SECRET_KEY is set.
 RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/dev-secret-key)}"
 
-.PHONY: venv run test lint format bench clean
+.PHONY: venv run test lint format bench clean chromium
 
 venv: $(STAMP)
 
@@ -34,13 +34,19 @@ run: venv
 	@echo "Serving http://127.0.0.1:8000 (API /api/v1/, docs /api/docs/, admin /admin/); Ctrl-C stops everything."
 	$(RUN_ENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start --no-prefix -f Procfile
 
-test: venv
+test: venv chromium
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-test-secret-key-for-the-test-run-only-0123456789} \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		SECRET_KEY=$${SECRET_KEY:-test-secret-key-for-the-test-run-only-0123456789} $(BIN)/pytest $(PYTEST_ARGS)
+
+# The admin browser test drives Debian's Chromium (Playwright cannot download its own here).
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing chromium for the admin browser test"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; } \
+		|| { echo "FATAL: /usr/bin/chromium is missing and could not be installed (apt-get install chromium)"; exit 1; }
 
 lint: venv
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's CSS/JS under gunicorn
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,11 +131,18 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = "UTC"
+CELERY_TIMEZONE = "Asia/Shanghai"  # SETTLEMENT_HOUR is local time
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+SETTLEMENT_HOUR = env.int("SETTLEMENT_HOUR", default=2)  # daily batches are built at this local hour
 CELERY_BEAT_SCHEDULE = {
+    "settlement-daily": {
+        "task": "payments.tasks.settlement_build_task",
+        "schedule": crontab(hour=SETTLEMENT_HOUR, minute=0),
+    },
+    "auto-accept": {"task": "orders.tasks.assignments_auto_accept_due_task", "schedule": 300.0},
+    "expire-jobs": {"task": "orders.tasks.jobs_expire_due_task", "schedule": 60.0},
     "idempotency-purge": {"task": "marketplace.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "webhooks-pending": {"task": "payments.tasks.webhook_events_process_pending_task", "schedule": 60.0},
     "dispatch-batch": {

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace.api.views import HealthView
 from marketplace.routing import route
+from payments.admin import reconciliation_view
 from payments.api.views import SandboxPayView
 
 api_v1 = [
@@ -14,6 +15,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("admin/reconciliation/", admin.site.admin_view(reconciliation_view), name="admin-reconciliation"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     route("api/schema", SpectacularAPIView.as_view(), "schema"),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from orders.models import Assignment, Job, JobEvent, MaterialMovement, Process
+from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer, Process
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -65,3 +65,27 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_filter = ["status", "via"]
     search_fields = ["id", "job__id", "factory__name"]
     inlines = [MaterialInline]
+
+
+@admin.register(Offer)
+class OfferAdmin(ReadOnlyAdmin):
+    list_display = ["id", "job", "factory", "quantity", "status", "distance_km", "expires_at", "batch"]
+    list_filter = ["status", "split"]
+    search_fields = ["id", "job__id", "factory__name"]
+
+
+@admin.register(DispatchBatch)
+class DispatchBatchAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "started_at",
+        "jobs",
+        "factories",
+        "candidates",
+        "offers_made",
+        "unmatched",
+        "solve_ms",
+        "total_cost",
+        "greedy_cost",
+    ]
+    date_hierarchy = "started_at"

@@ -1,7 +1,23 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
+from marketplace.errors import ApplicationError
 from orders.admin import ReadOnlyAdmin
-from payments.models import LedgerAccount, LedgerLeg, LedgerTransaction, Payment, Refund, WebhookEvent
+from payments import selectors, settlement
+from payments.models import (
+    LedgerAccount,
+    LedgerLeg,
+    LedgerTransaction,
+    Payment,
+    Refund,
+    SettlementBatch,
+    SettlementEvent,
+    SettlementLine,
+    WebhookEvent,
+)
 
 
 class LegInline(admin.TabularInline):
@@ -50,3 +66,114 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "provider", "event_id", "event_type", "received_at", "processed_at", "error"]
     list_filter = ["provider", "event_type"]
     search_fields = ["event_id"]
+
+
+def _yuan(fen) -> str:
+    return f"¥{fen / 100:,.2f}"
+
+
+class SettlementLineInline(admin.TabularInline):
+    model = SettlementLine
+    extra = 0
+    can_delete = False
+    fields = ["assignment", "amount_fen", "release_key", "active"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SettlementEventInline(admin.TabularInline):
+    model = SettlementEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor_label", "action", "old_status", "new_status", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.register(SettlementBatch)
+class SettlementBatchAdmin(ReadOnlyAdmin):
+    list_display = ["id", "factory", "cutoff", "total", "status", "built_by", "approved_by", "created_at"]
+    list_filter = ["status", "cutoff"]
+    search_fields = ["id", "factory__name"]
+    date_hierarchy = "cutoff"
+    inlines = [SettlementLineInline, SettlementEventInline]
+    actions = ["approve_batches", "reject_batches", "retry_payouts"]
+
+    @admin.display(description=_("total"), ordering="total_fen")
+    def total(self, obj):
+        return _yuan(obj.total_fen)
+
+    def _each(self, request, queryset, call, done_message):
+        done = 0
+        for batch in queryset.order_by("id"):
+            try:
+                call(batch)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"#{batch.id}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % done, messages.SUCCESS)
+
+    @admin.action(description=_("Approve selected batches (four eyes) and pay them out"))
+    def approve_batches(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda b: settlement.settlement_approve(batch_id=b.id, admin=request.user),
+            _("Approved %d batch(es); payouts are on their way."),
+        )
+
+    @admin.action(description=_("Reject selected batches (with a reason)"))
+    def reject_batches(self, request, queryset):
+        if "apply" in request.POST:
+            form = RejectForm(request.POST)
+            if form.is_valid():
+                reason = form.cleaned_data["reason"]
+                self._each(
+                    request,
+                    queryset,
+                    lambda b: settlement.settlement_reject(batch_id=b.id, admin=request.user, reason=reason),
+                    _("Rejected %d batch(es); their lines return to the next batch."),
+                )
+                return None
+        else:
+            form = RejectForm()
+        return TemplateResponse(
+            request,
+            "admin/payments/reject_batches.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "batches": queryset,
+                "title": _("Reject settlement batches"),
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Retry the payout of selected failed batches"))
+    def retry_payouts(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda b: settlement.settlement_retry_payout(batch_id=b.id, admin=request.user),
+            _("Retrying %d payout(s)."),
+        )
+
+
+def reconciliation_view(request):
+    """Per day: paid in, escrow, released, commission, refunded, paid out, and whether it ties out."""
+    data = selectors.reconciliation_by_day()
+    return TemplateResponse(
+        request,
+        "admin/payments/reconciliation.html",
+        {**admin.site.each_context(request), "title": _("Reconciliation"), **data},
+    )

@@ -104,8 +104,14 @@ class SandboxGateway:
     def refund(self, *, payment, amount_fen: int, key: str) -> GatewayResult:
         return self._operation(key=key, kind="refund", amount_fen=amount_fen)
 
-    def payout(self, *, company_id: int, amount_fen: int, key: str) -> GatewayResult:
-        return self._operation(key=key, kind="payout", amount_fen=amount_fen)
+    def payout(self, *, company_id: int, amount_fen: int, key: str, batch_id: int, attempt: int) -> GatewayResult:
+        """Pay a factory; the outcome arrives later as a signed ``payout.paid`` webhook."""
+        from payments.tasks import sandbox_send
+
+        result = self._operation(key=key, kind="payout", amount_fen=amount_fen)
+        data = {"batch_id": batch_id, "attempt": attempt, "ref": result.reference}
+        transaction.on_commit(lambda: sandbox_send("payout.paid", data))
+        return result
 
     def charge(self, *, payment, key: str) -> GatewayResult:
         return self._operation(key=key, kind="charge", amount_fen=payment.amount_fen)

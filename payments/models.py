@@ -232,3 +232,106 @@ class SandboxOperation(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key}"
+
+
+class SettlementBatch(models.Model):
+    """What the platform pays one factory for one period: reviewed by an admin, then paid."""
+
+    class Status(models.TextChoices):
+        PENDING_REVIEW = "pending_review", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        PAYING = "paying", _("Paying")
+        PAID = "paid", _("Paid")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Payout failed")
+
+    LIVE = (Status.PENDING_REVIEW, Status.APPROVED, Status.PAYING, Status.PAID, Status.FAILED)
+
+    factory = models.ForeignKey(
+        "marketplace.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="settlements"
+    )
+    cutoff = models.DateTimeField(_("cutoff"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_REVIEW)
+    total_fen = models.PositiveBigIntegerField(_("total (fen)"))
+    built_by = models.ForeignKey(
+        "auth.User", verbose_name=_("built by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_changed_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("last changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        "auth.User", verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
+    payout_attempt = models.PositiveSmallIntegerField(_("payout attempt"), default=1)
+    payout_reference = models.CharField(_("gateway reference"), max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cutoff", "-id"]
+        verbose_name = _("settlement batch")
+        verbose_name_plural = _("settlement batches")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total_fen__gt=0), name="settlement_total_positive"),
+            # Building again for the same cutoff finds this batch instead of making another.
+            models.UniqueConstraint(
+                fields=["factory", "cutoff"], condition=~models.Q(status="rejected"), name="settlement_one_per_cutoff"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Settlement {self.id} {self.factory_id} {self.total_fen} fen ({self.status})"
+
+
+class SettlementLine(models.Model):
+    """One completed assignment's payable in a batch. ``active`` is cleared when the batch is
+    rejected (or its payout returned), which puts the assignment back in the pool."""
+
+    batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="lines")
+    assignment = models.ForeignKey("orders.Assignment", on_delete=models.PROTECT, related_name="settlement_lines")
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    release_key = models.CharField(_("ledger transaction"), max_length=200)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("settlement line")
+        verbose_name_plural = _("settlement lines")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="settlement_line_positive"),
+            models.UniqueConstraint(
+                fields=["assignment"], condition=models.Q(active=True), name="settlement_line_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment_id}: {self.amount_fen}"
+
+
+class SettlementEvent(models.Model):
+    """The batch's audit trail: who built, changed, approved, rejected or paid it, and why."""
+
+    batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(_("actor"), max_length=64, default="system")
+    action = models.CharField(_("action"), max_length=40)
+    old_status = models.CharField(max_length=20, blank=True, default="")
+    new_status = models.CharField(max_length=20, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("settlement event")
+        verbose_name_plural = _("settlement events")
+
+    def __str__(self):
+        return f"{self.batch_id}: {self.action}"

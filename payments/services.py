@@ -249,6 +249,16 @@ def webhook_process(*, event_id: int) -> WebhookEvent:
             payment_captured(payment_id=int(data["payment_id"]), provider_ref=str(data.get("charge_id", "")))
         elif event.event_type == "payment.failed":
             payment_failed(payment_id=int(data["payment_id"]), reason=str(data.get("reason", "declined")))
+        elif event.event_type in ("payout.paid", "payout.failed"):
+            from payments.settlement import payout_confirmed
+
+            payout_confirmed(
+                batch_id=int(data["batch_id"]),
+                attempt=int(data["attempt"]),
+                ok=event.event_type == "payout.paid",
+                reference=str(data.get("ref", "")),
+                reason=str(data.get("reason", "")),
+            )
         else:
             event.error = f"ignored event type {event.event_type}"
     except (KeyError, TypeError, ValueError, InvalidInputError, NotFoundError) as exc:

@@ -76,3 +76,18 @@ def sandbox_send(event_type: str, data: dict, *, copies: int = 1, delay_seconds:
     for _ in range(copies):
         sandbox_webhook_deliver_task.apply_async((body.decode(), signature), countdown=delay_seconds)
     return json.loads(body)["id"]
+
+
+@shared_task(**MONEY_TASK)
+def settlement_payout_task(batch_id: int) -> None:
+    from payments.settlement import settlement_payout
+
+    settlement_payout(batch_id=batch_id)
+
+
+@shared_task
+def settlement_build_task() -> int:
+    """Beat, daily at SETTLEMENT_HOUR: build the batches due (as the system)."""
+    from payments.settlement import settlement_build
+
+    return len(settlement_build())

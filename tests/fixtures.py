@@ -10,6 +10,7 @@ from marketplace.services import company_register
 from marketplace.tests.factories import UserFactory
 from orders import services as order_services
 from orders.models import Process
+from payments.settlement import settlement_build
 
 JIAOZHOU = (36.264, 120.033)
 _counter = iter(range(1, 10**9))
@@ -115,6 +116,8 @@ def world_for_battery() -> dict:
     dispatched = job(sme_pair, mode="dispatch")
     order_services.dispatch_run_batch()
     offer = dispatched.offers.get()
+    completed_assignment(factory_pair)
+    batch = settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
     users = {"anonymous": None, "sme": sme_pair[0], "factory": factory_pair[0], "admin": admin_user()}
     ids = {
         "job_id": posted.id,
@@ -123,7 +126,30 @@ def world_for_battery() -> dict:
         "company_id": factory_pair[1].id,
         "payment_id": posted.payment.id,
         "offer_id": offer.id,
+        "batch_id": batch.id,
         "provider": "sandbox",
         "id": posted.id,
     }
     return {"users": users, "ids": ids}
+
+
+def completed_assignment(factory_pair=None, *, quantity=1000, unit_price_fen=15, accepted=None):
+    """A job taken, produced, delivered and accepted: its payable is in the ledger."""
+    owner = sme()
+    user, company = factory_pair or factory()
+    posted = job(owner, quantity=quantity, unit_price_fen=unit_price_fen)
+    assignment = order_services.board_accept(job_id=posted.id, factory=company, user=user)
+    order_services.assignment_materials_sent(assignment_id=assignment.id, company=owner[1], user=owner[0])
+    order_services.assignment_materials_received(
+        assignment_id=assignment.id, company=company, user=user, quantity_received=quantity
+    )
+    order_services.assignment_deliver(
+        assignment_id=assignment.id, company=company, user=user, quantity_delivered=quantity
+    )
+    return order_services.assignment_accept(
+        assignment_id=assignment.id,
+        company=owner[1],
+        user=owner[0],
+        quantity_accepted=quantity if accepted is None else accepted,
+        rating=5,
+    )

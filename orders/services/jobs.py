@@ -631,3 +631,37 @@ def dispute_resolve(*, job_id: int, admin, quantity_accepted: int, note: str = "
             job, assignment, user=admin, quantity_accepted=share, rating=None, comment=note, action="dispute_resolved"
         )
     return job
+
+
+def assignments_auto_accept_due(*, now=None) -> int:
+    """Beat: accept deliveries left uninspected past the inspection window, exactly as a
+    manual accept of everything delivered would. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.INSPECTION_WINDOW_HOURS)
+    due = Assignment.objects.filter(status=Assignment.Status.DELIVERED, delivered_at__lte=cutoff).values_list(
+        "id", flat=True
+    )
+    done = 0
+    for assignment_id in due:
+        if assignment_auto_accept(assignment_id=assignment_id).status == Assignment.Status.COMPLETED:
+            done += 1
+    return done
+
+
+def jobs_expire_due(*, now=None) -> int:
+    """Beat: expire open jobs that nobody has taken and whose deadline can no longer be met
+    (less than an hour left), refunding their escrow like a cancel. Returns how many."""
+    now = now or timezone.now()
+    due = (
+        Job.objects.filter(status=Job.Status.OPEN, deadline__lte=now + timedelta(minutes=MIN_LEAD_MINUTES))
+        .exclude(assignments__status__in=Assignment.LIVE)
+        .values_list("id", flat=True)
+    )
+    expired = 0
+    for job_id in due:
+        try:
+            job_expire(job_id=job_id)
+            expired += 1
+        except ConflictError:
+            continue  # taken in the meantime
+    return expired

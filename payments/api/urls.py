@@ -5,4 +5,16 @@ urlpatterns = [
     route("wallet", views.WalletView.as_view(), "wallet"),
     route(r"payments/webhooks/(?P<provider>[a-z0-9_-]{1,32})", views.WebhookView.as_view(), "payment-webhook"),
     route("admin/ledger/check", views.LedgerCheckView.as_view(), "admin-ledger-check"),
+    route("settlements", views.SettlementListView.as_view(), "settlement-list"),
+    route("admin/settlements", views.AdminSettlementListView.as_view(), "admin-settlement-list"),
+    route(
+        r"admin/settlements/(?P<batch_id>\d+)/approve",
+        views.AdminSettlementApproveView.as_view(),
+        "admin-settlement-approve",
+    ),
+    route(
+        r"admin/settlements/(?P<batch_id>\d+)/reject",
+        views.AdminSettlementRejectView.as_view(),
+        "admin-settlement-reject",
+    ),
 ]

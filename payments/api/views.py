@@ -1,15 +1,19 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api.base import StrictSerializer
+from marketplace.errors import InvalidInputError
+from marketplace.idempotency import idempotent
 from marketplace.permissions import IsFactory, IsPlatformAdmin
 from marketplace.selectors import company_for_user
-from payments import ledger, selectors, services
+from payments import ledger, selectors, services, settlement
 from payments.gateway import SIGNATURE_HEADER
+from payments.models import SettlementBatch
 
 
 class WalletSerializer(serializers.Serializer):
@@ -51,8 +55,11 @@ class WebhookView(APIView):
         return Response({"received": True, "duplicate": not created})
 
 
-class SandboxPayInputSerializer(StrictSerializer):
-    pass
+class EmptyInputSerializer(StrictSerializer):
+    """No body fields; still a JSON object with nothing unknown in it."""
+
+
+SandboxPayInputSerializer = EmptyInputSerializer
 
 
 class SandboxPayView(APIView):
@@ -124,3 +131,101 @@ class LedgerCheckView(APIView):
                 "problems": report.problems,
             }
         )
+
+
+class SettlementLineSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField(source="assignment_id")
+    amount_fen = serializers.IntegerField()
+    release_key = serializers.CharField()
+
+
+class SettlementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    factory = serializers.IntegerField(source="factory_id")
+    factory_name = serializers.CharField(source="factory.name")
+    status = serializers.CharField()
+    total_fen = serializers.IntegerField()
+    cutoff = serializers.DateTimeField()
+    reason = serializers.CharField()
+    payout_reference = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    lines = serializers.SerializerMethodField()
+
+    @extend_schema_field(SettlementLineSerializer(many=True))
+    def get_lines(self, obj):
+        return SettlementLineSerializer([line for line in obj.lines.all() if line.active], many=True).data
+
+
+STATUS_FILTER = OpenApiParameter("status", str, enum=[s for s, _ in SettlementBatch.Status.choices])
+
+
+def _status_param(request):
+    wanted = request.query_params.get("status")
+    if wanted is not None and wanted not in SettlementBatch.Status.values:
+        raise InvalidInputError("Unknown status.", fields={"status": ["Unknown value."]})
+    return wanted
+
+
+class SettlementListView(ListAPIView):
+    """A factory's own settlement batches."""
+
+    permission_classes = [IsFactory]
+    serializer_class = SettlementSerializer
+
+    @extend_schema(parameters=[STATUS_FILTER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SettlementBatch.objects.none()
+        company = company_for_user(self.request.user)
+        return selectors.settlement_list(factory_id=company.id, status=_status_param(self.request))
+
+
+class AdminSettlementListView(ListAPIView):
+    permission_classes = [IsPlatformAdmin]
+    serializer_class = SettlementSerializer
+
+    @extend_schema(parameters=[STATUS_FILTER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SettlementBatch.objects.none()
+        return selectors.settlement_list(status=_status_param(self.request))
+
+
+class RejectInputSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=500)
+
+
+def _settlement_response(batch_id):
+    return Response(SettlementSerializer(selectors.settlement_list().get(id=batch_id)).data)
+
+
+class AdminSettlementApproveView(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(request=EmptyInputSerializer, responses=SettlementSerializer)
+    @idempotent
+    def post(self, request, batch_id):
+        EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        batch = settlement.settlement_approve(batch_id=batch_id, admin=request.user)
+        return _settlement_response(batch.id)
+
+
+class AdminSettlementRejectView(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(request=RejectInputSerializer, responses=SettlementSerializer)
+    @idempotent
+    def post(self, request, batch_id):
+        data = RejectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = settlement.settlement_reject(
+            batch_id=batch_id, admin=request.user, reason=data.validated_data["reason"]
+        )
+        return _settlement_response(batch.id)

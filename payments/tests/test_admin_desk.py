@@ -1,0 +1,101 @@
+import pytest
+from django.test import Client
+
+from payments import settlement
+from payments.models import SettlementBatch
+from tests import fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+def _browser(user):
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def _batch():
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+
+
+def test_admin_approve_action_calls_the_service_and_keeps_four_eyes():
+    builder = fixtures.admin_user()
+    builder.is_superuser = True
+    builder.save()
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1), user=builder)[0]
+    # when: the builder uses the action
+    response = _browser(builder).post(
+        "/admin/payments/settlementbatch/", {"action": "approve_batches", "_selected_action": [batch.id]}, follow=True
+    )
+    # then: refused with the reason shown, nothing changed
+    assert response.status_code == 200
+    assert "Four eyes" in response.content.decode()
+    assert SettlementBatch.objects.get(id=batch.id).status == "pending_review"
+
+
+def test_admin_reject_action_asks_for_a_reason_then_rejects():
+    batch = _batch()
+    admin = fixtures.admin_user()
+    admin.is_superuser = True
+    admin.save()
+    browser = _browser(admin)
+    ask = browser.post("/admin/payments/settlementbatch/", {"action": "reject_batches", "_selected_action": [batch.id]})
+    assert ask.status_code == 200
+    assert "reason" in ask.content.decode()
+    assert SettlementBatch.objects.get(id=batch.id).status == "pending_review"
+    done = browser.post(
+        "/admin/payments/settlementbatch/",
+        {"action": "reject_batches", "apply": "1", "_selected_action": [batch.id], "reason": "wrong totals"},
+        follow=True,
+    )
+    assert done.status_code == 200
+    batch.refresh_from_db()
+    assert (batch.status, batch.reason) == ("rejected", "wrong totals")
+
+
+def test_admin_reconciliation_ties_out_and_speaks_chinese():
+    _batch()
+    admin = fixtures.admin_user()
+    page = _browser(admin).get("/admin/reconciliation/")
+    assert page.status_code == 200
+    assert page.context["totals"]["ties_out"] is True
+    assert page.context["totals"]["paid_in"] == 15000
+    assert page.context["totals"]["to_factories"] == 14250
+    assert page.context["totals"]["commission"] == 750
+    chinese = _browser(admin).get("/admin/reconciliation/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "对账" in chinese.content.decode()
+    admin.is_superuser = True
+    admin.save()
+    index = _browser(admin).get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "结算批次" in index.content.decode()
+
+
+def test_admin_pages_for_money_render():
+    _batch()
+    admin = fixtures.admin_user()
+    admin.is_superuser = True
+    admin.save()
+    browser = _browser(admin)
+    for path in (
+        "/admin/payments/settlementbatch/",
+        "/admin/payments/ledgeraccount/",
+        "/admin/payments/ledgertransaction/",
+        "/admin/payments/payment/",
+        "/admin/payments/refund/",
+        f"/admin/payments/settlementbatch/{SettlementBatch.objects.get().id}/change/",
+        "/admin/orders/offer/",
+        "/admin/orders/dispatchbatch/",
+    ):
+        assert browser.get(path).status_code == 200, path
