@@ -1,0 +1,60 @@
+"""A day of the cluster: SMEs post jobs over time, factories accept and produce, settlement runs."""
+
+from statistics import median
+
+from django.core.management.base import BaseCommand, CommandError
+
+from marketplace.simulation import money_checks, simulate
+
+
+class Command(BaseCommand):
+    help = (
+        "Simulate a day of the cluster through the real services and print match rate, time to match, "
+        "factory utilisation and money checks."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--hours", type=int, default=24)
+        parser.add_argument("--smes", type=int, default=8)
+        parser.add_argument("--factories", type=int, default=6)
+        parser.add_argument("--jobs-per-hour", type=int, default=3)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, **options):
+        if options["hours"] < 1 or options["smes"] < 1 or options["factories"] < 1:
+            raise CommandError("--hours, --smes and --factories must be at least 1")
+        report = simulate(
+            hours=options["hours"],
+            smes=options["smes"],
+            factories=options["factories"],
+            jobs_per_hour=options["jobs_per_hour"],
+            seed=options["seed"],
+            echo=self.stdout.write,
+        )
+        ok, problems, totals = money_checks()
+        waits = report.hours_to_match
+        self.stdout.write("")
+        self.stdout.write(f"jobs posted and paid   {report.posted}")
+        self.stdout.write(
+            f"match rate             {report.matched / max(1, report.posted):.1%} "
+            f"({report.matched} matched, {report.cancelled} cancelled)"
+        )
+        self.stdout.write(
+            f"time to match          median {median(waits) if waits else 0:.0f} h, "
+            f"max {max(waits) if waits else 0} h (simulated hours)"
+        )
+        self.stdout.write(
+            f"factory utilisation    {report.utilisation:.1%} of the lines' capacity up to the last deadline"
+        )
+        self.stdout.write(f"assignments completed  {report.completed}; settlement batches {report.batches}")
+        self.stdout.write(f"steps                  {dict(sorted(report.steps.items()))}")
+        self.stdout.write(
+            f"money                  paid in {totals['paid_in'] / 100:,.2f} CNY, to factories "
+            f"{totals['to_factories'] / 100:,.2f}, commission {totals['commission'] / 100:,.2f}, "
+            f"refunds owed {totals['refunds_owed'] / 100:,.2f}"
+        )
+        if not ok:
+            for problem in problems:
+                self.stderr.write(f"FAIL {problem}")
+            raise CommandError("money checks failed")
+        self.stdout.write("money checks           ledger balanced, reconciliation ties out")

@@ -1,0 +1,280 @@
+"""A day of the cluster, compressed: SMEs post and pay jobs, dispatch batches and the grab
+board match them, factories produce and deliver, SMEs accept, settlement runs.
+
+Everything goes through the real services (the same ones the API, the beat tasks and the
+webhook handler call); only time is compressed: one tick stands for one hour, and the
+payment webhook is applied directly instead of travelling through the gateway. Used by
+``python manage.py simulate``.
+"""
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from factories import services as factory_services
+from factories.models import Capability, FactoryProfile
+from marketplace.errors import ApplicationError
+from marketplace.models import Company
+from marketplace.services import company_register
+from orders import services as order_services
+from orders.models import Assignment, Job, Offer, Process
+from orders.selectors import board_list_for_factory
+from payments import ledger, settlement
+from payments import selectors as payment_selectors
+from payments import services as payment_services
+
+CENTRE = (36.264, 120.033)
+SIM_PASSWORD = "sim-pass-2026"  # noqa: S105 - simulated accounts only
+PROCESSES = {
+    "velcro_sewing": {"width_mm": 25, "color": "black", "stitch": "box_x"},
+    "webbing_cutting": {"width_mm": 25, "length_mm": 300, "material": "polyester"},
+    "embroidery": {"stitch_count": 6000, "colors": 4, "position": "front"},
+}
+
+
+@dataclass
+class Report:
+    posted: int = 0
+    matched: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    hours_to_match: list = field(default_factory=list)
+    steps: Counter = field(default_factory=Counter)
+    batches: int = 0
+    utilisation: float = 0.0
+
+
+def _near(rng, km):
+    return CENTRE[0] + rng.uniform(-km, km) / 111, CENTRE[1] + rng.uniform(-km, km) / 90
+
+
+def _cast(rng, tag, n_smes, n_factories):
+    smes, factories = [], []
+    for i in range(n_smes):
+        lat, lng = _near(rng, 15)
+        smes.append(
+            company_register(
+                username=f"sim{tag}_sme{i}",
+                password=SIM_PASSWORD,
+                company_name=f"Sim SME {tag}-{i}",
+                kind=Company.Kind.SME,
+                lat=lat,
+                lng=lng,
+            )
+        )
+    admin = company_register(
+        username=f"sim{tag}_ops", password=SIM_PASSWORD, company_name=f"Sim ops {tag}", kind=Company.Kind.SME
+    )[0]
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    for i in range(n_factories):
+        lat, lng = _near(rng, 15)
+        user, company = company_register(
+            username=f"sim{tag}_factory{i}",
+            password=SIM_PASSWORD,
+            company_name=f"Sim Factory {tag}-{i}",
+            kind=Company.Kind.FACTORY,
+            lat=lat,
+            lng=lng,
+        )
+        capabilities = [
+            (
+                code,
+                Process.objects.get(code=code).reference_unit_price_fen - rng.randint(0, 2),
+                rng.choice([3000, 5000, 8000]),
+                100,
+                0,
+            )
+            for code in rng.sample(sorted(PROCESSES), rng.randint(1, 3))
+        ]
+        factory_services.factory_demo_setup(company=company, radius_km=35, capabilities=capabilities, verified_by=admin)
+        factories.append((user, company))
+    return smes, factories, admin
+
+
+def _try(report, name, call, **kwargs):
+    try:
+        result = call(**kwargs)
+        report.steps[name] += 1
+        return result
+    except ApplicationError:
+        report.steps[f"{name} refused"] += 1
+        return None
+
+
+def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=print) -> Report:
+    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not security
+    tag = f"{seed}_{timezone.now():%H%M%S}"
+    sme_pairs, factory_pairs, admin = _cast(rng, tag, smes, factories)
+    factory_users = {company.id: user for user, company in factory_pairs}
+    report = Report()
+    posted_at: dict[int, int] = {}
+    for hour in range(hours):
+        # SMEs post and pay
+        for _ in range(rng.randint(0, 2 * jobs_per_hour)):
+            user, company = rng.choice(sme_pairs)
+            code = rng.choice(sorted(PROCESSES))
+            quantity = rng.choice([500, 1000, 2000, 5000, 8000])
+            quote = order_services.job_quote(
+                process_code=code,
+                quantity=quantity,
+                spec=PROCESSES[code],
+                deadline=timezone.now() + timedelta(days=rng.randint(2, 6)),
+            )
+            job = _try(
+                report,
+                "post",
+                order_services.job_post,
+                sme=company,
+                user=user,
+                process_code=code,
+                quantity=quantity,
+                spec=PROCESSES[code],
+                deadline=timezone.now() + timedelta(days=rng.randint(2, 6)),
+                unit_price_fen=quote["unit_price_fen"],
+                mode=rng.choice(["grab", "dispatch"]),
+                allow_split=quantity >= 5000 and rng.random() < 0.5,
+            )
+            if job is None:
+                continue
+            report.posted += 1
+            payment_services.payment_captured(payment_id=job.payment.id, provider_ref=f"sim-{job.id}")
+            posted_at[job.id] = hour
+            if rng.random() < 0.05:
+                _try(
+                    report,
+                    "cancel",
+                    order_services.job_cancel,
+                    job_id=job.id,
+                    sme=company,
+                    user=user,
+                    reason="plans changed",
+                )
+        # dispatch: one batch, each offer answered
+        order_services.dispatch_run_batch()
+        for offer in Offer.objects.filter(status="pending", factory_id__in=factory_users):
+            factory_user = factory_users[offer.factory_id]
+            if rng.random() < 0.85:
+                _try(
+                    report,
+                    "offer accepted",
+                    order_services.offer_accept,
+                    offer_id=offer.id,
+                    factory=offer.factory,
+                    user=factory_user,
+                )
+            else:
+                _try(
+                    report,
+                    "offer declined",
+                    order_services.offer_decline,
+                    offer_id=offer.id,
+                    factory=offer.factory,
+                    user=factory_user,
+                    reason="busy",
+                )
+        # the grab board: each factory may take the nearest job it sees
+        for user, company in factory_pairs:
+            rows = board_list_for_factory(profile=FactoryProfile.objects.get(company=company))
+            if rows and rng.random() < 0.7:
+                _try(report, "grab", order_services.board_accept, job_id=rows[0][0].id, factory=company, user=user)
+        # production moves one step an hour
+        for assignment in Assignment.objects.filter(factory_id__in=factory_users, status__in=Assignment.LIVE):
+            _advance(rng, report, assignment, factory_users[assignment.factory_id])
+        matched_now = Job.objects.filter(
+            id__in=posted_at,
+            status__in=["assigned", "materials_sent", "in_production", "delivered", "completed", "disputed"],
+        )
+        for job_id in matched_now.values_list("id", flat=True):
+            if job_id in posted_at:
+                report.hours_to_match.append(hour - posted_at.pop(job_id))
+                report.matched += 1
+        echo(
+            f"hour {hour + 1:>2}: {report.posted} posted, {report.matched} matched, "
+            f"{Assignment.objects.filter(factory_id__in=factory_users, status='completed').count()} completed"
+        )
+    # settlement: the system builds, a second admin approves
+    batches = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))
+    mine = [b for b in batches if b.factory_id in factory_users]
+    for batch in mine:
+        _try(report, "settlement approved", settlement.settlement_approve, batch_id=batch.id, admin=admin)
+    report.batches = len(mine)
+    report.completed = Assignment.objects.filter(factory_id__in=factory_users, status="completed").count()
+    report.cancelled = Job.objects.filter(sme__in=[c for _, c in sme_pairs], status="cancelled").count()
+    report.utilisation = _utilisation(factory_pairs, hours)
+    return report
+
+
+def _utilisation(factory_pairs, hours) -> float:
+    """Pieces the simulated factories took, over what their lines can make in the period plus
+    the longest deadline window (6 days): the share of that capacity now booked."""
+    ids = [company.id for _, company in factory_pairs]
+    taken = (
+        Assignment.objects.filter(factory_id__in=ids)
+        .exclude(status="withdrawn")
+        .aggregate(total=Sum("quantity"))["total"]
+        or 0
+    )
+    per_day = Capability.objects.filter(factory_id__in=ids).aggregate(total=Sum("daily_capacity"))["total"] or 1
+    return taken / (per_day * (hours / 24 + 6))
+
+
+def _advance(rng, report, assignment, factory_user):
+    job = assignment.job
+    sme_user = job.sme.memberships.first().user
+    if assignment.status == "assigned":
+        _try(
+            report,
+            "materials sent",
+            order_services.assignment_materials_sent,
+            assignment_id=assignment.id,
+            company=job.sme,
+            user=sme_user,
+        )
+    elif assignment.status == "materials_sent":
+        received = assignment.quantity - (rng.randint(0, assignment.quantity // 100) if rng.random() < 0.2 else 0)
+        _try(
+            report,
+            "materials received",
+            order_services.assignment_materials_received,
+            assignment_id=assignment.id,
+            company=assignment.factory,
+            user=factory_user,
+            quantity_received=received,
+        )
+    elif assignment.status == "in_production":
+        received = assignment.quantity_received or 0
+        lost = min(order_services.material_loss_allowance(assignment), rng.randint(0, 5))
+        _try(
+            report,
+            "delivered",
+            order_services.assignment_deliver,
+            assignment_id=assignment.id,
+            company=assignment.factory,
+            user=factory_user,
+            quantity_delivered=max(1, received - lost),
+            quantity_lost=lost if received - lost >= 1 else 0,
+        )
+    elif assignment.status == "delivered":
+        delivered = assignment.quantity_delivered or 0
+        rejects = rng.randint(0, delivered // 50) if rng.random() < 0.3 else 0
+        _try(
+            report,
+            "accepted",
+            order_services.assignment_accept,
+            assignment_id=assignment.id,
+            company=job.sme,
+            user=sme_user,
+            quantity_accepted=delivered - rejects,
+            rating=rng.randint(3, 5),
+        )
+
+
+def money_checks() -> tuple[bool, list[str], dict]:
+    report = ledger.ledger_check(finished_job_ids=payment_selectors.finished_job_ids())
+    reconciliation = payment_selectors.reconciliation_by_day()
+    return report.balanced and reconciliation["totals"]["ties_out"], report.problems, reconciliation["totals"]
