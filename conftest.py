@@ -93,59 +93,67 @@ def _purge_queue():
         conn.default_channel.queue_purge("celery")
 
 
+def _spawn(args, log, **extra_env):
+    """A real Celery process on the test database and Redis, its output in ``log``."""
+    with open(log, "w") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "celery", "-A", "marketplace", *args],
+            cwd=ROOT,
+            env=process_env(**extra_env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    proc.log_path = log
+    return proc
+
+
+def _stop(processes):
+    for proc in processes:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.fixture
 def start_worker(transactional_db, tmp_path):
-    """start_worker(**env) -> a real ``celery -A marketplace worker`` process on the test
-    database and Redis (extra env on top). Tests must commit their data
-    (``transactional_db``) for the worker to see it. Stopped at teardown."""
+    """start_worker(**env) -> a real ``celery -A marketplace worker`` process (extra env on
+    top). Tests must commit their data (``transactional_db``) for the worker to see it."""
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL must point at a Redis server for the worker tests")
     _purge_queue()
     started = []
 
     def start(**extra_env):
-        log = tmp_path / f"worker{len(started)}.log"
-        with open(log, "w") as out:
-            proc = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "marketplace",
-                    "worker",
-                    "--pool",
-                    "solo",
-                    "--loglevel",
-                    "INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "-n",
-                    f"test{len(started)}@%h",
-                ],
-                cwd=ROOT,
-                env=process_env(**extra_env),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        name = f"test{len(started)}@%h"
+        proc = _spawn(
+            [
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                name,
+            ],
+            tmp_path / f"worker{len(started)}.log",
+            **extra_env,
+        )
         started.append(proc)
-        proc.log_path = log
         deadline = time.monotonic() + 30
-        while "ready." not in log.read_text():
+        while "ready." not in proc.log_path.read_text():
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail(f"worker did not start:\n{log.read_text()}")
+                pytest.fail(f"worker did not start:\n{proc.log_path.read_text()}")
             time.sleep(0.2)
         return proc
 
     yield start
-    for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    _stop(started)
     connection.close()
 
 
@@ -160,37 +168,14 @@ def start_beat(transactional_db, tmp_path):
     started = []
 
     def start(**extra_env):
-        log = tmp_path / "beat.log"
-        with open(log, "w") as out:
-            proc = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "marketplace",
-                    "beat",
-                    "--loglevel",
-                    "INFO",
-                    "-s",
-                    str(tmp_path / "beat-schedule"),
-                ],
-                cwd=ROOT,
-                env=process_env(**extra_env),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        proc = _spawn(
+            ["beat", "--loglevel", "INFO", "-s", str(tmp_path / "beat-schedule")], tmp_path / "beat.log", **extra_env
+        )
         started.append(proc)
-        proc.log_path = log
         return proc
 
     yield start
-    for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    _stop(started)
 
 
 def wait_for(predicate, timeout=20.0, interval=0.1, message="condition"):

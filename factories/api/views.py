@@ -7,17 +7,12 @@ from rest_framework.views import APIView
 from factories import selectors, services
 from factories.api import serializers as s
 from factories.models import Capability
+from marketplace.api.base import validated
 from marketplace.errors import InvalidInputError
 from marketplace.idempotency import idempotent
 from marketplace.permissions import IsFactory, IsPlatformAdmin
 from marketplace.selectors import company_for_user
 from orders.selectors import process_get_by_code
-
-
-def _valid(serializer_class, request, **kwargs):
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class FactoryProfileView(APIView):
@@ -30,7 +25,7 @@ class FactoryProfileView(APIView):
 
     @extend_schema(request=s.FactoryProfileInputSerializer, responses=s.FactoryProfileSerializer)
     def patch(self, request):
-        data = _valid(s.FactoryProfileInputSerializer, request)
+        data = validated(s.FactoryProfileInputSerializer, request)
         profile = services.factory_profile_update(company=company_for_user(request.user), **data)
         return Response(s.FactoryProfileSerializer(profile).data)
 
@@ -47,7 +42,7 @@ class CapabilityListCreateView(ListAPIView):
     @extend_schema(request=s.CapabilityInputSerializer, responses={201: s.CapabilitySerializer})
     @idempotent
     def post(self, request):
-        data = _valid(s.CapabilityInputSerializer, request)
+        data = validated(s.CapabilityInputSerializer, request)
         process = process_get_by_code(data.pop("process"))
         if process is None:
             raise InvalidInputError("Unknown process.", code="unknown_process", fields={"process": ["Unknown."]})
@@ -63,7 +58,7 @@ class CapabilityDetailView(APIView):
         capability = selectors.capability_get_for_factory(
             company=company_for_user(request.user), capability_id=capability_id
         )
-        data = _valid(s.CapabilityUpdateSerializer, request)
+        data = validated(s.CapabilityUpdateSerializer, request)
         capability = services.capability_update(capability=capability, **data)
         return Response(s.CapabilitySerializer(capability).data)
 
@@ -82,6 +77,6 @@ class AdminFactoryVerifyView(APIView):
     @extend_schema(request=s.VerifyInputSerializer, responses=s.FactoryProfileSerializer)
     @idempotent
     def post(self, request, company_id):
-        data = _valid(s.VerifyInputSerializer, request)
+        data = validated(s.VerifyInputSerializer, request)
         profile = services.factory_verify(company_id=company_id, admin=request.user, status=data["status"])
         return Response(s.FactoryProfileSerializer(profile).data)

@@ -14,6 +14,17 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def validated(serializer_class, request) -> dict:
+    """Parse the request body with ``serializer_class``; a bad body is a 400 in the error shape."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class EmptyInputSerializer(StrictSerializer):
+    """For POSTs that take no body: still a JSON object, and no unknown fields."""
+
+
 def money(amount_fen: int, currency: str = "CNY") -> dict:
     """Display form of an amount in fen: {"amount": "1234.50", "currency": "CNY"}."""
     sign = "-" if amount_fen < 0 else ""

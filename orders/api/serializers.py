@@ -2,7 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace.api.base import StrictSerializer, money
+from marketplace.api.base import EmptyInputSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
 from orders.models import Assignment, Job, JobEvent, Offer, Process
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
 from payments.selectors import payment_summary_for_job
@@ -49,10 +49,6 @@ class ReasonInputSerializer(StrictSerializer):
 
 class RequiredReasonInputSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500)
-
-
-class EmptyInputSerializer(StrictSerializer):
-    """For POSTs that take no body: still a JSON object, and no unknown fields."""
 
 
 class AcceptJobInputSerializer(StrictSerializer):

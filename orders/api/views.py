@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from factories import selectors as factory_selectors
+from marketplace.api.base import validated
 from marketplace.errors import InvalidInputError
 from marketplace.idempotency import idempotent
 from marketplace.permissions import IsFactory, IsPlatformAdmin, IsSME
@@ -14,12 +15,6 @@ from marketplace.selectors import company_for_user
 from orders import selectors, services
 from orders.api import serializers as s
 from orders.models import Job, JobEvent, Offer
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ProcessListView(ListAPIView):
@@ -34,7 +29,7 @@ class JobQuoteView(APIView):
 
     @extend_schema(request=s.QuoteInputSerializer, responses=s.QuoteSerializer)
     def post(self, request):
-        data = _valid(s.QuoteInputSerializer, request)
+        data = validated(s.QuoteInputSerializer, request)
         quote = services.job_quote(
             process_code=data["process"], quantity=data["quantity"], spec=data["spec"], deadline=data["deadline"]
         )
@@ -66,7 +61,7 @@ class JobListCreateView(ListAPIView):
     @extend_schema(request=s.JobInputSerializer, responses={201: s.JobSerializer})
     @idempotent
     def post(self, request):
-        data = _valid(s.JobInputSerializer, request)
+        data = validated(s.JobInputSerializer, request)
         job = services.job_post(
             sme=company_for_user(request.user),
             user=request.user,
@@ -114,7 +109,7 @@ class JobCancelView(APIView):
     @extend_schema(request=s.ReasonInputSerializer, responses=s.JobSerializer)
     @idempotent
     def post(self, request, job_id):
-        data = _valid(s.ReasonInputSerializer, request)
+        data = validated(s.ReasonInputSerializer, request)
         job = services.job_cancel(
             job_id=job_id, sme=company_for_user(request.user), user=request.user, reason=data["reason"]
         )
@@ -127,7 +122,7 @@ class JobDisputeView(APIView):
     @extend_schema(request=s.RequiredReasonInputSerializer, responses=s.JobSerializer)
     @idempotent
     def post(self, request, job_id):
-        data = _valid(s.RequiredReasonInputSerializer, request)
+        data = validated(s.RequiredReasonInputSerializer, request)
         job = services.job_dispute(
             job_id=job_id, sme=company_for_user(request.user), user=request.user, reason=data["reason"]
         )
@@ -158,7 +153,7 @@ class BoardAcceptView(APIView):
     @extend_schema(request=s.AcceptJobInputSerializer, responses={201: s.AssignmentSerializer})
     @idempotent
     def post(self, request, job_id):
-        data = _valid(s.AcceptJobInputSerializer, request)
+        data = validated(s.AcceptJobInputSerializer, request)
         assignment = services.board_accept(
             job_id=job_id, factory=company_for_user(request.user), user=request.user, quantity=data.get("quantity")
         )
@@ -174,7 +169,7 @@ class AssignmentListView(ListAPIView):
 
 def _assignment_step(request, assignment_id, input_serializer, service):
     """POST /assignments/{id}/<step>: validate the body, call the step's service, render."""
-    data = _valid(input_serializer, request)
+    data = validated(input_serializer, request)
     assignment = service(assignment_id=assignment_id, company=company_for_user(request.user), user=request.user, **data)
     return _assignment_response(request, assignment)
 
@@ -243,7 +238,7 @@ class AdminResolveDisputeView(APIView):
     @extend_schema(request=s.ResolveDisputeInputSerializer, responses=s.JobSerializer)
     @idempotent
     def post(self, request, job_id):
-        data = _valid(s.ResolveDisputeInputSerializer, request)
+        data = validated(s.ResolveDisputeInputSerializer, request)
         job = services.dispute_resolve(
             job_id=job_id, admin=request.user, quantity_accepted=data["quantity_accepted"], note=data["note"]
         )
@@ -267,7 +262,7 @@ class OfferAcceptView(APIView):
     @extend_schema(request=s.EmptyInputSerializer, responses={201: s.AssignmentSerializer})
     @idempotent
     def post(self, request, offer_id):
-        _valid(s.EmptyInputSerializer, request)
+        validated(s.EmptyInputSerializer, request)
         assignment = services.offer_accept(offer_id=offer_id, factory=company_for_user(request.user), user=request.user)
         return _assignment_response(request, assignment, status.HTTP_201_CREATED)
 
@@ -278,7 +273,7 @@ class OfferDeclineView(APIView):
     @extend_schema(request=s.DeclineInputSerializer, responses=s.OfferSerializer)
     @idempotent
     def post(self, request, offer_id):
-        data = _valid(s.DeclineInputSerializer, request)
+        data = validated(s.DeclineInputSerializer, request)
         offer = services.offer_decline(
             offer_id=offer_id, factory=company_for_user(request.user), user=request.user, reason=data["reason"]
         )

@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.base import StrictSerializer
+from marketplace.api.base import EmptyInputSerializer, StrictSerializer, validated
 from marketplace.errors import InvalidInputError
 from marketplace.idempotency import idempotent
 from marketplace.permissions import IsFactory, IsPlatformAdmin
@@ -55,10 +55,6 @@ class WebhookView(APIView):
         return Response({"received": True, "duplicate": not created})
 
 
-class EmptyInputSerializer(StrictSerializer):
-    """No body fields; still a JSON object with nothing unknown in it."""
-
-
 SandboxPayInputSerializer = EmptyInputSerializer
 
 
@@ -89,7 +85,7 @@ class SandboxPayView(APIView):
     )
     def post(self, request, payment_id):
         if request.body:
-            SandboxPayInputSerializer(data=request.data).is_valid(raise_exception=True)
+            validated(SandboxPayInputSerializer, request)
         options = _SandboxOptions(data=request.query_params)
         options.is_valid(raise_exception=True)
         result = services.sandbox_pay(
@@ -167,35 +163,35 @@ def _status_param(request):
     return wanted
 
 
-class SettlementListView(ListAPIView):
+class _SettlementListBase(ListAPIView):
+    serializer_class = SettlementSerializer
+
+    @extend_schema(parameters=[STATUS_FILTER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SettlementBatch.objects.none()
+        return selectors.settlement_list(factory_id=self.factory_id(), status=_status_param(self.request))
+
+    def factory_id(self):
+        return None
+
+
+class SettlementListView(_SettlementListBase):
     """A factory's own settlement batches."""
 
     permission_classes = [IsFactory]
-    serializer_class = SettlementSerializer
 
-    @extend_schema(parameters=[STATUS_FILTER])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SettlementBatch.objects.none()
-        company = company_for_user(self.request.user)
-        return selectors.settlement_list(factory_id=company.id, status=_status_param(self.request))
+    def factory_id(self):
+        return company_for_user(self.request.user).id
 
 
-class AdminSettlementListView(ListAPIView):
+class AdminSettlementListView(_SettlementListBase):
+    """Every batch, for platform admins."""
+
     permission_classes = [IsPlatformAdmin]
-    serializer_class = SettlementSerializer
-
-    @extend_schema(parameters=[STATUS_FILTER])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SettlementBatch.objects.none()
-        return selectors.settlement_list(status=_status_param(self.request))
 
 
 class RejectInputSerializer(StrictSerializer):
@@ -212,7 +208,7 @@ class AdminSettlementApproveView(APIView):
     @extend_schema(request=EmptyInputSerializer, responses=SettlementSerializer)
     @idempotent
     def post(self, request, batch_id):
-        EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        validated(EmptyInputSerializer, request)
         batch = settlement.settlement_approve(batch_id=batch_id, admin=request.user)
         return _settlement_response(batch.id)
 
