@@ -44,11 +44,11 @@ def idempotent(view_method):
         if key is None:
             return view_method(self, request, *args, **kwargs)
         key = key.strip()
-        if not key or len(key) > MAX_KEY_LENGTH:
+        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
             raise InvalidInputError(
-                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
+                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
                 code="invalid_idempotency_key",
-                fields={HEADER: ["1 to 255 characters."]},
+                fields={HEADER: ["1 to 255 printable ASCII characters."]},
             )
         request_hash = _request_hash(request)  # parses the body first: a parse error is a plain 400
         scope = _scope(request)

@@ -103,6 +103,8 @@ class Assignment(models.Model):
     LIVE = (Status.ASSIGNED, Status.MATERIALS_SENT, Status.IN_PRODUCTION, Status.DELIVERED, Status.DISPUTED)
     # Statuses in which the factory's machines are booked for this share.
     RESERVING = (Status.ASSIGNED, Status.MATERIALS_SENT, Status.IN_PRODUCTION)
+    # Shares that cover part of their job: live ones and completed ones (paid out of escrow).
+    COVERING = (*LIVE, Status.COMPLETED)
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="assignments")
     factory = models.ForeignKey("marketplace.Company", on_delete=models.PROTECT, related_name="assignments")

@@ -42,12 +42,12 @@ def split_floor(job: Job) -> int:
 
 
 def job_coverage(job_ids, *, ignore_offer_id=None) -> tuple[dict[int, int], dict[int, set[int]]]:
-    """Per job: pieces covered by live assignments and pending offers, and the factories
-    holding either (they may not be offered or take the job again)."""
+    """Per job: pieces covered by live or completed shares and pending offers, and the
+    factories holding any of them (they may not be offered or take the job again)."""
     covered: dict[int, int] = defaultdict(int)
     holders: dict[int, set[int]] = defaultdict(set)
     rows = list(
-        Assignment.objects.filter(job_id__in=job_ids, status__in=Assignment.LIVE).values_list(
+        Assignment.objects.filter(job_id__in=job_ids, status__in=Assignment.COVERING).values_list(
             "job_id", "factory_id", "quantity"
         )
     )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.errors import ApplicationError
 from orders.admin import ReadOnlyAdmin
-from payments import selectors, settlement
+from payments import selectors, services, settlement
 from payments.models import (
     LedgerAccount,
     LedgerLeg,
@@ -56,9 +56,22 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["id", "key", "payment", "amount_fen", "status", "reason", "created_at"]
+    list_display = ["id", "key", "payment", "amount_fen", "status", "reason", "failure_reason", "created_at"]
     list_filter = ["status"]
     search_fields = ["key"]
+    actions = ["retry_refunds"]
+
+    @admin.action(description=_("Send the selected failed refunds again"))
+    def retry_refunds(self, request, queryset):
+        done = 0
+        for refund in queryset.order_by("id"):
+            try:
+                services.refund_retry(refund_id=refund.id)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"#{refund.id}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(request, _("Sending %d refund(s) again.") % done, messages.SUCCESS)
 
 
 @admin.register(WebhookEvent)
@@ -105,7 +118,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
     search_fields = ["id", "factory__name"]
     date_hierarchy = "cutoff"
     inlines = [SettlementLineInline, SettlementEventInline]
-    actions = ["approve_batches", "reject_batches", "retry_payouts"]
+    actions = ["approve_batches", "reject_batches", "retry_payouts", "return_batches"]
 
     @admin.display(description=_("total"), ordering="total_fen")
     def total(self, obj):
@@ -131,21 +144,15 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
             _("Approved %d batch(es); payouts are on their way."),
         )
 
-    @admin.action(description=_("Reject selected batches (with a reason)"))
-    def reject_batches(self, request, queryset):
-        if "apply" in request.POST:
-            form = RejectForm(request.POST)
-            if form.is_valid():
-                reason = form.cleaned_data["reason"]
-                self._each(
-                    request,
-                    queryset,
-                    lambda b: settlement.settlement_reject(batch_id=b.id, admin=request.user, reason=reason),
-                    _("Rejected %d batch(es); their lines return to the next batch."),
-                )
-                return None
-        else:
-            form = RejectForm()
+    def _with_reason(self, request, queryset, *, action, title, call, done_message):
+        """An action that first asks for a reason on an intermediate page."""
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._each(
+                request, queryset, lambda b: call(batch_id=b.id, admin=request.user, reason=reason), done_message
+            )
+            return None
         return TemplateResponse(
             request,
             "admin/payments/reject_batches.html",
@@ -153,10 +160,33 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
                 **self.admin_site.each_context(request),
                 "form": form,
                 "batches": queryset,
-                "title": _("Reject settlement batches"),
+                "title": title,
                 "opts": self.model._meta,
+                "action": action,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
+        )
+
+    @admin.action(description=_("Reject selected batches (with a reason)"))
+    def reject_batches(self, request, queryset):
+        return self._with_reason(
+            request,
+            queryset,
+            action="reject_batches",
+            title=_("Reject settlement batches"),
+            call=settlement.settlement_reject,
+            done_message=_("Rejected %d batch(es); their lines return to the next batch."),
+        )
+
+    @admin.action(description=_("Return failed batches (lines back to the pool, with a reason)"))
+    def return_batches(self, request, queryset):
+        return self._with_reason(
+            request,
+            queryset,
+            action="return_batches",
+            title=_("Return failed batches"),
+            call=settlement.settlement_return,
+            done_message=_("Returned %d batch(es); their lines return to the next batch."),
         )
 
     @admin.action(description=_("Retry the payout of selected failed batches"))

@@ -87,6 +87,11 @@ class SandboxGateway:
     def _operation(self, *, key: str, kind: str, amount_fen: int) -> GatewayResult:
         from payments.models import SandboxOperation
 
+        # A key seen before is answered from the gateway's book first, as real gateways do:
+        # whatever the gateway's mood now, what it already did stays done.
+        existing = SandboxOperation.objects.filter(key=key).first()
+        if existing is not None:
+            return self._replayed(existing, kind=kind, amount_fen=amount_fen)
         if SandboxGatewaySwitch.fail(kind):
             raise GatewayError(f"sandbox gateway told to fail {kind}s")
         try:
@@ -96,10 +101,19 @@ class SandboxGateway:
                 )
                 return GatewayResult(reference=operation.reference)
         except IntegrityError:
-            operation = SandboxOperation.objects.get(key=key)
-            if operation.amount_fen != amount_fen or operation.kind != kind:
-                raise GatewayError(f"idempotency key {key} reused with another request") from None
-            return GatewayResult(reference=operation.reference, replayed=True)
+            return self._replayed(SandboxOperation.objects.get(key=key), kind=kind, amount_fen=amount_fen)
+
+    @staticmethod
+    def _replayed(operation, *, kind, amount_fen) -> GatewayResult:
+        if operation.amount_fen != amount_fen or operation.kind != kind:
+            raise GatewayError(f"idempotency key {operation.key} reused with another request")
+        return GatewayResult(reference=operation.reference, replayed=True)
+
+    def knows(self, *, key: str) -> bool:
+        """Whether the gateway already executed the operation with this key."""
+        from payments.models import SandboxOperation
+
+        return SandboxOperation.objects.filter(key=key).exists()
 
     def refund(self, *, payment, amount_fen: int, key: str) -> GatewayResult:
         return self._operation(key=key, kind="refund", amount_fen=amount_fen)

@@ -269,6 +269,8 @@ class SettlementBatch(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
     payout_attempt = models.PositiveSmallIntegerField(_("payout attempt"), default=1)
+    # How many times money was moved to "in transit" for this batch (each gets its own ledger key).
+    payout_sends = models.PositiveSmallIntegerField(default=0)
     payout_reference = models.CharField(_("gateway reference"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -305,3 +305,9 @@ def sandbox_pay(*, payment_id: int, fail: bool = False, copies: int = 1, delay_s
         "copies": copies,
         "delay_seconds": delay_seconds,
     }
+
+
+def refunds_stuck(*, older_than_minutes: int = 5):
+    """Refunds still pending a while after they were created: their task may have been lost."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    return Refund.objects.filter(status=Refund.Status.PENDING, created_at__lt=cutoff).values_list("id", flat=True)

@@ -15,8 +15,9 @@ the attempt, and the gateway call carries the same key, so a payout task that cr
 calling the gateway and runs again pays once.
 """
 
+import logging
 from collections import defaultdict
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -26,6 +27,8 @@ from marketplace.errors import ConflictError, ForbiddenError, InvalidInputError,
 from payments import ledger
 from payments.gateway import GatewayError, gateway
 from payments.models import LedgerAccount, LedgerLeg, SettlementBatch, SettlementEvent, SettlementLine
+
+logger = logging.getLogger(__name__)
 
 BUILD_LOCK = 8_402_212  # pg advisory lock id for "settlement batches are being built"
 
@@ -162,7 +165,7 @@ def settlement_build(*, cutoff=None, user=None) -> list[SettlementBatch]:
 def settlement_approve(*, batch_id: int, admin) -> SettlementBatch:
     batch = _lock(batch_id)
     if batch.status in (SettlementBatch.Status.APPROVED, SettlementBatch.Status.PAYING, SettlementBatch.Status.PAID):
-        return batch  # a retry
+        return batch  # a retry; a payout whose task was lost is picked up by the money sweep
     if batch.status != SettlementBatch.Status.PENDING_REVIEW:
         raise ConflictError(f"The batch is {batch.status}.", code="batch_not_pending_review")
     if admin.id in (batch.built_by_id, batch.last_changed_by_id):
@@ -202,8 +205,9 @@ def _payout_start(*, batch_id: int) -> SettlementBatch | None:
     """approved -> paying, moving the money to payouts in transit. None if there is nothing to pay."""
     batch = _lock(batch_id)
     if batch.status == SettlementBatch.Status.APPROVED:
+        batch.payout_sends += 1
         ledger.ledger_post(
-            key=f"{_attempt_key(batch)}:sent",
+            key=f"{_attempt_key(batch)}:sent:{batch.payout_sends}",
             kind="payout",
             legs=[
                 (ledger.payable_account(batch.factory_id), -batch.total_fen),
@@ -211,7 +215,12 @@ def _payout_start(*, batch_id: int) -> SettlementBatch | None:
             ],
             memo=f"settlement batch {batch.id}",
         )
-        _set_status(batch, SettlementBatch.Status.PAYING, action="payout_sent", data={"attempt": batch.payout_attempt})
+        _set_status(
+            batch,
+            SettlementBatch.Status.PAYING,
+            action="payout_sent",
+            data={"attempt": batch.payout_attempt, "send": batch.payout_sends},
+        )
     return batch if batch.status == SettlementBatch.Status.PAYING else None
 
 
@@ -242,7 +251,7 @@ def _payout_refused(*, batch_id: int, reason: str) -> SettlementBatch:
     if batch.status != SettlementBatch.Status.PAYING:
         return batch
     ledger.ledger_post(
-        key=f"{_attempt_key(batch)}:returned",
+        key=f"{_attempt_key(batch)}:returned:{batch.payout_sends}",
         kind="payout_returned",
         legs=[
             (ledger.in_transit_account(batch.factory_id), -batch.total_fen),
@@ -271,25 +280,57 @@ def settlement_payout(*, batch_id: int) -> SettlementBatch | None:
 
 @transaction.atomic
 def payout_confirmed(*, batch_id: int, attempt: int, ok: bool, reference: str = "", reason: str = "") -> None:
-    """The gateway's payout webhook: paying -> paid (in transit -> paid out), or failed."""
+    """The gateway's payout webhook: paying -> paid (in transit -> paid out), or failed.
+
+    News about money that really left is never dropped: a ``paid`` for a batch we had
+    marked failed (the money was back in payable) is booked from payable to paid out.
+    """
     batch = _lock(batch_id)
-    if batch.status != SettlementBatch.Status.PAYING or attempt != batch.payout_attempt:
-        return  # a replay, or news of an attempt already settled
-    if not ok:
-        _payout_refused(batch_id=batch.id, reason=reason or "refused by the gateway")
+    current = attempt == batch.payout_attempt
+    if batch.status == SettlementBatch.Status.PAYING and current:
+        if not ok:
+            _payout_refused(batch_id=batch.id, reason=reason or "refused by the gateway")
+            return
+        ledger.ledger_post(
+            key=f"payout:batch:{batch.id}:{attempt}:paid",
+            kind="payout_paid",
+            legs=[
+                (ledger.in_transit_account(batch.factory_id), -batch.total_fen),
+                (ledger.paid_out_account(batch.factory_id), batch.total_fen),
+            ],
+            memo=f"settlement batch {batch.id} {reference}",
+        )
+        batch.paid_at = timezone.now()
+        batch.payout_reference = batch.payout_reference or reference
+        _set_status(batch, SettlementBatch.Status.PAID, action="paid", data={"reference": reference})
         return
-    ledger.ledger_post(
-        key=f"{_attempt_key(batch)}:paid",
-        kind="payout_paid",
-        legs=[
-            (ledger.in_transit_account(batch.factory_id), -batch.total_fen),
-            (ledger.paid_out_account(batch.factory_id), batch.total_fen),
-        ],
-        memo=f"settlement batch {batch.id} {reference}",
+    if not ok or batch.status == SettlementBatch.Status.PAID:
+        return  # a replay, or a refusal of an attempt already settled
+    if batch.status == SettlementBatch.Status.FAILED:
+        ledger.ledger_post(
+            key=f"payout:batch:{batch.id}:{attempt}:paid-late",
+            kind="payout_paid",
+            legs=[
+                (ledger.payable_account(batch.factory_id), -batch.total_fen),
+                (ledger.paid_out_account(batch.factory_id), batch.total_fen),
+            ],
+            memo=f"settlement batch {batch.id}: paid after all ({reference})",
+        )
+        batch.paid_at = timezone.now()
+        batch.payout_reference = reference
+        _set_status(
+            batch, SettlementBatch.Status.PAID, action="paid_late", data={"attempt": attempt, "reference": reference}
+        )
+        return
+    # A retry is already under way (or the batch was returned) and an earlier attempt
+    # turns out to have paid: the factory may be paid twice. Record it loudly for an admin.
+    logger.error("settlement batch %s: attempt %s paid while the batch is %s", batch.id, attempt, batch.status)
+    _event(
+        batch,
+        action="duplicate_payout_risk",
+        reason=f"attempt {attempt} paid while {batch.status}",
+        data={"attempt": attempt, "reference": reference},
     )
-    batch.paid_at = timezone.now()
-    batch.payout_reference = batch.payout_reference or reference
-    _set_status(batch, SettlementBatch.Status.PAID, action="paid", data={"reference": reference})
 
 
 @transaction.atomic
@@ -298,7 +339,10 @@ def settlement_retry_payout(*, batch_id: int, admin) -> SettlementBatch:
     batch = _lock(batch_id)
     if batch.status != SettlementBatch.Status.FAILED:
         raise ConflictError(f"The batch is {batch.status}.", code="batch_not_failed")
-    batch.payout_attempt += 1
+    if not gateway().knows(key=_attempt_key(batch)):
+        # The gateway never executed this attempt: a new one, with a new key. If it did
+        # execute it, the same key is sent again and the gateway answers with what it did.
+        batch.payout_attempt += 1
     batch.last_changed_by = admin
     batch.reason = ""
     _set_status(
@@ -324,3 +368,11 @@ def settlement_return(*, batch_id: int, admin, reason: str) -> SettlementBatch:
     batch.last_changed_by = admin
     batch.reason = reason
     return _set_status(batch, SettlementBatch.Status.REJECTED, user=admin, action="returned", reason=reason)
+
+
+def settlements_stuck(*, older_than_minutes: int = 5):
+    """Batches approved or paying for a while: their payout task may have been lost."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    return SettlementBatch.objects.filter(
+        status__in=[SettlementBatch.Status.APPROVED, SettlementBatch.Status.PAYING], updated_at__lt=cutoff
+    ).values_list("id", flat=True)

@@ -2,6 +2,7 @@
 worker dies mid-task; every service they call is idempotent, so a rerun is harmless."""
 
 import json
+import logging
 import urllib.error
 import urllib.request
 
@@ -9,7 +10,11 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from marketplace.errors import ApplicationError
 from payments import services
+from payments.gateway import GatewayError
+
+logger = logging.getLogger(__name__)
 
 MONEY_TASK = {
     "acks_late": True,
@@ -91,3 +96,20 @@ def settlement_build_task() -> int:
     from payments.settlement import settlement_build
 
     return len(settlement_build())
+
+
+@shared_task
+def money_sweep_task() -> int:
+    """Beat: re-drive refunds and payouts whose task was lost (each step is idempotent)."""
+    from payments.settlement import settlement_payout, settlements_stuck
+
+    swept = 0
+    work = [(services.refund_execute, {"refund_id": i}) for i in services.refunds_stuck()]
+    work += [(settlement_payout, {"batch_id": i}) for i in settlements_stuck()]
+    for call, kwargs in work:
+        try:
+            call(**kwargs)
+            swept += 1
+        except (GatewayError, ApplicationError, OperationalError):
+            logger.exception("money sweep: %s(%s) failed; next sweep tries again", call.__name__, kwargs)
+    return swept

@@ -1,6 +1,18 @@
 """Pieces every app's API shares."""
 
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser as DRFJSONParser
+
+
+class JSONParser(DRFJSONParser):
+    """DRF's parser, except that absurdly deep nesting is a 400 too (not a RecursionError)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
 
 
 class StrictSerializer(serializers.Serializer):

@@ -6,20 +6,23 @@ Lock order, everywhere: job, then its assignments, then the factory profile. Kee
 order means two requests never wait on each other in a circle.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from factories import services as factory_services
 from factories.models import FactoryProfile
-from marketplace.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from marketplace.errors import ApplicationError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from orders.models import Assignment, Job, JobEvent, MaterialMovement, Offer, Process
 from orders.selectors import eligibility_for, process_get_by_code, split_floor
 from orders.specs import spec_validate
 from payments import services as payment_services
+
+logger = logging.getLogger(__name__)
 
 MAX_QUANTITY = 10_000_000
 MAX_UNIT_PRICE_FEN = 100_000_00  # 100,000 yuan a piece is far beyond any sub-process
@@ -43,7 +46,12 @@ ASSIGNMENT_FROM = {
     Assignment.Status.DELIVERED: {Assignment.Status.IN_PRODUCTION},
     Assignment.Status.COMPLETED: {Assignment.Status.DELIVERED, Assignment.Status.DISPUTED},
     Assignment.Status.DISPUTED: {Assignment.Status.DELIVERED},
-    Assignment.Status.WITHDRAWN: {Assignment.Status.ASSIGNED, Assignment.Status.MATERIALS_SENT},
+    # From in_production only when no material arrived (lost in transit): see assignment_withdraw.
+    Assignment.Status.WITHDRAWN: {
+        Assignment.Status.ASSIGNED,
+        Assignment.Status.MATERIALS_SENT,
+        Assignment.Status.IN_PRODUCTION,
+    },
 }
 
 # Job-level transitions that are not derived from assignments.
@@ -263,13 +271,8 @@ def _job_sync_status(job: Job, *, user=None) -> Job:
     """
     if job.status in (Job.Status.AWAITING_PAYMENT, Job.Status.CANCELLED, Job.Status.EXPIRED):
         return job
-    live = [a.status for a in job.assignments.filter(status__in=Assignment.LIVE + (Assignment.Status.COMPLETED,))]
-    covered = (
-        job.assignments.filter(status__in=Assignment.LIVE + (Assignment.Status.COMPLETED,)).aggregate(
-            total=Sum("quantity")
-        )["total"]
-        or 0
-    )
+    live = [a.status for a in job.assignments.filter(status__in=Assignment.COVERING)]
+    covered = job.assignments.filter(status__in=Assignment.COVERING).aggregate(total=Sum("quantity"))["total"] or 0
     target = Job.Status.OPEN if covered < job.quantity else min(live, key=ASSIGNMENT_ORDER.index)
     if target != job.status:
         _job_set_status(job, target, user=user, action="status")
@@ -312,7 +315,7 @@ def assignment_create(
             fields={"quantity": [f"Between {pair.min_share} and {pair.max_share}."]},
         )
     if job.allow_split:
-        covered = job.assignments.filter(status__in=Assignment.LIVE).aggregate(t=Sum("quantity"))["t"] or 0
+        covered = job.assignments.filter(status__in=Assignment.COVERING).aggregate(t=Sum("quantity"))["t"] or 0
         remainder = job.quantity - covered - share
         if 0 < remainder < split_floor(job):
             raise InvalidInputError(
@@ -320,9 +323,14 @@ def assignment_create(
                 code="invalid_share",
                 fields={"quantity": [f"Leave 0 or at least {split_floor(job)} pieces."]},
             )
-    assignment = Assignment.objects.create(
-        job=job, factory=factory, quantity=share, unit_price_fen=job.unit_price_fen, via=via
-    )
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(
+                job=job, factory=factory, quantity=share, unit_price_fen=job.unit_price_fen, via=via
+            )
+    except IntegrityError:
+        # The schema's last word (one share per factory and job): never a 500.
+        raise ConflictError("This factory already holds a share of this job.", code="already_holding") from None
     job_event(
         job,
         action="accepted",
@@ -575,13 +583,36 @@ def assignment_auto_accept(*, assignment_id) -> Assignment:
 
 @transaction.atomic
 def assignment_withdraw(*, assignment_id, company, user, reason: str = "") -> Assignment:
-    """The factory gives the share back before production; the job is matched again."""
+    """The factory gives the share back before production; the job is matched again.
+
+    Once production has started this is refused, except when no material arrived at all
+    (lost in transit): then there is nothing to produce with, and it is not held against
+    the factory's record.
+    """
     job, assignment = _lock_assignment(assignment_id, company=company)
     _require_party(assignment, company, "factory")
+    nothing_received = assignment.status == Assignment.Status.IN_PRODUCTION and not assignment.quantity_received
+    if assignment.status == Assignment.Status.IN_PRODUCTION and not nothing_received:
+        raise _state_conflict(
+            "assignment", {Assignment.Status.ASSIGNED, Assignment.Status.MATERIALS_SENT}, assignment.status
+        )
     if _assignment_move(
-        job, assignment, Assignment.Status.WITHDRAWN, user=user, action="withdrawn", data={"reason": reason}
+        job,
+        assignment,
+        Assignment.Status.WITHDRAWN,
+        user=user,
+        action="withdrawn",
+        data={"reason": reason, "no_material": nothing_received},
     ):
-        if assignment.quantity_sent:
+        if assignment.quantity_sent and nothing_received:
+            _movement(
+                assignment,
+                MaterialMovement.Kind.WRITTEN_OFF,
+                assignment.quantity_sent,
+                user=user,
+                note="lost in transit: nothing arrived",
+            )
+        elif assignment.quantity_sent:
             _movement(
                 assignment,
                 MaterialMovement.Kind.RETURNED,
@@ -589,7 +620,8 @@ def assignment_withdraw(*, assignment_id, company, user, reason: str = "") -> As
                 user=user,
                 note="returned unprocessed after withdrawal",
             )
-        factory_services.factory_record_withdrawal(company_id=assignment.factory_id)
+        if not nothing_received:
+            factory_services.factory_record_withdrawal(company_id=assignment.factory_id)
         _job_sync_status(job, user=user)
     return assignment
 
@@ -618,6 +650,14 @@ def dispute_resolve(*, job_id: int, admin, quantity_accepted: int, note: str = "
     if job.status != Job.Status.DISPUTED:
         raise _state_conflict("job", {Job.Status.DISPUTED}, job.status)
     disputed = list(job.assignments.select_for_update().filter(status=Assignment.Status.DISPUTED).order_by("id"))
+    # Lock every factory profile involved, in id order, before the first ledger post: the
+    # order stays job -> assignments -> profiles -> ledger accounts for the whole loop.
+    list(
+        FactoryProfile.objects.select_for_update()
+        .filter(company_id__in={a.factory_id for a in disputed})
+        .order_by("company_id")
+        .values_list("company_id", flat=True)
+    )
     delivered = sum(a.quantity_delivered or 0 for a in disputed)
     if not 0 <= quantity_accepted <= delivered:
         raise InvalidInputError(
@@ -643,8 +683,12 @@ def assignments_auto_accept_due(*, now=None) -> int:
     )
     done = 0
     for assignment_id in due:
-        if assignment_auto_accept(assignment_id=assignment_id).status == Assignment.Status.COMPLETED:
-            done += 1
+        try:
+            if assignment_auto_accept(assignment_id=assignment_id).status == Assignment.Status.COMPLETED:
+                done += 1
+        except ApplicationError:
+            # One share that cannot be settled must not hold up everyone else's money.
+            logger.exception("auto-accept of assignment %s refused", assignment_id)
     return done
 
 
@@ -662,6 +706,6 @@ def jobs_expire_due(*, now=None) -> int:
         try:
             job_expire(job_id=job_id)
             expired += 1
-        except ConflictError:
-            continue  # taken in the meantime
+        except ApplicationError:
+            logger.info("job %s not expired (taken or changed meanwhile)", job_id)
     return expired

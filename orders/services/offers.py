@@ -213,9 +213,16 @@ def offer_accept(*, offer_id: int, factory, user) -> Assignment:
         raise ConflictError("This offer has expired.", code="offer_expired", fields={"status": ["expired"]})
     if job.status != Job.Status.OPEN:
         raise ConflictError("This job is no longer open.", code="already_taken")
-    assignment = assignment_create(
-        job=job, factory=factory, user=user, quantity=offer.quantity, via="offer", offer_id=offer.id
-    )
+    try:
+        assignment = assignment_create(
+            job=job, factory=factory, user=user, quantity=offer.quantity, via="offer", offer_id=offer.id
+        )
+    except NotFoundError:
+        # The offer exists, but the factory went offline, lost its verification or its
+        # capability since: the offer is gone, not unknown.
+        raise ConflictError(
+            "You can no longer take this offer (offline, unverified or no capability).", code="offer_not_eligible"
+        ) from None
     offer.status = Offer.Status.ACCEPTED
     offer.responded_at = timezone.now()
     offer.assignment = assignment
