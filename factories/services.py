@@ -32,7 +32,20 @@ def factory_profile_update(*, company, **fields) -> FactoryProfile:
         profile.offline_reason = ""
         profile.consecutive_offer_expiries = 0
     profile.save()
+    if not profile.online:
+        withdraw_offers_after_commit(company.id, "the factory went offline")
     return profile
+
+
+def withdraw_offers_after_commit(company_id: int, reason: str) -> None:
+    """Pending dispatch offers of a factory that cannot take them go back to matching.
+
+    After commit, in their own transactions: an offer is locked after its job, and this
+    transaction holds the factory profile, which comes after both in the lock order.
+    """
+    from orders.services.offers import offers_withdraw_for_factory
+
+    transaction.on_commit(lambda: offers_withdraw_for_factory(company_id=company_id, reason=reason))
 
 
 @transaction.atomic
@@ -49,6 +62,8 @@ def factory_verify(*, company_id: int, admin, status: str = FactoryProfile.Verif
         profile.online = False
         profile.offline_reason = "suspended by the platform"
     profile.save()
+    if status != FactoryProfile.Verification.VERIFIED:
+        withdraw_offers_after_commit(company_id, f"the factory is {status}")
     return profile
 
 

@@ -25,7 +25,7 @@ MAX_KEY_LENGTH = 255
 
 
 def _request_hash(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder)
     raw = f"{request.method}\n{request.path.rstrip('/')}\n{body}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -267,6 +268,9 @@ class Offer(models.Model):
     distance_km = models.FloatField(default=0)
     cost = models.FloatField(default=0)
     expires_at = models.DateTimeField(db_index=True)
+    # When the batch computed the factory's capacity: accepting checks it as of then, since
+    # the offer itself held that capacity for the factory ever since.
+    planned_at = models.DateTimeField(default=timezone.now)
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=500, blank=True, default="")
     assignment = models.OneToOneField(Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="offer")

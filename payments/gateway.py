@@ -109,11 +109,16 @@ class SandboxGateway:
             raise GatewayError(f"idempotency key {operation.key} reused with another request")
         return GatewayResult(reference=operation.reference, replayed=True)
 
-    def knows(self, *, key: str) -> bool:
-        """Whether the gateway already executed the operation with this key."""
+    def payout_outcome(self, *, key: str) -> tuple[str, str]:
+        """What the gateway's book says of a payout key: ("paid", reference) or ("unknown", "").
+
+        A real adapter may also answer "pending" or "failed"; the sandbox executes a payout
+        at once or refuses it without recording anything.
+        """
         from payments.models import SandboxOperation
 
-        return SandboxOperation.objects.filter(key=key).exists()
+        operation = SandboxOperation.objects.filter(key=key, kind="payout").first()
+        return ("paid", operation.reference) if operation else ("unknown", "")
 
     def refund(self, *, payment, amount_fen: int, key: str) -> GatewayResult:
         return self._operation(key=key, kind="refund", amount_fen=amount_fen)

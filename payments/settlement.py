@@ -278,12 +278,31 @@ def settlement_payout(*, batch_id: int) -> SettlementBatch | None:
     return _payout_record(batch_id=batch.id, reference=result.reference)
 
 
+def _book_paid_from_payable(batch, *, attempt: int, reference: str) -> None:
+    """The gateway paid, but the money is back in payable (we had marked the payout failed,
+    or a retry is approved and not yet sent): book payable -> paid out. Caller holds the lock."""
+    ledger.ledger_post(
+        key=f"payout:batch:{batch.id}:{attempt}:paid-late",
+        kind="payout_paid",
+        legs=[
+            (ledger.payable_account(batch.factory_id), -batch.total_fen),
+            (ledger.paid_out_account(batch.factory_id), batch.total_fen),
+        ],
+        memo=f"settlement batch {batch.id}: paid by attempt {attempt} ({reference})",
+    )
+    batch.paid_at = timezone.now()
+    batch.payout_reference = reference
+    _set_status(
+        batch, SettlementBatch.Status.PAID, action="paid_late", data={"attempt": attempt, "reference": reference}
+    )
+
+
 @transaction.atomic
 def payout_confirmed(*, batch_id: int, attempt: int, ok: bool, reference: str = "", reason: str = "") -> None:
     """The gateway's payout webhook: paying -> paid (in transit -> paid out), or failed.
 
-    News about money that really left is never dropped: a ``paid`` for a batch we had
-    marked failed (the money was back in payable) is booked from payable to paid out.
+    News of money that really left is never dropped: a ``paid`` for a batch we had marked
+    failed, or whose retry is approved but not yet sent, is booked from payable.
     """
     batch = _lock(batch_id)
     current = attempt == batch.payout_attempt
@@ -306,24 +325,11 @@ def payout_confirmed(*, batch_id: int, attempt: int, ok: bool, reference: str = 
         return
     if not ok or batch.status == SettlementBatch.Status.PAID:
         return  # a replay, or a refusal of an attempt already settled
-    if batch.status == SettlementBatch.Status.FAILED:
-        ledger.ledger_post(
-            key=f"payout:batch:{batch.id}:{attempt}:paid-late",
-            kind="payout_paid",
-            legs=[
-                (ledger.payable_account(batch.factory_id), -batch.total_fen),
-                (ledger.paid_out_account(batch.factory_id), batch.total_fen),
-            ],
-            memo=f"settlement batch {batch.id}: paid after all ({reference})",
-        )
-        batch.paid_at = timezone.now()
-        batch.payout_reference = reference
-        _set_status(
-            batch, SettlementBatch.Status.PAID, action="paid_late", data={"attempt": attempt, "reference": reference}
-        )
+    if batch.status in (SettlementBatch.Status.FAILED, SettlementBatch.Status.APPROVED):
+        _book_paid_from_payable(batch, attempt=attempt, reference=reference)
         return
-    # A retry is already under way (or the batch was returned) and an earlier attempt
-    # turns out to have paid: the factory may be paid twice. Record it loudly for an admin.
+    # A newer attempt is already with the gateway (or the batch was returned) and an
+    # earlier one turns out to have paid: the factory may be paid twice. Tell an admin.
     logger.error("settlement batch %s: attempt %s paid while the batch is %s", batch.id, attempt, batch.status)
     _event(
         batch,
@@ -335,15 +341,19 @@ def payout_confirmed(*, batch_id: int, attempt: int, ok: bool, reference: str = 
 
 @transaction.atomic
 def settlement_retry_payout(*, batch_id: int, admin) -> SettlementBatch:
-    """failed -> approved again with a new attempt; the payout task runs after commit."""
+    """failed -> paid, if the gateway's book shows the attempt was paid after all;
+    otherwise failed -> approved with a new attempt (a new key), paid out after commit."""
     batch = _lock(batch_id)
     if batch.status != SettlementBatch.Status.FAILED:
         raise ConflictError(f"The batch is {batch.status}.", code="batch_not_failed")
-    if not gateway().knows(key=_attempt_key(batch)):
-        # The gateway never executed this attempt: a new one, with a new key. If it did
-        # execute it, the same key is sent again and the gateway answers with what it did.
-        batch.payout_attempt += 1
+    outcome, reference = gateway().payout_outcome(key=_attempt_key(batch))
     batch.last_changed_by = admin
+    if outcome == "paid":
+        _book_paid_from_payable(batch, attempt=batch.payout_attempt, reference=reference)
+        return batch
+    if outcome == "pending":
+        raise ConflictError("The gateway is still working on this payout; try again later.", code="payout_pending")
+    batch.payout_attempt += 1
     batch.reason = ""
     _set_status(
         batch,
@@ -358,12 +368,42 @@ def settlement_retry_payout(*, batch_id: int, admin) -> SettlementBatch:
     return batch
 
 
+def settlement_reconcile(*, batch_id: int) -> SettlementBatch | None:
+    """For the money sweep: drive a batch whose payout task or webhook may have been lost.
+    Approved, or paying without a gateway reference: run the payout (idempotent). Paying
+    with a reference: ask the gateway's book and apply what it says."""
+    batch = SettlementBatch.objects.filter(id=batch_id).first()
+    if batch is None:
+        return None
+    if batch.status == SettlementBatch.Status.APPROVED or (
+        batch.status == SettlementBatch.Status.PAYING and not batch.payout_reference
+    ):
+        return settlement_payout(batch_id=batch.id)
+    if batch.status == SettlementBatch.Status.PAYING:
+        outcome, reference = gateway().payout_outcome(key=_attempt_key(batch))
+        if outcome in ("paid", "failed"):
+            payout_confirmed(
+                batch_id=batch.id,
+                attempt=batch.payout_attempt,
+                ok=outcome == "paid",
+                reference=reference,
+                reason="the gateway reports it failed",
+            )
+    return batch
+
+
 @transaction.atomic
 def settlement_return(*, batch_id: int, admin, reason: str) -> SettlementBatch:
     """failed -> rejected: the lines go back to the pool for the next batch."""
     batch = _lock(batch_id)
     if batch.status != SettlementBatch.Status.FAILED:
         raise ConflictError(f"The batch is {batch.status}.", code="batch_not_failed")
+    outcome, _ = gateway().payout_outcome(key=_attempt_key(batch))
+    if outcome in ("paid", "pending"):
+        # Its lines must not be paid again in another batch.
+        raise ConflictError(
+            f"The gateway's book shows this payout {outcome}; retry it to book the outcome.", code="payout_executed"
+        )
     batch.lines.update(active=False)
     batch.last_changed_by = admin
     batch.reason = reason

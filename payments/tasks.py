@@ -101,11 +101,11 @@ def settlement_build_task() -> int:
 @shared_task
 def money_sweep_task() -> int:
     """Beat: re-drive refunds and payouts whose task was lost (each step is idempotent)."""
-    from payments.settlement import settlement_payout, settlements_stuck
+    from payments.settlement import settlement_reconcile, settlements_stuck
 
     swept = 0
     work = [(services.refund_execute, {"refund_id": i}) for i in services.refunds_stuck()]
-    work += [(settlement_payout, {"batch_id": i}) for i in settlements_stuck()]
+    work += [(settlement_reconcile, {"batch_id": i}) for i in settlements_stuck()]
     for call, kwargs in work:
         try:
             call(**kwargs)

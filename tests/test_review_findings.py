@@ -16,7 +16,7 @@ from orders import services
 from orders.models import Assignment, Job, MaterialMovement, Offer
 from payments import ledger, settlement
 from payments import services as payment_services
-from payments.models import Refund, SandboxOperation, SettlementBatch
+from payments.models import Refund, SandboxOperation, SettlementBatch, SettlementLine
 from payments.tasks import money_sweep_task
 from tests import fixtures
 
@@ -151,23 +151,114 @@ def test_payout_paid_after_we_marked_it_failed_is_booked_not_dropped():
     assert ledger.ledger_check().balanced
 
 
-def test_retry_of_a_payout_the_gateway_executed_resends_the_same_key():
+def test_retry_of_a_payout_the_gateway_executed_books_it_without_paying_again():
     pair = fixtures.factory()
     fixtures.completed_assignment(pair)
     batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
     SettlementBatch.objects.filter(id=batch.id).update(status="approved")
     settlement.settlement_payout(batch_id=batch.id)
     settlement._payout_refused(batch_id=batch.id, reason="unclear answer")
-    # when
+    # when: an admin retries; the gateway's book says attempt 1 was paid
     settlement.settlement_retry_payout(batch_id=batch.id, admin=fixtures.admin_user())
-    settlement.settlement_payout(batch_id=batch.id)
-    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="r")
-    # then: one payout at the gateway, paid once in the ledger
+    # then: booked as paid, nothing sent again
     batch.refresh_from_db()
-    assert (batch.status, batch.payout_attempt, batch.payout_sends) == ("paid", 1, 2)
+    assert (batch.status, batch.payout_attempt, batch.payout_sends) == ("paid", 1, 1)
     assert SandboxOperation.objects.filter(kind="payout").count() == 1
     assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
     assert ledger.ledger_check().balanced
+    # and a late webhook for it changes nothing more
+    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="r")
+    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
+
+
+def test_return_is_refused_when_the_gateway_paid_the_batch():
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    settlement.settlement_payout(batch_id=batch.id)
+    settlement._payout_refused(batch_id=batch.id, reason="unclear answer")
+    with pytest.raises(ConflictError) as refused:
+        settlement.settlement_return(batch_id=batch.id, admin=fixtures.admin_user(), reason="try next batch")
+    assert refused.value.code == "payout_executed"
+    assert SettlementLine.objects.filter(batch=batch, active=True).count() == 1
+
+
+def test_late_paid_while_a_new_attempt_waits_is_booked_and_the_new_attempt_not_sent(settings):
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    settings.SANDBOX_FAIL = {"payout"}
+    settlement.settlement_payout(batch_id=batch.id)  # refused: failed, nothing at the gateway
+    settings.SANDBOX_FAIL = set()
+    settlement.settlement_retry_payout(batch_id=batch.id, admin=fixtures.admin_user())  # attempt 2 approved
+    # when: a (hypothetical real-gateway) paid for attempt 1 arrives before attempt 2 is sent
+    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="late")
+    settlement.settlement_payout(batch_id=batch.id)
+    # then: paid once, attempt 2 never sent
+    batch.refresh_from_db()
+    assert batch.status == "paid"
+    assert SandboxOperation.objects.filter(kind="payout").count() == 0
+    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
+    assert ledger.ledger_check().balanced
+
+
+def test_offer_sized_to_full_capacity_can_be_accepted_before_it_expires():
+    # given: a split job the batch divides up to the factories' full capacity
+    job = fixtures.job(mode="dispatch", quantity=10000, allow_split=True, days=1.5)
+    pairs = [
+        fixtures.factory(lat=36.27 + i * 0.01, lng=120.03, capabilities=[("velcro_sewing", 12, 4000, 100, 0)])
+        for i in range(3)
+    ]
+    services.dispatch_run_batch()
+    offers = list(Offer.objects.filter(job=job, status="pending"))
+    # when: the factories answer 59 seconds later (capacity before the deadline has shrunk since)
+    Offer.objects.filter(job=job).update(planned_at=timezone.now() - timedelta(seconds=59))
+    for offer in offers:
+        user, company = next(p for p in pairs if p[1].id == offer.factory_id)
+        services.offer_accept(offer_id=offer.id, factory=company, user=user)
+    # then
+    assert Job.objects.get(id=job.id).status == "assigned"
+
+
+def test_split_job_delivered_share_can_be_disputed_while_another_is_in_production():
+    owner = fixtures.sme()
+    job = fixtures.job(owner, quantity=1000, allow_split=True)
+    a_pair, b_pair = fixtures.factory(), fixtures.factory()
+    _deliver(job, owner, a_pair, 500)
+    b = services.board_accept(job_id=job.id, factory=b_pair[1], user=b_pair[0], quantity=500)
+    services.assignment_materials_sent(assignment_id=b.id, company=owner[1], user=owner[0])
+    # when
+    response = client_for(owner[0]).post(f"/api/v1/jobs/{job.id}/dispute", {"reason": "stains"}, format="json")
+    # then
+    assert response.status_code == 200
+    assert sorted(Assignment.objects.filter(job=job).values_list("status", flat=True)) == ["disputed", "materials_sent"]
+    services.dispute_resolve(job_id=job.id, admin=fixtures.admin_user(), quantity_accepted=450)
+    assert Assignment.objects.get(job=job, factory=a_pair[1]).quantity_accepted == 450
+
+
+def test_lone_surrogate_in_a_body_is_400_with_or_without_idempotency_key():
+    user, company = fixtures.sme()
+    job = fixtures.job((user, company))
+    body = '{"reason": "\\ud800"}'  # valid JSON, but an unpaired surrogate is no text
+    for headers in ({}, {"HTTP_IDEMPOTENCY_KEY": "k1"}):
+        response = client_for(user).generic(
+            "POST", f"/api/v1/jobs/{job.id}/cancel", body, content_type="application/json", **headers
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["code"] == "parse_error"
+    assert Job.objects.get(id=job.id).status == "open"
+
+
+def test_going_offline_withdraws_the_factorys_pending_offers(django_capture_on_commit_callbacks):
+    job = fixtures.job(mode="dispatch")
+    user, company = fixtures.factory()
+    services.dispatch_run_batch()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(user).patch("/api/v1/factory/profile", {"online": False}, format="json")
+    assert Offer.objects.get(job=job).status == "withdrawn"
+    assert Job.objects.get(id=job.id).dispatch_misses == 0
 
 
 def test_material_lost_in_transit_lets_the_factory_give_the_share_back():

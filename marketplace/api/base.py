@@ -10,9 +10,27 @@ class JSONParser(DRFJSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply.") from None
+        if _has_lone_surrogate(data):
+            # "\ud800" is valid JSON but no text: PostgreSQL could never store it.
+            raise ParseError("JSON parse error - a string holds an unpaired surrogate (not valid text).")
+        return data
+
+
+def _has_lone_surrogate(value) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 class StrictSerializer(serializers.Serializer):

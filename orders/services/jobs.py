@@ -287,7 +287,7 @@ def _lock_profile(company_id: int) -> FactoryProfile:
 
 
 def assignment_create(
-    *, job: Job, factory, user, quantity: int | None, via: str, offer_id: int | None = None
+    *, job: Job, factory, user, quantity: int | None, via: str, offer_id: int | None = None, as_of=None
 ) -> Assignment:
     """Give ``factory`` a share of ``job`` (caller holds the job lock and has checked it is open).
 
@@ -296,9 +296,9 @@ def assignment_create(
     accepted does not count against itself).
     """
     profile = _lock_profile(factory.id)
-    pair = eligibility_for([job], [profile], ignore_offer_id=offer_id).get((job.id, factory.id))
+    pair = eligibility_for([job], [profile], now=as_of, ignore_offer_id=offer_id).get((job.id, factory.id))
     if pair is None:
-        if eligibility_for([job], [profile], check_capacity=False, ignore_offer_id=offer_id):
+        if eligibility_for([job], [profile], now=as_of, check_capacity=False, ignore_offer_id=offer_id):
             raise ConflictError(
                 "Your free capacity before the deadline no longer covers this job.", code="insufficient_capacity"
             )
@@ -628,15 +628,18 @@ def assignment_withdraw(*, assignment_id, company, user, reason: str = "") -> As
 
 @transaction.atomic
 def job_dispute(*, job_id: int, sme, user, reason: str) -> Job:
-    """The SME disputes the delivery: every delivered share is held for an admin."""
+    """The SME disputes the delivery: every delivered share is held for an admin (and kept
+    from auto-accept). A split job's delivered shares can be disputed while others are
+    still in production."""
     job = job_lock(job_id)
     if job.sme_id != sme.id:
         raise NotFoundError("No such job.")
-    if job.status == Job.Status.DISPUTED:
-        return job
-    if job.status != Job.Status.DELIVERED:
+    delivered = list(job.assignments.select_for_update().filter(status=Assignment.Status.DELIVERED))
+    if not delivered:
+        if job.status == Job.Status.DISPUTED:
+            return job  # a retry
         raise _state_conflict("job", {Job.Status.DELIVERED}, job.status)
-    for assignment in job.assignments.select_for_update().filter(status=Assignment.Status.DELIVERED):
+    for assignment in delivered:
         _assignment_move(job, assignment, Assignment.Status.DISPUTED, user=user, data={"reason": reason})
     _job_sync_status(job, user=user)
     return job
@@ -647,9 +650,9 @@ def dispute_resolve(*, job_id: int, admin, quantity_accepted: int, note: str = "
     """An admin settles a disputed job with the agreed quantity, spread over its disputed
     shares in order; money moves as for an accept with rejects."""
     job = job_lock(job_id)
-    if job.status != Job.Status.DISPUTED:
-        raise _state_conflict("job", {Job.Status.DISPUTED}, job.status)
     disputed = list(job.assignments.select_for_update().filter(status=Assignment.Status.DISPUTED).order_by("id"))
+    if not disputed:
+        raise _state_conflict("job", {Job.Status.DISPUTED}, job.status)
     # Lock every factory profile involved, in id order, before the first ledger post: the
     # order stays job -> assignments -> profiles -> ledger accounts for the whole loop.
     list(

@@ -18,8 +18,9 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from factories import services as factory_services
 from factories.models import Capability, FactoryProfile
-from marketplace.errors import ConflictError, NotFoundError
+from marketplace.errors import ConflictError, InvalidInputError, NotFoundError
 from marketplace.models import Notification
 from orders.dispatch import CandidateArrays, DispatchFactory, DispatchJob, Weights, solve_batch
 from orders.models import Assignment, DispatchBatch, Job, Offer
@@ -157,6 +158,7 @@ def dispatch_run_batch(*, now=None) -> DispatchBatch | None:
                 distance_km=distance[(p.job_id, p.factory_id)],
                 cost=p.cost,
                 expires_at=expires,
+                planned_at=now,
             )
             for p in result.proposals
         )
@@ -215,13 +217,21 @@ def offer_accept(*, offer_id: int, factory, user) -> Assignment:
         raise ConflictError("This job is no longer open.", code="already_taken")
     try:
         assignment = assignment_create(
-            job=job, factory=factory, user=user, quantity=offer.quantity, via="offer", offer_id=offer.id
+            job=job,
+            factory=factory,
+            user=user,
+            quantity=offer.quantity,
+            via="offer",
+            offer_id=offer.id,
+            as_of=offer.planned_at,
         )
-    except NotFoundError:
+    except (NotFoundError, InvalidInputError):
         # The offer exists, but the factory went offline, lost its verification or its
-        # capability since: the offer is gone, not unknown.
+        # capability, or the job changed since: the offer is gone, not unknown, and an
+        # accept (which has no body) is never a 400.
         raise ConflictError(
-            "You can no longer take this offer (offline, unverified or no capability).", code="offer_not_eligible"
+            "You can no longer take this offer (offline, unverified, capability or job changed).",
+            code="offer_not_eligible",
         ) from None
     offer.status = Offer.Status.ACCEPTED
     offer.responded_at = timezone.now()
@@ -291,4 +301,24 @@ def _offer_expire(*, offer_id: int, job_id: int, now) -> int:
             data={"offer_id": offer.id},
         )
     profile.save(update_fields=fields)
+    if not profile.online:
+        factory_services.withdraw_offers_after_commit(profile.company_id, "the factory was switched offline")
     return 1
+
+
+def offers_withdraw_for_factory(*, company_id: int, reason: str) -> int:
+    """Take back a factory's pending offers (it went offline or was suspended), one job
+    lock at a time in the usual order; not counted as misses. Returns how many."""
+    withdrawn = 0
+    for offer_id, job_id in Offer.objects.filter(factory_id=company_id, status=Offer.Status.PENDING).values_list(
+        "id", "job_id"
+    ):
+        with transaction.atomic():
+            job = job_lock(job_id)
+            updated = Offer.objects.filter(id=offer_id, status=Offer.Status.PENDING).update(
+                status=Offer.Status.WITHDRAWN, responded_at=timezone.now(), decline_reason=reason[:500]
+            )
+            if updated:
+                job_event(job, action="offer_withdrawn", data={"offer_id": offer_id, "reason": reason})
+                withdrawn += 1
+    return withdrawn
