@@ -1,6 +1,4 @@
-from types import SimpleNamespace
-
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
@@ -23,8 +21,8 @@ class RegisterInputSerializer(StrictSerializer):
     company = CompanyInputSerializer()
 
     def validate(self, attrs):
-        # The similarity validator only reads attributes, so a stand-in for the user will do.
-        candidate = SimpleNamespace(username=attrs["username"])
+        # An unsaved user: the similarity validator reads its fields (and their verbose names).
+        candidate = get_user_model()(username=attrs["username"])
         try:
             password_validation.validate_password(attrs["password"], user=candidate)
         except DjangoValidationError as exc:

@@ -115,3 +115,18 @@ def test_me_without_token_is_401_and_with_bad_token_is_401(api):
     response = api.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer abc.def.ghi")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_register_password_like_the_username_is_400_not_500(api):
+    # found by schemathesis: the similarity validator needs a real (unsaved) user
+    body = _register_body(username="0")
+    body["password"] = "0"
+    response = api.post(REGISTER, body, format="json")
+    assert response.status_code == 400
+    assert "password" in response.json()["error"]["fields"]
+    body["password"] = "hongda-factory-01"
+    body["username"] = "hongda-factory-01"
+    response = api.post(REGISTER, body, format="json")
+    assert response.status_code == 400
+    assert any("similar" in m for m in response.json()["error"]["fields"]["password"])
+    assert User.objects.count() == 0
