@@ -31,8 +31,12 @@ def _request_hash(request) -> str:
 
 
 def _scope(request) -> str:
+    """Keys are per user; anonymous callers (registration) are told apart by address, so two
+    strangers who happen to pick the same key do not collide."""
     user = getattr(request, "user", None)
-    return f"user:{user.pk}" if user is not None and user.is_authenticated else "anon"
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"anon:{request.META.get('REMOTE_ADDR', '')}"[:64]
 
 
 def idempotent(view_method):

@@ -379,3 +379,27 @@ def test_refund_retry_and_batch_return_are_reachable_from_the_admin(settings):
     assert (batch.status, batch.reason) == ("rejected", "bank closed")
     with pytest.raises(ConflictError):
         settlement.settlement_return(batch_id=batch.id, admin=admin, reason="again")
+
+
+def test_unpaid_job_past_its_deadline_is_cancelled_by_the_expiry_task():
+    job = fixtures.job(paid=False)
+    Job.objects.filter(id=job.id).update(deadline=timezone.now() + timedelta(minutes=30))
+    assert services.jobs_expire_due() == 1
+    job.refresh_from_db()
+    assert (job.status, job.cancel_reason) == ("cancelled", "not paid before the deadline")
+    # a payment that still arrives is refunded
+    payment_services.payment_captured(payment_id=job.payment.id, provider_ref="late")
+    assert ledger.account_balance(f"escrow:job:{job.id}") == 0
+    assert Refund.objects.get(key=f"refund:job:{job.id}").amount_fen == job.total_fen
+
+
+def test_anonymous_idempotency_keys_of_different_clients_do_not_collide():
+    body = {"username": "a1", "password": "Strap-2026-strong", "company": {"name": "A", "kind": "sme"}}
+    other = {"username": "b1", "password": "Strap-2026-strong", "company": {"name": "B", "kind": "sme"}}
+    first = APIClient(REMOTE_ADDR="10.0.0.1").post(
+        "/api/v1/auth/register", body, format="json", HTTP_IDEMPOTENCY_KEY="1"
+    )
+    second = APIClient(REMOTE_ADDR="10.0.0.2").post(
+        "/api/v1/auth/register", other, format="json", HTTP_IDEMPOTENCY_KEY="1"
+    )
+    assert (first.status_code, second.status_code) == (201, 201)

@@ -253,10 +253,16 @@ def job_cancel(*, job_id: int, sme, user, reason: str = "") -> Job:
 
 @transaction.atomic
 def job_expire(*, job_id: int) -> Job:
-    """open -> expired when the deadline can no longer be met; the escrow is refunded."""
+    """open -> expired when the deadline can no longer be met; the escrow is refunded.
+    A job still awaiting payment by then is cancelled by the system instead (nothing was
+    paid; a payment that still arrives is refunded by the payment service)."""
     job = job_lock(job_id)
-    if job.status == Job.Status.EXPIRED:
+    if job.status in (Job.Status.EXPIRED, Job.Status.CANCELLED):
         return job
+    if job.status == Job.Status.AWAITING_PAYMENT:
+        job.cancel_reason = "not paid before the deadline"
+        job.save(update_fields=["cancel_reason", "updated_at"])
+        return _job_transition(job, Job.Status.CANCELLED, action="unpaid_cancelled")
     if job.assignments.filter(status__in=Assignment.LIVE).exists():
         raise ConflictError("Part of this job is assigned.", code="job_partially_assigned")
     _job_transition(job, Job.Status.EXPIRED, action="expired")
@@ -697,10 +703,14 @@ def assignments_auto_accept_due(*, now=None) -> int:
 
 def jobs_expire_due(*, now=None) -> int:
     """Beat: expire open jobs that nobody has taken and whose deadline can no longer be met
-    (less than an hour left), refunding their escrow like a cancel. Returns how many."""
+    (less than an hour left), refunding their escrow like a cancel; jobs never paid by then
+    are cancelled. Returns how many."""
     now = now or timezone.now()
     due = (
-        Job.objects.filter(status=Job.Status.OPEN, deadline__lte=now + timedelta(minutes=MIN_LEAD_MINUTES))
+        Job.objects.filter(
+            status__in=[Job.Status.OPEN, Job.Status.AWAITING_PAYMENT],
+            deadline__lte=now + timedelta(minutes=MIN_LEAD_MINUTES),
+        )
         .exclude(assignments__status__in=Assignment.LIVE)
         .values_list("id", flat=True)
     )
