@@ -174,69 +174,117 @@ def eligibility_arrays(
     return {name: np.concatenate([part[name] for part in parts]) for name in ELIGIBILITY_FIELDS}
 
 
-def _eligible_pairs(group, caps, by_factory, booked, covered, holders, excluded, now, check_capacity, nearest):
-    """One process: jobs x capabilities as arrays, masked down to the eligible pairs."""
-    factory_ids = np.array([c[0] for c in caps])
+# Dispatch asks for the `nearest` eligible factories of each job. With many factories the
+# candidates come from a k-d tree: the KD_WIDEN x nearest closest factories of each job; a job
+# that finds fewer than `nearest` eligible among them is checked against every factory.
+KD_WIDEN = 3
+KM_PER_DEGREE_LAT = 110.574
+
+
+def _kd_candidates(j_lat, j_lng, f_lat, f_lng, k) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) of each job's k nearest factories, by a local flat projection (metres of
+    error at the cluster's scale; exact distances are computed afterwards)."""
+    from scipy.spatial import cKDTree
+
+    scale = np.cos(np.radians(np.mean(j_lat))) * 111.320
+    tree = cKDTree(np.column_stack([f_lng * scale, f_lat * KM_PER_DEGREE_LAT]))
+    _, cols = tree.query(np.column_stack([j_lng * scale, j_lat * KM_PER_DEGREE_LAT]), k=k)
+    cols = np.asarray(cols, dtype=np.int64).reshape(len(j_lat), k)
+    return np.repeat(np.arange(len(j_lat)), k), cols.ravel()
+
+
+def _eligible_pairs(
+    group, caps, by_factory, booked, covered, holders, excluded, now, check_capacity, nearest, dense=False
+):
+    """One process: (job, capability) pairs as arrays, filtered down to the eligible ones."""
+    factory_ids = np.array([c[0] for c in caps], dtype=np.int64)
     price, daily, minimum, lead = (np.array([c[i] for c in caps], dtype=np.int64) for i in (2, 3, 4, 5))
-    f_lat = np.array([by_factory[f].lat for f in factory_ids])
-    f_lng = np.array([by_factory[f].lng for f in factory_ids])
-    radius = np.array([by_factory[f].service_radius_km for f in factory_ids], dtype=np.float64)
-    j_lat = np.array([j.lat for j in group])
-    j_lng = np.array([j.lng for j in group])
+    f_lat = np.array([by_factory[f].lat for f in factory_ids.tolist()], dtype=np.float64)
+    f_lng = np.array([by_factory[f].lng for f in factory_ids.tolist()], dtype=np.float64)
+    radius = np.array([by_factory[f].service_radius_km for f in factory_ids.tolist()], dtype=np.float64)
+    j_lat = np.array([j.lat for j in group], dtype=np.float64)
+    j_lng = np.array([j.lng for j in group], dtype=np.float64)
     j_price = np.array([j.unit_price_fen for j in group], dtype=np.int64)
     j_quantity = np.array([j.quantity for j in group], dtype=np.int64)
     remaining = j_quantity - np.array([covered.get(j.id, 0) for j in group], dtype=np.int64)
-    split = np.array([j.allow_split for j in group])
-    seconds = np.array([(j.deadline - now).total_seconds() for j in group])
+    split = np.array([j.allow_split for j in group], dtype=bool)
+    seconds = np.array([(j.deadline - now).total_seconds() for j in group], dtype=np.float64)
+    n_factories = len(caps)
 
-    distance = haversine_km_array(j_lat[:, None], j_lng[:, None], f_lat[None, :], f_lng[None, :])
-    mask = (distance <= radius[None, :]) & (price[None, :] <= j_price[:, None])
-    mask &= minimum[None, :] <= np.where(split, j_quantity, remaining)[:, None]
-    mask &= seconds[:, None] > (lead * SECONDS_PER_DAY)[None, :]
+    use_kd = nearest is not None and not dense and n_factories > KD_WIDEN * nearest
+    if use_kd:
+        rows, cols = _kd_candidates(j_lat, j_lng, f_lat, f_lng, KD_WIDEN * nearest)
+    else:
+        rows = np.repeat(np.arange(len(group)), n_factories)
+        cols = np.tile(np.arange(n_factories), len(group))
+    distance = haversine_km_array(j_lat[rows], j_lng[rows], f_lat[cols], f_lng[cols])
+    ok = (distance <= radius[cols]) & (price[cols] <= j_price[rows])
+    ok &= minimum[cols] <= np.where(split, j_quantity, remaining)[rows]
+    ok &= seconds[rows] > lead[cols] * SECONDS_PER_DAY
     column = {f: i for i, f in enumerate(factory_ids.tolist())}
     row_of = {j.id: r for r, j in enumerate(group)}
     taken = [(job_id, f) for job_id, factories in holders.items() for f in factories]
-    for job_id, factory_id in [*taken, *excluded]:
-        if job_id in row_of and factory_id in column:
-            mask[row_of[job_id], column[factory_id]] = False
+    blocked = [row_of[j] * n_factories + column[f] for j, f in [*taken, *excluded] if j in row_of and f in column]
+    if blocked:
+        ok &= ~np.isin(rows * n_factories + cols, np.array(blocked, dtype=np.int64))
+    rows, cols, distance = rows[ok], cols[ok], distance[ok]
 
-    free = np.zeros(mask.shape, dtype=np.int64)
-    for col, factory_id in enumerate(factory_ids.tolist()):
-        rows = np.nonzero(mask[:, col])[0]
-        if len(rows):
-            res_seconds, res_pieces = booked.get((factory_id, group[0].process_id), ([], []))
-            free[rows, col] = free_capacity_many(
-                daily_capacity=int(daily[col]),
-                lead_time_days=int(lead[col]),
-                reservation_seconds=res_seconds,
-                reservation_quantities=res_pieces,
-                deadline_seconds=seconds[rows],
-            )
+    free = np.zeros(len(rows), dtype=np.int64)
+    order = np.argsort(cols, kind="stable")
+    starts = np.flatnonzero(np.r_[True, cols[order][1:] != cols[order][:-1]]) if len(order) else np.zeros(0, int)
+    stops = np.r_[starts[1:], len(order)] if len(order) else np.zeros(0, int)
+    for begin, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        at = order[begin:stop]
+        col = int(cols[at[0]])
+        res_seconds, res_pieces = booked.get((int(factory_ids[col]), group[0].process_id), ([], []))
+        free[at] = free_capacity_many(
+            daily_capacity=int(daily[col]),
+            lead_time_days=int(lead[col]),
+            reservation_seconds=res_seconds,
+            reservation_quantities=res_pieces,
+            deadline_seconds=seconds[rows[at]],
+        )
     floor = np.maximum(1, -(-j_quantity * settings.SPLIT_MIN_SHARE_BPS // 10000))
     min_share = np.where(
-        split[:, None],
-        np.minimum(remaining[:, None], np.maximum(minimum[None, :], floor[:, None])),
-        remaining[:, None],
+        split[rows], np.minimum(remaining[rows], np.maximum(minimum[cols], floor[rows])), remaining[rows]
     )
-    max_share = np.where(split[:, None], np.minimum(remaining[:, None], free), remaining[:, None])
-    if check_capacity:
-        mask &= free >= min_share
-    if nearest is not None:
-        ranked = np.where(mask, distance, np.inf)
-        if ranked.shape[1] > nearest:
-            cut = np.partition(ranked, nearest - 1, axis=1)[:, nearest - 1 : nearest]
-            mask &= ranked <= cut
-    rows, cols = np.nonzero(mask)
+    max_share = np.where(split[rows], np.minimum(remaining[rows], free), remaining[rows])
+    keep = free >= min_share if check_capacity else np.ones(len(rows), dtype=bool)
+    rows, cols, distance, free, min_share, max_share = (
+        a[keep] for a in (rows, cols, distance, free, min_share, max_share)
+    )
+    if nearest is not None and len(rows):
+        by_row = np.lexsort((cols, distance, rows))  # each job's pairs, nearest first
+        sorted_rows = rows[by_row]
+        first = np.r_[0, np.flatnonzero(sorted_rows[1:] != sorted_rows[:-1]) + 1]
+        rank = np.arange(len(by_row)) - np.repeat(first, np.diff(np.r_[first, len(by_row)]))
+        chosen = by_row[rank < nearest]
+        rows, cols, distance, free, min_share, max_share = (
+            a[chosen] for a in (rows, cols, distance, free, min_share, max_share)
+        )
     job_ids = np.array([j.id for j in group], dtype=np.int64)
-    return {
+    result = {
         "job_id": job_ids[rows],
-        "factory_id": factory_ids[cols].astype(np.int64),
+        "factory_id": factory_ids[cols],
         "unit_price_fen": price[cols],
-        "distance_km": distance[rows, cols],
-        "free_capacity": free[rows, cols],
-        "min_share": min_share[rows, cols],
-        "max_share": max_share[rows, cols],
+        "distance_km": distance,
+        "free_capacity": free,
+        "min_share": min_share,
+        "max_share": max_share,
     }
+    if use_kd:
+        # Jobs with fewer than `nearest` eligible among their closest factories may have
+        # eligible ones further out: check those jobs against every factory.
+        counts = np.bincount(rows, minlength=len(group))
+        short = [group[r] for r in np.flatnonzero(counts < nearest).tolist()]
+        if short:
+            short_ids = np.array([j.id for j in short], dtype=np.int64)
+            keep_rows = ~np.isin(result["job_id"], short_ids)
+            rest = _eligible_pairs(
+                short, caps, by_factory, booked, covered, holders, excluded, now, check_capacity, nearest, dense=True
+            )
+            result = {name: np.concatenate([result[name][keep_rows], rest[name]]) for name in result}
+    return result
 
 
 def board_jobs_queryset():
