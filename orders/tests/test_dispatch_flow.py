@@ -142,6 +142,10 @@ def test_dispatch_factory_letting_offers_expire_is_switched_offline_with_a_reaso
     assert "3 dispatch offers expired in a row" in profile.offline_reason
     notes = client_for(user).get("/api/v1/notifications").json()["results"]
     assert [n["kind"] for n in notes] == ["switched_offline"]
+    # nobody else sees them
+    assert client_for(fixtures.factory()[0]).get("/api/v1/notifications").json()["count"] == 0
+    assert client_for(fixtures.sme()[0]).get("/api/v1/notifications").json()["count"] == 0
+    assert client_for(None).get("/api/v1/notifications").status_code == 401
     assert Notification.objects.get().company_id == company.id
 
 
