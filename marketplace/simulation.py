@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -52,35 +53,18 @@ def _near(rng, km):
     return CENTRE[0] + rng.uniform(-km, km) / 111, CENTRE[1] + rng.uniform(-km, km) / 90
 
 
+def _member(rng, username, name, kind):
+    lat, lng = _near(rng, 15)
+    return company_register(username=username, password=SIM_PASSWORD, company_name=name, kind=kind, lat=lat, lng=lng)
+
+
 def _cast(rng, tag, n_smes, n_factories):
-    smes, factories = [], []
-    for i in range(n_smes):
-        lat, lng = _near(rng, 15)
-        smes.append(
-            company_register(
-                username=f"sim{tag}_sme{i}",
-                password=SIM_PASSWORD,
-                company_name=f"Sim SME {tag}-{i}",
-                kind=Company.Kind.SME,
-                lat=lat,
-                lng=lng,
-            )
-        )
-    admin = company_register(
-        username=f"sim{tag}_ops", password=SIM_PASSWORD, company_name=f"Sim ops {tag}", kind=Company.Kind.SME
-    )[0]
-    admin.is_staff = True
-    admin.save(update_fields=["is_staff"])
+    smes = [_member(rng, f"sim{tag}_sme{i}", f"Sim SME {tag}-{i}", Company.Kind.SME) for i in range(n_smes)]
+    # A platform admin acts for no company, as in seed_demo.
+    admin = get_user_model().objects.create_user(username=f"sim{tag}_ops", password=SIM_PASSWORD, is_staff=True)
+    factories = []
     for i in range(n_factories):
-        lat, lng = _near(rng, 15)
-        user, company = company_register(
-            username=f"sim{tag}_factory{i}",
-            password=SIM_PASSWORD,
-            company_name=f"Sim Factory {tag}-{i}",
-            kind=Company.Kind.FACTORY,
-            lat=lat,
-            lng=lng,
-        )
+        user, company = _member(rng, f"sim{tag}_factory{i}", f"Sim Factory {tag}-{i}", Company.Kind.FACTORY)
         capabilities = [
             (
                 code,
