@@ -110,9 +110,10 @@ def seed_database(jobs, factories, candidates) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from accounts.models import Company
+    from catalogue.models import Process
     from factories.models import Capability, FactoryProfile
-    from marketplace.models import Company
-    from orders.models import Job, Process
+    from orders.models import Job
 
     _truncate()
     now = timezone.now()

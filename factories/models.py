@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Company
+from accounts.models import Company
 
 
 class FactoryProfile(models.Model):
@@ -84,7 +84,7 @@ class Capability(models.Model):
     """What a factory can do for one process, at what price and pace."""
 
     factory = models.ForeignKey(FactoryProfile, on_delete=models.CASCADE, related_name="capabilities")
-    process = models.ForeignKey("orders.Process", on_delete=models.PROTECT, related_name="capabilities")
+    process = models.ForeignKey("catalogue.Process", on_delete=models.PROTECT, related_name="capabilities")
     unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
     daily_capacity = models.PositiveIntegerField(_("daily capacity (pieces/day)"))
     min_quantity = models.PositiveIntegerField(_("minimum quantity"), default=1)

@@ -1,5 +1,5 @@
+from core.errors import NotFoundError
 from factories.models import Capability, FactoryProfile
-from marketplace.errors import NotFoundError
 
 
 def factory_profile_get(*, company) -> FactoryProfile:

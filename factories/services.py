@@ -4,8 +4,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from catalogue.models import Process
+from core.errors import ConflictError, InvalidInputError, NotFoundError
 from factories.models import Capability, FactoryProfile
-from marketplace.errors import ConflictError, InvalidInputError, NotFoundError
 
 
 def factory_profile_create(*, company) -> FactoryProfile:
@@ -121,8 +122,6 @@ def factory_record_completion(*, company_id: int, rating: int | None, on_time: b
 
 def factory_demo_setup(*, company, radius_km: int, capabilities, verified_by) -> FactoryProfile:
     """Seed helper: a verified, online factory with the given capabilities."""
-    from orders.models import Process
-
     factory_profile_create(company=company)
     factory_verify(company_id=company.id, admin=verified_by)
     for code, price, capacity, min_qty, lead in capabilities:

@@ -3,5 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MarketplaceConfig(AppConfig):
+    """The project itself: settings, urls, the Celery app and whole-system tools
+    (``seed_demo``, ``simulate``). It owns no table; its early migrations created the
+    participants' tables, which ``accounts`` and ``core`` took over (migration 0003)."""
+
     name = "marketplace"
-    verbose_name = _("Participants")
+    verbose_name = _("Platform")

@@ -49,10 +49,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
-    "marketplace",
+    # Our apps, bottom layer first (README "Architecture"; `make lint` enforces the order).
+    "core",
+    "accounts",
+    "catalogue",
     "factories",
-    "orders",
     "payments",
+    "orders",
+    "marketplace",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +148,7 @@ CELERY_BEAT_SCHEDULE = {
     "auto-accept": {"task": "orders.tasks.assignments_auto_accept_due_task", "schedule": 300.0},
     "money-sweep": {"task": "payments.tasks.money_sweep_task", "schedule": 300.0},
     "expire-jobs": {"task": "orders.tasks.jobs_expire_due_task", "schedule": 60.0},
-    "idempotency-purge": {"task": "marketplace.tasks.idempotency_records_purge_task", "schedule": 3600.0},
+    "idempotency-purge": {"task": "core.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "webhooks-pending": {"task": "payments.tasks.webhook_events_process_pending_task", "schedule": 60.0},
     "dispatch-batch": {
         "task": "orders.tasks.dispatch_run_batch_task",
@@ -176,13 +180,13 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["marketplace.api.base.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.base.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "marketplace.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "marketplace.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

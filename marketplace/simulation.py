@@ -16,13 +16,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import Company
+from accounts.services import company_register
+from catalogue.models import Process
+from core.errors import ApplicationError
 from factories import services as factory_services
 from factories.models import Capability, FactoryProfile
-from marketplace.errors import ApplicationError
-from marketplace.models import Company
-from marketplace.services import company_register
 from orders import services as order_services
-from orders.models import Assignment, Job, Offer, Process
+from orders.models import Assignment, Job, Offer
 from orders.selectors import board_list_for_factory
 from payments import ledger, settlement
 from payments import selectors as payment_selectors

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from marketplace.api.views import HealthView
-from marketplace.routing import route
+from core.routing import route
+from marketplace.health import HealthView
 from payments.admin import reconciliation_view
 from payments.api.views import SandboxPayView
 
 api_v1 = [
-    path("", include("marketplace.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("catalogue.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("factories.api.urls")),
     path("", include("payments.api.urls")),
@@ -24,7 +25,7 @@ urlpatterns = [
     route(r"sandbox/pay/(?P<payment_id>\d+)", SandboxPayView.as_view(), "sandbox-pay"),
 ]
 
-handler400 = "marketplace.errors.handler400"
-handler403 = "marketplace.errors.handler403"
-handler404 = "marketplace.errors.handler404"
-handler500 = "marketplace.errors.handler500"
+handler400 = "core.errors.handler400"
+handler403 = "core.errors.handler403"
+handler404 = "core.errors.handler404"
+handler500 = "core.errors.handler500"

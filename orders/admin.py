@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer, Process
+from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -24,11 +24,6 @@ class AssignmentInline(ReadOnlyInline):
     model = Assignment
     fields = ["factory", "quantity", "status", "quantity_received", "quantity_delivered", "quantity_accepted"]
     readonly_fields = fields
-
-
-@admin.register(Process)
-class ProcessAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_zh", "reference_unit_price_fen", "material_tolerance_bps", "active"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -3,32 +3,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Process(models.Model):
-    """A standard sub-process of the catalogue; its JSON Schema describes a job's spec."""
-
-    code = models.SlugField(_("code"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    name_zh = models.CharField(_("Chinese name"), max_length=120)
-    unit = models.CharField(_("unit"), max_length=16, default="piece")
-    spec_schema = models.JSONField(_("spec schema"), default=dict)
-    reference_unit_price_fen = models.PositiveBigIntegerField(_("reference unit price (fen)"))
-    # Process loss the factory may report against received material, in basis points.
-    material_tolerance_bps = models.PositiveIntegerField(_("material tolerance (bp)"), default=200)
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("process")
-        verbose_name_plural = _("processes")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(reference_unit_price_fen__gt=0), name="process_price_positive"),
-            models.CheckConstraint(condition=models.Q(material_tolerance_bps__lte=5000), name="process_tolerance_max"),
-        ]
-
-    def __str__(self):
-        return self.code
-
-
 class Job(models.Model):
     """An SME's request for a sub-process. Its status follows DOMAIN.md's lifecycle."""
 
@@ -48,9 +22,9 @@ class Job(models.Model):
         GRAB = "grab", _("Grab (job board)")
         DISPATCH = "dispatch", _("Dispatch")
 
-    sme = models.ForeignKey("marketplace.Company", on_delete=models.PROTECT, related_name="jobs")
+    sme = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="jobs")
     created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
-    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="jobs")
+    process = models.ForeignKey("catalogue.Process", on_delete=models.PROTECT, related_name="jobs")
     spec = models.JSONField(_("spec"), default=dict)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
@@ -108,7 +82,7 @@ class Assignment(models.Model):
     COVERING = (*LIVE, Status.COMPLETED)
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="assignments")
-    factory = models.ForeignKey("marketplace.Company", on_delete=models.PROTECT, related_name="assignments")
+    factory = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="assignments")
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED)
@@ -260,7 +234,7 @@ class Offer(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="offers")
-    factory = models.ForeignKey("marketplace.Company", on_delete=models.PROTECT, related_name="offers")
+    factory = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="offers")
     batch = models.ForeignKey(DispatchBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="offers")
     quantity = models.PositiveIntegerField()
     split = models.BooleanField(default=False)

@@ -8,19 +8,11 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.errors import NotFoundError
 from factories.capacity import SECONDS_PER_DAY, free_capacity_many
 from factories.models import Capability, FactoryProfile
-from marketplace.errors import NotFoundError
 from orders.dispatch import haversine_km_array
-from orders.models import Assignment, Job, JobEvent, Offer, Process
-
-
-def process_list():
-    return Process.objects.filter(active=True).order_by("code")
-
-
-def process_get_by_code(code: str) -> Process | None:
-    return Process.objects.filter(code=code, active=True).first()
+from orders.models import Assignment, Job, JobEvent, Offer
 
 
 @dataclass(frozen=True)

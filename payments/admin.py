@@ -4,7 +4,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.errors import ApplicationError
+from core.errors import ApplicationError
 from orders.admin import ReadOnlyAdmin
 from payments import selectors, services, settlement
 from payments.models import (

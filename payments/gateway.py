@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from marketplace.errors import ApplicationError
+from core.errors import ApplicationError
 
 WEBHOOK_MAX_AGE_SECONDS = 300
 SIGNATURE_HEADER = "X-Signature"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
-from marketplace.errors import ApplicationError, ConflictError, InvalidInputError, NotFoundError
+from core.errors import ApplicationError, ConflictError, InvalidInputError, NotFoundError
 from payments.models import LedgerAccount, LedgerLeg, LedgerTransaction
 
 Kind = LedgerAccount.Kind

@@ -138,7 +138,7 @@ class Payment(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     job = models.OneToOneField("orders.Job", on_delete=models.PROTECT, related_name="payment")
-    sme = models.ForeignKey("marketplace.Company", on_delete=models.PROTECT, related_name="payments")
+    sme = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(_("provider"), max_length=32)
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
     refunded_fen = models.PositiveBigIntegerField(_("refunded (fen)"), default=0)
@@ -248,7 +248,7 @@ class SettlementBatch(models.Model):
     LIVE = (Status.PENDING_REVIEW, Status.APPROVED, Status.PAYING, Status.PAID, Status.FAILED)
 
     factory = models.ForeignKey(
-        "marketplace.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="settlements"
+        "accounts.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="settlements"
     )
     cutoff = models.DateTimeField(_("cutoff"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_REVIEW)

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from marketplace.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from core.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from payments import ledger
 from payments.gateway import GatewayError, gateway
 from payments.models import LedgerAccount, LedgerLeg, SettlementBatch, SettlementEvent, SettlementLine

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from marketplace.errors import ApplicationError
+from core.errors import ApplicationError
 from payments import services
 from payments.gateway import GatewayError
 

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.models import Company
+from accounts.services import company_register
+from catalogue.models import Process
 from factories import services as factory_services
-from marketplace.models import Company
-from marketplace.services import company_register
-from marketplace.tests.factories import UserFactory
 from orders import services as order_services
-from orders.models import Process
 from payments.settlement import settlement_build
+from tests.model_factories import UserFactory
 
 JIAOZHOU = (36.264, 120.033)
 _counter = iter(range(1, 10**9))

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
+from core.api.base import StrictSerializer
 from factories.models import Capability, FactoryProfile
-from marketplace.api.base import StrictSerializer
 
 MAX_PRICE_FEN = 100_000_00
 MAX_CAPACITY = 10_000_000

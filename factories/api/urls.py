@@ -1,5 +1,5 @@
+from core.routing import route
 from factories.api import views
-from marketplace.routing import route
 
 urlpatterns = [
     route("factory/profile", views.FactoryProfileView.as_view(), "factory-profile"),

@@ -4,15 +4,15 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsFactory, IsPlatformAdmin
+from accounts.selectors import company_for_user
+from catalogue.selectors import process_get_by_code
+from core.api.base import validated
+from core.errors import InvalidInputError
+from core.idempotency import idempotent
 from factories import selectors, services
 from factories.api import serializers as s
 from factories.models import Capability
-from marketplace.api.base import validated
-from marketplace.errors import InvalidInputError
-from marketplace.idempotency import idempotent
-from marketplace.permissions import IsFactory, IsPlatformAdmin
-from marketplace.selectors import company_for_user
-from orders.selectors import process_get_by_code
 
 
 class FactoryProfileView(APIView):

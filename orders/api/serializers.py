@@ -2,26 +2,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace.api.base import EmptyInputSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
-from orders.models import Assignment, Job, JobEvent, Offer, Process
+from core.api.base import EmptyInputSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
+from orders.models import Assignment, Job, JobEvent, Offer
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
 from payments.selectors import payment_summary_for_job
 
 REASON = {"max_length": 500, "required": False, "allow_blank": True, "default": ""}
-
-
-class ProcessSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Process
-        fields = [
-            "code",
-            "name",
-            "name_zh",
-            "unit",
-            "spec_schema",
-            "reference_unit_price_fen",
-            "material_tolerance_bps",
-        ]
 
 
 # --- input --------------------------------------------------------------------------

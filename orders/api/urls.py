@@ -1,8 +1,7 @@
-from marketplace.routing import route
+from core.routing import route
 from orders.api import views
 
 urlpatterns = [
-    route("processes", views.ProcessListView.as_view(), "process-list"),
     route("jobs/quote", views.JobQuoteView.as_view(), "job-quote"),
     route("jobs", views.JobListCreateView.as_view(), "job-list"),
     route(r"jobs/(?P<job_id>\d+)", views.JobDetailView.as_view(), "job-detail"),

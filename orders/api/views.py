@@ -6,22 +6,15 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsFactory, IsPlatformAdmin, IsSME
+from accounts.selectors import company_for_user
+from core.api.base import validated
+from core.errors import InvalidInputError
+from core.idempotency import idempotent
 from factories import selectors as factory_selectors
-from marketplace.api.base import validated
-from marketplace.errors import InvalidInputError
-from marketplace.idempotency import idempotent
-from marketplace.permissions import IsFactory, IsPlatformAdmin, IsSME
-from marketplace.selectors import company_for_user
 from orders import selectors, services
 from orders.api import serializers as s
 from orders.models import Job, JobEvent, Offer
-
-
-class ProcessListView(ListAPIView):
-    serializer_class = s.ProcessSerializer
-
-    def get_queryset(self):
-        return selectors.process_list()
 
 
 class JobQuoteView(APIView):

@@ -14,12 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from catalogue.models import Process
+from catalogue.selectors import process_get_by_code
+from catalogue.specs import spec_validate
+from core.errors import ApplicationError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from factories import services as factory_services
 from factories.models import FactoryProfile
-from marketplace.errors import ApplicationError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from orders.models import Assignment, Job, JobEvent, MaterialMovement, Offer, Process
-from orders.selectors import eligibility_for, process_get_by_code, split_floor
-from orders.specs import spec_validate
+from orders.models import Assignment, Job, JobEvent, MaterialMovement, Offer
+from orders.selectors import eligibility_for, split_floor
 from payments import services as payment_services
 
 logger = logging.getLogger(__name__)

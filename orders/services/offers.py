@@ -18,10 +18,10 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from accounts.models import Notification
+from core.errors import ConflictError, InvalidInputError, NotFoundError
 from factories import services as factory_services
 from factories.models import Capability, FactoryProfile
-from marketplace.errors import ConflictError, InvalidInputError, NotFoundError
-from marketplace.models import Notification
 from orders.dispatch import CandidateArrays, DispatchFactory, DispatchJob, Weights, solve_batch
 from orders.models import Assignment, DispatchBatch, Job, Offer
 from orders.selectors import eligibility_arrays, job_coverage, split_floor

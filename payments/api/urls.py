@@ -1,4 +1,4 @@
-from marketplace.routing import route
+from core.routing import route
 from payments.api import views
 
 urlpatterns = [

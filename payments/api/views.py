@@ -6,11 +6,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.base import EmptyInputSerializer, StrictSerializer, validated
-from marketplace.errors import InvalidInputError
-from marketplace.idempotency import idempotent
-from marketplace.permissions import IsFactory, IsPlatformAdmin
-from marketplace.selectors import company_for_user
+from accounts.permissions import IsFactory, IsPlatformAdmin
+from accounts.selectors import company_for_user
+from core.api.base import EmptyInputSerializer, StrictSerializer, validated
+from core.errors import InvalidInputError
+from core.idempotency import idempotent
 from payments import ledger, selectors, services, settlement
 from payments.gateway import SIGNATURE_HEADER
 from payments.models import SettlementBatch

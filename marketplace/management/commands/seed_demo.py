@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company
+from accounts.services import company_register
 from factories import services as factory_services
-from marketplace.models import Company
-from marketplace.services import company_register
 from orders import services as order_services
 from orders.models import Job
 from payments import services as payment_services

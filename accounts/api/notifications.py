@@ -1,0 +1,23 @@
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+
+from accounts.models import Notification
+from accounts.selectors import company_for_user
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "data", "created_at", "read_at"]
+
+
+class NotificationListView(ListAPIView):
+    """The company's notifications, newest first (e.g. why a factory was switched offline)."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        company = company_for_user(self.request.user)
+        if company is None or getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return Notification.objects.filter(company=company).order_by("-id")

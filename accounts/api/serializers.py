@@ -1,0 +1,54 @@
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from accounts.models import Company
+from core.api.base import StrictSerializer
+
+
+class CompanyInputSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Company.Kind.choices)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    lng = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class RegisterInputSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    company = CompanyInputSerializer()
+
+    def validate(self, attrs):
+        # An unsaved user: the similarity validator reads its fields (and their verbose names).
+        candidate = get_user_model()(username=attrs["username"])
+        try:
+            password_validation.validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from None
+        return attrs
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = ["id", "name", "kind", "lat", "lng", "address"]
+
+
+class RegisterOutputSerializer(serializers.Serializer):
+    user = UserSerializer()
+    company = CompanySerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    user = UserSerializer()
+    company = CompanySerializer(allow_null=True)
+    is_staff = serializers.BooleanField()

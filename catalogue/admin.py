@@ -1,0 +1,8 @@
+from django.contrib import admin
+
+from catalogue.models import Process
+
+
+@admin.register(Process)
+class ProcessAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_zh", "reference_unit_price_fen", "material_tolerance_bps", "active"]

@@ -1,0 +1,56 @@
+"""A job's spec is validated against its process's JSON Schema, errors reported per field."""
+
+import jsonschema
+
+from core.errors import InvalidInputError
+
+
+def _field_of(error) -> str:
+    if error.validator == "required":
+        # "'color' is a required property": the field is the missing property, not the object.
+        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        return missing[0] if missing else "spec"
+    if error.validator == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extra = [name for name in error.instance if name not in allowed]
+        return extra[0] if extra else "spec"
+    path = [str(part) for part in error.absolute_path]
+    return ".".join(path) if path else "non_field_errors"
+
+
+def spec_errors(schema: dict, spec) -> dict:
+    """Per-field messages for ``spec`` against ``schema``; empty when it is valid."""
+    validator = jsonschema.Draft202012Validator(schema)
+    fields: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(spec), key=lambda e: list(map(str, e.absolute_path))):
+        if error.validator == "additionalProperties":
+            allowed = set(error.schema.get("properties", {}))
+            for name in [n for n in error.instance if n not in allowed]:
+                fields.setdefault(str(name), []).append("Unknown field for this process.")
+            continue
+        fields.setdefault(_field_of(error), []).append(error.message[:300])
+    return fields
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def spec_validate(schema: dict, spec) -> None:
+    """Raise a 400 naming each bad field of the spec, as ``fields.spec.<name>``."""
+    if _has_nul(spec):
+        # PostgreSQL cannot store NUL in JSON text; it is never meaningful in a spec.
+        raise InvalidInputError(
+            "The spec contains a NUL character.",
+            code="invalid_spec",
+            fields={"spec": {"non_field_errors": ["NUL characters are not allowed."]}},
+        )
+    fields = spec_errors(schema, spec)
+    if fields:
+        raise InvalidInputError("The spec does not match the process.", code="invalid_spec", fields={"spec": fields})

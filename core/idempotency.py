@@ -1,0 +1,98 @@
+"""``Idempotency-Key`` for POSTs (API.md): same key and body within 24 h -> the first
+response and one effect; same key with another body -> 422.
+
+The record is inserted in the same transaction as the request's own writes. A concurrent
+request with the same key blocks on the unique index until the first commits, then reads
+the stored response; if the first fails, nothing was stored and the second runs afresh.
+"""
+
+import functools
+import hashlib
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.response import Response
+
+from core.errors import IdempotencyKeyReuseError, InvalidInputError
+from core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+def _request_hash(request) -> str:
+    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder)
+    raw = f"{request.method}\n{request.path.rstrip('/')}\n{body}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _scope(request) -> str:
+    """Keys are per user; anonymous callers (registration) are told apart by address, so two
+    strangers who happen to pick the same key do not collide."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"anon:{request.META.get('REMOTE_ADDR', '')}"[:64]
+
+
+def idempotent(view_method):
+    """Decorate a DRF view's ``post``; a request without the header runs as usual."""
+
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view_method(self, request, *args, **kwargs)
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+            raise InvalidInputError(
+                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
+                code="invalid_idempotency_key",
+                fields={HEADER: ["1 to 255 printable ASCII characters."]},
+            )
+        request_hash = _request_hash(request)  # parses the body first: a parse error is a plain 400
+        scope = _scope(request)
+        cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+        with transaction.atomic():
+            IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=cutoff).delete()
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        scope=scope,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:500],
+                        request_hash=request_hash,
+                        response_status=0,
+                    )
+            except IntegrityError:
+                stored = IdempotencyRecord.objects.get(scope=scope, key=key)
+                if stored.request_hash != request_hash:
+                    raise IdempotencyKeyReuseError(
+                        f"This {HEADER} was used with a different request.",
+                    ) from None
+                return Response(
+                    stored.response_body, status=stored.response_status, headers={"Idempotent-Replayed": "true"}
+                )
+            response = view_method(self, request, *args, **kwargs)
+            if response.status_code >= 400:
+                # An error has no effect to protect; let the client retry with the same key.
+                transaction.set_rollback(True)
+                return response
+            record.response_status = response.status_code
+            record.response_body = response.data
+            record.save(update_fields=["response_status", "response_body"])
+            return response
+
+    return wrapper
+
+
+def idempotency_records_purge() -> int:
+    """Delete records past the 24 h window; returns how many."""
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,55 @@
+"""The core's one table (idempotency records) and the abstract audit row every state
+machine's trail is made of (``core.transitions`` writes them)."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying an ``Idempotency-Key``, kept for 24 h.
+
+    The unique constraint on (scope, key) is what makes a concurrent replay safe: the
+    second insert waits for the first transaction and then fails, so it reads the stored
+    response instead of running the request again.
+    """
+
+    scope = models.CharField(max_length=64)  # "user:<id>" or "anon:<address>"
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "marketplace_idempotencyrecord"  # the table predates the core app
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"
+
+
+class AuditEvent(models.Model):
+    """One append-only audit row: who moved what from which state to which, and why.
+
+    Abstract: each state machine keeps its own trail table (jobs, settlement batches,
+    payments), with a foreign key to its subject, and ``core.transitions`` writes them all.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("actor"), max_length=64, default="system")
+    action = models.CharField(_("action"), max_length=40)
+    old_status = models.CharField(_("from"), max_length=20, blank=True, default="")
+    new_status = models.CharField(_("to"), max_length=20, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]

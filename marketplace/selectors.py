@@ -1,9 +1,0 @@
-from marketplace.models import Company
-
-
-def company_for_user(user) -> Company | None:
-    """The company the user acts for, or None (platform admins have none)."""
-    if user is None or not user.is_authenticated:
-        return None
-    membership = getattr(user, "membership", None)
-    return membership.company if membership is not None else None

@@ -1,0 +1,113 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import Company
+from core.idempotency import idempotency_records_purge
+from core.models import IdempotencyRecord
+
+User = get_user_model()
+REGISTER = "/api/v1/auth/register"
+
+
+def _body(username="wang_fang"):
+    return {"username": username, "password": "Strap-2026-strong", "company": {"name": "Wang Hats", "kind": "sme"}}
+
+
+@pytest.mark.django_db
+def test_idempotency_replay_returns_identical_response_and_one_effect(api):
+    # given
+    first = api.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="reg-1")
+    # when
+    second = api.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="reg-1")
+    # then
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert User.objects.count() == 1
+    assert Company.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_idempotency_same_key_other_body_is_422_and_changes_nothing(api):
+    api.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="reg-1")
+    # when
+    response = api.post(REGISTER, _body("someone_else"), format="json", HTTP_IDEMPOTENCY_KEY="reg-1")
+    # then
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert list(User.objects.values_list("username", flat=True)) == ["wang_fang"]
+
+
+@pytest.mark.django_db
+def test_idempotency_failed_request_is_not_stored_so_a_retry_runs(api):
+    bad = _body()
+    bad["password"] = "1"
+    assert api.post(REGISTER, bad, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 400
+    assert IdempotencyRecord.objects.count() == 0
+    # a corrected request may not reuse the key with another body, but the same body reruns
+    assert api.post(REGISTER, bad, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 400
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_idempotency_key_too_long_is_400(api):
+    response = api.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="x" * 256)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_idempotency_key"
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_idempotency_key_expires_after_24_hours(api):
+    api.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    # when: the same key, another body, a day later is a new request
+    response = api.post(REGISTER, _body("next_day"), format="json", HTTP_IDEMPOTENCY_KEY="old")
+    # then
+    assert response.status_code == 201
+    assert User.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_idempotency_purge_deletes_only_expired_records():
+    fresh = IdempotencyRecord.objects.create(
+        scope="anon", key="a", method="POST", path="/", request_hash="h", response_status=201
+    )
+    old = IdempotencyRecord.objects.create(
+        scope="anon", key="b", method="POST", path="/", request_hash="h", response_status=201
+    )
+    IdempotencyRecord.objects.filter(id=old.id).update(created_at=timezone.now() - timedelta(hours=25))
+    assert idempotency_records_purge() == 1
+    assert list(IdempotencyRecord.objects.values_list("id", flat=True)) == [fresh.id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_idempotency_concurrent_replay_has_one_effect():
+    # given: several clients fire the same key and body at the same moment
+    barrier = threading.Barrier(4)
+    responses = []
+
+    def fire():
+        client = APIClient()
+        barrier.wait()
+        try:
+            responses.append(client.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="race"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fire) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # then
+    assert [r.status_code for r in responses] == [201] * 4
+    assert len({r.json()["user"]["id"] for r in responses}) == 1
+    assert User.objects.count() == 1
+    assert Company.objects.count() == 1
