@@ -39,6 +39,7 @@ test: venv chromium
 		$(BIN)/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		SECRET_KEY=$${SECRET_KEY:-test-secret-key-for-the-test-run-only-0123456789} $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -48,9 +49,12 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; } \
 		|| { echo "FATAL: /usr/bin/chromium is missing and could not be installed (apt-get install chromium)"; exit 1; }
 
+# ruff, and import-linter's layer contract (pyproject.toml): an upward or cyclic import
+# between apps, function-local ones included, fails here.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .

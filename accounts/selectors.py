@@ -1,4 +1,4 @@
-from accounts.models import Company
+from accounts.models import Company, Notification
 
 
 def company_for_user(user) -> Company | None:
@@ -7,3 +7,8 @@ def company_for_user(user) -> Company | None:
         return None
     membership = getattr(user, "membership", None)
     return membership.company if membership is not None else None
+
+
+def notification_list_for_company(*, company):
+    """The company's notifications, newest first."""
+    return Notification.objects.filter(company=company).order_by("-id")

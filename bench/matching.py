@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from matching_solver import SEED, SIZES, build_instance, dense_single_round  # noqa: E402
 
-from orders.dispatch import UNMATCHED_COST, solve_batch  # noqa: E402
+from orders.matching.solver import UNMATCHED_COST, solve_batch  # noqa: E402
 
 
 def _bench_database_url() -> str:

@@ -1,4 +1,4 @@
-"""Benchmark of the dispatch matching engine (orders/dispatch.py) on random batches around Jiaozhou.
+"""Benchmark of the dispatch matching engine (orders/matching/solver.py) on random batches around Jiaozhou.
 
 Run from the repository root: ``.venv/bin/python bench/matching_solver.py``. No Django, no database.
 
@@ -19,7 +19,7 @@ from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from orders.dispatch import (  # noqa: E402  (the path above must be set first)
+from orders.matching.solver import (  # noqa: E402  (the path above must be set first)
     UNMATCHED_COST,
     Candidate,
     DispatchFactory,

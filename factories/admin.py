@@ -1,17 +1,25 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyInline
 from factories import services
 from factories.models import Capability, FactoryProfile
 
 
-class CapabilityInline(admin.TabularInline):
+class CapabilityInline(ReadOnlyInline):
+    """Capabilities change through the factory's own API (``factories.services``)."""
+
     model = Capability
-    extra = 0
+    fields = ["process", "unit_price_fen", "daily_capacity", "min_quantity", "lead_time_days"]
+    readonly_fields = fields
 
 
 @admin.register(FactoryProfile)
 class FactoryProfileAdmin(admin.ModelAdmin):
+    """Location and radius are saved through ``factory_profile_update``; online/offline,
+    verification and the track record only change through the services (actions below),
+    so taking a factory offline always takes back its pending offers."""
+
     list_display = [
         "company",
         "verification",
@@ -27,6 +35,9 @@ class FactoryProfileAdmin(admin.ModelAdmin):
     list_filter = ["verification", "online"]
     search_fields = ["company__name"]
     readonly_fields = [
+        "company",
+        "online",
+        "offline_reason",
         "verification",
         "verified_at",
         "verified_by",
@@ -41,7 +52,17 @@ class FactoryProfileAdmin(admin.ModelAdmin):
         "cancellations",
     ]
     inlines = [CapabilityInline]
-    actions = ["verify", "suspend"]
+    actions = ["verify", "suspend", "take_offline"]
+
+    def has_add_permission(self, request):
+        return False  # a profile comes with its factory company's registration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.factory_profile_update(company=obj.company, **fields)
 
     @admin.action(description=_("Verify selected factories"))
     def verify(self, request, queryset):
@@ -56,3 +77,9 @@ class FactoryProfileAdmin(admin.ModelAdmin):
                 company_id=profile.company_id, admin=request.user, status=FactoryProfile.Verification.SUSPENDED
             )
         self.message_user(request, _("Suspended %d factories.") % queryset.count(), messages.WARNING)
+
+    @admin.action(description=_("Take selected factories offline (their pending offers are withdrawn)"))
+    def take_offline(self, request, queryset):
+        for profile in queryset:
+            services.factory_profile_update(company=profile.company, online=False)
+        self.message_user(request, _("Took %d factories offline.") % queryset.count(), messages.WARNING)

@@ -15,3 +15,12 @@ def capability_get_for_factory(*, company, capability_id) -> Capability:
     if capability is None:
         raise NotFoundError("No such capability.")
     return capability
+
+
+def verified_prices(*, process_id: int) -> list[int]:
+    """Unit prices (fen) of verified factories' capabilities for a process, ascending."""
+    return sorted(
+        Capability.objects.filter(
+            process_id=process_id, factory__verification=FactoryProfile.Verification.VERIFIED
+        ).values_list("unit_price_fen", flat=True)
+    )

@@ -1,16 +1,22 @@
 """Writes for factories: profile, capabilities, verification and track record."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.services import notification_send
 from catalogue.models import Process
 from core.errors import ConflictError, InvalidInputError, NotFoundError
+from factories import seams
 from factories.models import Capability, FactoryProfile
 
 
-def factory_profile_create(*, company) -> FactoryProfile:
-    """A new factory starts offline and unverified, at its company's location."""
+def factory_profile_create(*, company) -> FactoryProfile | None:
+    """A new factory starts offline and unverified, at its company's location. Registered
+    on ``accounts.seams.company_registered``: every factory company gets one."""
+    if not company.is_factory:
+        return None
     profile, _ = FactoryProfile.objects.get_or_create(
         company=company, defaults={"lat": company.lat, "lng": company.lng}
     )
@@ -19,7 +25,8 @@ def factory_profile_create(*, company) -> FactoryProfile:
 
 @transaction.atomic
 def factory_profile_update(*, company, **fields) -> FactoryProfile:
-    """Change location, radius or the online flag. Going online needs a location."""
+    """Change location, radius or the online flag. Going online needs a location; going
+    offline takes back the factory's pending offers (after commit, through the seam)."""
     profile = FactoryProfile.objects.select_for_update().get(company=company)
     allowed = {"lat", "lng", "service_radius_km", "online"}
     unknown = set(fields) - allowed
@@ -29,24 +36,24 @@ def factory_profile_update(*, company, **fields) -> FactoryProfile:
         setattr(profile, name, value)
     if profile.online and (profile.lat is None or profile.lng is None):
         raise InvalidInputError("Set lat and lng before going online.", fields={"online": ["Location required."]})
+    changed = [*fields, "updated_at"]
     if fields.get("online"):
         profile.offline_reason = ""
         profile.consecutive_offer_expiries = 0
-    profile.save()
+        changed += ["offline_reason", "consecutive_offer_expiries"]
+    profile.save(update_fields=changed)
     if not profile.online:
-        withdraw_offers_after_commit(company.id, "the factory went offline")
+        _unavailable_after_commit(company.id, "the factory went offline")
     return profile
 
 
-def withdraw_offers_after_commit(company_id: int, reason: str) -> None:
-    """Pending dispatch offers of a factory that cannot take them go back to matching.
+def _unavailable_after_commit(company_id: int, reason: str) -> None:
+    """Tell the apps above (orders withdraws pending offers) once this change commits.
 
     After commit, in their own transactions: an offer is locked after its job, and this
     transaction holds the factory profile, which comes after both in the lock order.
     """
-    from orders.services.offers import offers_withdraw_for_factory
-
-    transaction.on_commit(lambda: offers_withdraw_for_factory(company_id=company_id, reason=reason))
+    transaction.on_commit(lambda: seams.factory_unavailable(company_id=company_id, reason=reason))
 
 
 @transaction.atomic
@@ -62,9 +69,9 @@ def factory_verify(*, company_id: int, admin, status: str = FactoryProfile.Verif
     if status == FactoryProfile.Verification.SUSPENDED:
         profile.online = False
         profile.offline_reason = "suspended by the platform"
-    profile.save()
+    profile.save(update_fields=["verification", "verified_at", "verified_by", "online", "offline_reason", "updated_at"])
     if status != FactoryProfile.Verification.VERIFIED:
-        withdraw_offers_after_commit(company_id, f"the factory is {status}")
+        _unavailable_after_commit(company_id, f"the factory is {status}")
     return profile
 
 
@@ -93,7 +100,7 @@ def capability_update(*, capability: Capability, **fields) -> Capability:
         if name not in {"unit_price_fen", "daily_capacity", "min_quantity", "lead_time_days"}:
             raise InvalidInputError("Unknown field.", fields={name: ["Unknown field."]})
         setattr(capability, name, value)
-    capability.save()
+    capability.save(update_fields=list(fields) or None)
     return capability
 
 
@@ -101,6 +108,32 @@ def capability_delete(*, capability: Capability) -> None:
     # Live assignments keep their price and quantity on the assignment itself; deleting
     # the capability only stops new matches.
     capability.delete()
+
+
+# Locks, for the order services that book a factory's capacity (lock order everywhere:
+# job, then its assignments, then factory profiles by company id, then ledger accounts).
+def factory_profile_lock(*, company_id: int) -> FactoryProfile:
+    return FactoryProfile.objects.select_for_update().get(company_id=company_id)
+
+
+def factory_profiles_lock(*, company_ids) -> list[int]:
+    """Lock several profiles in company id order; returns the ids locked."""
+    return list(
+        FactoryProfile.objects.select_for_update()
+        .filter(company_id__in=set(company_ids))
+        .order_by("company_id")
+        .values_list("company_id", flat=True)
+    )
+
+
+def factory_profiles_lock_available() -> list[FactoryProfile]:
+    """Verified, online factories with a location, locked for a dispatch batch; rows a
+    request holds right now are skipped (they wait for the next batch)."""
+    return list(
+        FactoryProfile.objects.select_for_update(skip_locked=True)
+        .filter(verification=FactoryProfile.Verification.VERIFIED, online=True, lat__isnull=False)
+        .order_by("company_id")
+    )
 
 
 # Track record: called by the order services that cause each change (caller holds the
@@ -118,6 +151,45 @@ def factory_record_completion(*, company_id: int, rating: int | None, on_time: b
     if rating is not None:
         updates.update(rating_sum=F("rating_sum") + rating, rating_count=F("rating_count") + 1)
     FactoryProfile.objects.filter(company_id=company_id).update(**updates)
+
+
+def factory_record_offers_received(*, company_ids) -> None:
+    FactoryProfile.objects.filter(company_id__in=set(company_ids)).update(offers_received=F("offers_received") + 1)
+
+
+def factory_record_offer_accepted(*, company_id: int) -> None:
+    FactoryProfile.objects.filter(company_id=company_id).update(
+        offers_accepted=F("offers_accepted") + 1, consecutive_offer_expiries=0
+    )
+
+
+def factory_record_offer_declined(*, company_id: int) -> None:
+    """An answer, if a no: the run of unanswered offers is broken."""
+    FactoryProfile.objects.filter(company_id=company_id).update(consecutive_offer_expiries=0)
+
+
+def factory_record_offer_expired(*, company_id: int, offer_id: int) -> FactoryProfile:
+    """An offer went unanswered. After DISPATCH_EXPIRIES_TO_OFFLINE in a row the factory is
+    switched offline and told why; its other pending offers are taken back after commit."""
+    profile = factory_profile_lock(company_id=company_id)
+    profile.consecutive_offer_expiries += 1
+    fields = ["consecutive_offer_expiries", "updated_at"]
+    if profile.consecutive_offer_expiries >= settings.DISPATCH_EXPIRIES_TO_OFFLINE and profile.online:
+        profile.online = False
+        profile.offline_reason = f"{profile.consecutive_offer_expiries} dispatch offers expired in a row"
+        fields += ["online", "offline_reason"]
+        notification_send(
+            company_id=company_id,
+            kind="switched_offline",
+            message=(
+                f"You were switched offline because {profile.consecutive_offer_expiries} offers in a row expired "
+                "without an answer. Go online again when you can take work."
+            ),
+            data={"offer_id": offer_id},
+        )
+        _unavailable_after_commit(company_id, "the factory was switched offline")
+    profile.save(update_fields=fields)
+    return profile
 
 
 def factory_demo_setup(*, company, radius_km: int, capabilities, verified_by) -> FactoryProfile:

@@ -245,7 +245,7 @@ SPLIT_MIN_SHARE_BPS = env.int("SPLIT_MIN_SHARE_BPS", default=1000)
 INSPECTION_WINDOW_HOURS = env.int("INSPECTION_WINDOW_HOURS", default=72)
 # Quote: surcharge when the deadline is near (hours -> basis points).
 URGENCY_SURCHARGE = [(24, 3000), (72, 1500)]
-# Dispatch (orders/services/offers.py): cost weights of orders.dispatch.Weights, how many
+# Dispatch (orders/services/dispatch.py): cost weights of orders.matching.solver.Weights, how many
 # nearest eligible factories each job is matched against, misses before a job also joins the
 # grab board, and expiries in a row before a factory is switched offline.
 DISPATCH_WEIGHTS = {

@@ -25,9 +25,9 @@ from factories.models import Capability, FactoryProfile
 from orders import services as order_services
 from orders.models import Assignment, Job, Offer
 from orders.selectors import board_list_for_factory
-from payments import ledger, settlement
 from payments import selectors as payment_selectors
 from payments import services as payment_services
+from payments.services import settlement
 
 CENTRE = (36.264, 120.033)
 SIM_PASSWORD = "sim-pass-2026"  # noqa: S105 - simulated accounts only
@@ -260,6 +260,6 @@ def _advance(rng, report, assignment, factory_user):
 
 
 def money_checks() -> tuple[bool, list[str], dict]:
-    report = ledger.ledger_check(finished_job_ids=payment_selectors.finished_job_ids())
+    report = payment_selectors.ledger_check_report()
     reconciliation = payment_selectors.reconciliation_by_day()
     return report.balanced and reconciliation["totals"]["ties_out"], report.problems, reconciliation["totals"]

@@ -1,17 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class JobEventInline(ReadOnlyInline):
@@ -24,19 +14,6 @@ class AssignmentInline(ReadOnlyInline):
     model = Assignment
     fields = ["factory", "quantity", "status", "quantity_received", "quantity_delivered", "quantity_accepted"]
     readonly_fields = fields
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Jobs and assignments change only through their services (the API, or admin actions)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Job)

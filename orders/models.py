@@ -2,6 +2,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AuditEvent
+
 
 class Job(models.Model):
     """An SME's request for a sub-process. Its status follows DOMAIN.md's lifecycle."""
@@ -176,21 +178,14 @@ class MaterialMovement(models.Model):
         return f"{self.kind} {self.quantity} (assignment {self.assignment_id})"
 
 
-class JobEvent(models.Model):
-    """Append-only audit trail: every transition of a job or one of its assignments."""
+class JobEvent(AuditEvent):
+    """Append-only audit trail: every transition of a job or one of its assignments, and the
+    steps between (posted, progress, offers declined, expired or withdrawn)."""
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events")
     assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(max_length=64, default="system")
-    action = models.CharField(max_length=40)
-    old_status = models.CharField(max_length=20, blank=True, default="")
-    new_status = models.CharField(max_length=20, blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("job event")
         verbose_name_plural = _("job events")
 

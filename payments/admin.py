@@ -4,9 +4,9 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin, yuan
 from core.errors import ApplicationError
-from orders.admin import ReadOnlyAdmin
-from payments import selectors, services, settlement
+from payments import selectors, services
 from payments.models import (
     LedgerAccount,
     LedgerLeg,
@@ -18,6 +18,7 @@ from payments.models import (
     SettlementLine,
     WebhookEvent,
 )
+from payments.services import settlement
 
 
 class LegInline(admin.TabularInline):
@@ -81,10 +82,6 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     search_fields = ["event_id"]
 
 
-def _yuan(fen) -> str:
-    return f"¥{fen / 100:,.2f}"
-
-
 class SettlementLineInline(admin.TabularInline):
     model = SettlementLine
     extra = 0
@@ -122,7 +119,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("total"), ordering="total_fen")
     def total(self, obj):
-        return _yuan(obj.total_fen)
+        return yuan(obj.total_fen)
 
     def _each(self, request, queryset, call, done_message):
         done = 0

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from core.errors import ApplicationError
+from payments.models import SandboxOperation
 
 WEBHOOK_MAX_AGE_SECONDS = 300
 SIGNATURE_HEADER = "X-Signature"
@@ -85,8 +86,6 @@ class SandboxGateway:
         return body, sign(body)
 
     def _operation(self, *, key: str, kind: str, amount_fen: int) -> GatewayResult:
-        from payments.models import SandboxOperation
-
         # A key seen before is answered from the gateway's book first, as real gateways do:
         # whatever the gateway's mood now, what it already did stays done.
         existing = SandboxOperation.objects.filter(key=key).first()
@@ -115,8 +114,6 @@ class SandboxGateway:
         A real adapter may also answer "pending" or "failed"; the sandbox executes a payout
         at once or refuses it without recording anything.
         """
-        from payments.models import SandboxOperation
-
         operation = SandboxOperation.objects.filter(key=key, kind="payout").first()
         return ("paid", operation.reference) if operation else ("unknown", "")
 
@@ -125,8 +122,6 @@ class SandboxGateway:
 
     def payout(self, *, company_id: int, amount_fen: int, key: str, batch_id: int, attempt: int) -> GatewayResult:
         """Pay a factory; the outcome arrives later as a signed ``payout.paid`` webhook."""
-        from payments.tasks import sandbox_send
-
         result = self._operation(key=key, kind="payout", amount_fen=amount_fen)
         data = {"batch_id": batch_id, "attempt": attempt, "ref": result.reference}
         transaction.on_commit(lambda: sandbox_send("payout.paid", data))
@@ -152,3 +147,13 @@ def gateway():
         return ADAPTERS[settings.PAYMENT_PROVIDER]()
     except KeyError:
         raise GatewayError(f"unknown PAYMENT_PROVIDER {settings.PAYMENT_PROVIDER!r}") from None
+
+
+def sandbox_send(event_type: str, data: dict, *, copies: int = 1, delay_seconds: int = 0) -> str:
+    """Queue a signed sandbox webhook (possibly twice, possibly late); returns the event id."""
+    from payments.tasks import sandbox_webhook_deliver_task  # the task module imports this one
+
+    body, signature = SandboxGateway().event(event_type, data)
+    for _ in range(copies):
+        sandbox_webhook_deliver_task.apply_async((body.decode(), signature), countdown=delay_seconds)
+    return json.loads(body)["id"]

@@ -4,19 +4,7 @@ Amounts are integer fen; a leg's ``amount_fen`` is added to its account's balanc
 ``payments.models`` for the sign convention). Money comes in as a negative amount on
 gateway clearing, so the sum of all balances is always zero.
 
-Accounts and their codes:
-
-==========================================  ====================  ===========================
-code                                        kind                  holds
-==========================================  ====================  ===========================
-``gateway_clearing``                        gateway_clearing      minus all money taken in
-``escrow:job:<job_id>``                     escrow                an SME's payment for a job
-``payable:factory:<company_id>``            factory_payable       earned, not yet paid out
-``commission_revenue``                      commission_revenue    the platform's commission
-``sme_refunds``                             sme_refunds           money returned to SMEs
-``payouts_in_transit:factory:<company_id>`` payouts_in_transit    sent to the gateway
-``paid_out:factory:<company_id>``           paid_out              confirmed paid out
-==========================================  ====================  ===========================
+The account codes and transaction kinds are in ``payments.chart``.
 
 Every post carries an idempotency key derived from what the movement is
 ("payment:12:captured", "release:assignment:42"): posting it again returns the first
@@ -31,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
 from core.errors import ApplicationError, ConflictError, InvalidInputError, NotFoundError
+from payments import chart
 from payments.models import LedgerAccount, LedgerLeg, LedgerTransaction
 
 Kind = LedgerAccount.Kind
@@ -90,37 +79,35 @@ def _positive_id(value: int, name: str) -> int:
 
 
 def clearing_account() -> LedgerAccount:
-    return account_get_or_create(code="gateway_clearing", kind=Kind.GATEWAY_CLEARING)
+    return account_get_or_create(code=chart.CLEARING, kind=Kind.GATEWAY_CLEARING)
 
 
 def escrow_account(job_id: int) -> LedgerAccount:
     job_id = _positive_id(job_id, "job_id")
-    return account_get_or_create(code=f"escrow:job:{job_id}", kind=Kind.ESCROW, job_id=job_id)
+    return account_get_or_create(code=chart.escrow(job_id), kind=Kind.ESCROW, job_id=job_id)
 
 
 def payable_account(company_id: int) -> LedgerAccount:
     company_id = _positive_id(company_id, "company_id")
-    return account_get_or_create(code=f"payable:factory:{company_id}", kind=Kind.FACTORY_PAYABLE, company_id=company_id)
+    return account_get_or_create(code=chart.payable(company_id), kind=Kind.FACTORY_PAYABLE, company_id=company_id)
 
 
 def commission_account() -> LedgerAccount:
-    return account_get_or_create(code="commission_revenue", kind=Kind.COMMISSION_REVENUE)
+    return account_get_or_create(code=chart.COMMISSION, kind=Kind.COMMISSION_REVENUE)
 
 
 def refunds_account() -> LedgerAccount:
-    return account_get_or_create(code="sme_refunds", kind=Kind.SME_REFUNDS)
+    return account_get_or_create(code=chart.SME_REFUNDS, kind=Kind.SME_REFUNDS)
 
 
 def in_transit_account(company_id: int) -> LedgerAccount:
     company_id = _positive_id(company_id, "company_id")
-    return account_get_or_create(
-        code=f"payouts_in_transit:factory:{company_id}", kind=Kind.PAYOUTS_IN_TRANSIT, company_id=company_id
-    )
+    return account_get_or_create(code=chart.in_transit(company_id), kind=Kind.PAYOUTS_IN_TRANSIT, company_id=company_id)
 
 
 def paid_out_account(company_id: int) -> LedgerAccount:
     company_id = _positive_id(company_id, "company_id")
-    return account_get_or_create(code=f"paid_out:factory:{company_id}", kind=Kind.PAID_OUT, company_id=company_id)
+    return account_get_or_create(code=chart.paid_out(company_id), kind=Kind.PAID_OUT, company_id=company_id)
 
 
 def account_balance(code: str) -> int:
@@ -255,7 +242,7 @@ def ledger_reverse(*, transaction_key: str, key: str, memo: str = "") -> tuple[L
     legs = [(leg.account, -leg.amount_fen) for leg in original.legs.select_related("account").order_by("id")]
     return ledger_post(
         key=key,
-        kind="reversal",
+        kind=chart.TxKind.REVERSAL,
         legs=legs,
         memo=memo or f"reverses {original.key}",
         job_id=original.job_id,

@@ -19,6 +19,8 @@ Only ``payments.ledger`` writes these rows.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AuditEvent
+
 CURRENCY_CNY = "CNY"
 
 
@@ -317,23 +319,29 @@ class SettlementLine(models.Model):
         return f"{self.assignment_id}: {self.amount_fen}"
 
 
-class SettlementEvent(models.Model):
+class SettlementEvent(AuditEvent):
     """The batch's audit trail: who built, changed, approved, rejected or paid it, and why."""
 
     batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_label = models.CharField(_("actor"), max_length=64, default="system")
-    action = models.CharField(_("action"), max_length=40)
-    old_status = models.CharField(max_length=20, blank=True, default="")
-    new_status = models.CharField(max_length=20, blank=True, default="")
-    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("settlement event")
         verbose_name_plural = _("settlement events")
 
     def __str__(self):
         return f"{self.batch_id}: {self.action}"
+
+
+class PaymentEvent(AuditEvent):
+    """The audit trail of a payment and its refunds: captured, failed, refund owed, sent,
+    failed and retried, with who and why."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(AuditEvent.Meta):
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+
+    def __str__(self):
+        return f"{self.payment_id}: {self.action}"

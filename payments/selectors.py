@@ -1,15 +1,18 @@
-from django.db.models import F, Sum
+"""Reads for money: a job's payment, a factory's balances, settlement batches, the daily
+reconciliation and the ledger check."""
 
-from payments import ledger
+from django.db.models import Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from payments import chart, ledger, seams
 from payments.gateway import gateway
-from payments.models import Payment
+from payments.models import LedgerAccount, LedgerLeg, Payment, SettlementBatch
 
 
-def payment_summary_for_job(job, *, request=None) -> dict | None:
+def payment_summary(payment: Payment | None, *, request=None) -> dict | None:
     """The ``payment`` object of a job (API.md): id, status, amount and where to pay."""
-    try:
-        payment = job.payment
-    except Payment.DoesNotExist:
+    if payment is None:
         return None
     return {
         "id": payment.id,
@@ -21,35 +24,22 @@ def payment_summary_for_job(job, *, request=None) -> dict | None:
     }
 
 
-def wallet_for_factory(*, company_id: int) -> dict:
-    """Escrow held for the factory's live shares, its payable, and what was paid out."""
-    from orders.models import Assignment
-
-    escrow = (
-        Assignment.objects.filter(factory_id=company_id, status__in=Assignment.LIVE).aggregate(
-            total=Sum(F("quantity") * F("unit_price_fen"))
-        )["total"]
-        or 0
-    )
+def factory_balances(*, company_id: int) -> dict:
+    """A factory's money in the ledger: earned and unpaid, on its way, and paid out."""
     return {
-        "escrow_fen": escrow,
-        "payable_fen": ledger.account_balance(f"payable:factory:{company_id}"),
-        "in_transit_fen": ledger.account_balance(f"payouts_in_transit:factory:{company_id}"),
-        "paid_out_fen": ledger.account_balance(f"paid_out:factory:{company_id}"),
-        "currency": "CNY",
+        "payable_fen": ledger.account_balance(chart.payable(company_id)),
+        "in_transit_fen": ledger.account_balance(chart.in_transit(company_id)),
+        "paid_out_fen": ledger.account_balance(chart.paid_out(company_id)),
     }
 
 
-def finished_job_ids():
-    """Jobs whose escrow must be empty: completed, cancelled or expired."""
-    from orders.models import Job
-
-    return Job.objects.filter(status__in=["completed", "cancelled", "expired"]).values_list("id", flat=True)
+def ledger_check_report() -> ledger.LedgerReport:
+    """Every ledger invariant, with the escrow of finished jobs (asked of the jobs' owner
+    through the ``finished_job_ids`` seam) required to be empty."""
+    return ledger.ledger_check(finished_job_ids=seams.finished_job_ids())
 
 
 def settlement_list(*, factory_id=None, status=None):
-    from payments.models import SettlementBatch
-
     queryset = SettlementBatch.objects.select_related("factory").prefetch_related("lines")
     if factory_id is not None:
         queryset = queryset.filter(factory_id=factory_id)
@@ -83,11 +73,6 @@ def reconciliation_by_day() -> dict:
     A day ties out when paid_in = escrow_change + to_factories + commission + the refunds
     owed from escrow; the totals tie out when the escrow change adds up to the escrow held now.
     """
-    from django.db.models.functions import TruncDate
-    from django.utils import timezone
-
-    from payments.models import LedgerAccount, LedgerLeg
-
     rows = (
         LedgerLeg.objects.annotate(day=TruncDate("transaction__created_at", tzinfo=timezone.get_current_timezone()))
         .values("day", "transaction__kind", "account__kind")

@@ -1,7 +1,6 @@
 """Thin Celery entry points for money. Money tasks ack late and are re-delivered if a
 worker dies mid-task; every service they call is idempotent, so a rerun is harmless."""
 
-import json
 import logging
 import urllib.error
 import urllib.request
@@ -13,6 +12,7 @@ from django.db import OperationalError
 from core.errors import ApplicationError
 from payments import services
 from payments.gateway import GatewayError
+from payments.services import settlement
 
 logger = logging.getLogger(__name__)
 
@@ -73,39 +73,23 @@ def sandbox_webhook_deliver_task(body: str, signature: str) -> int:
         return exc.code  # a 4xx is final: a real gateway would stop and alert too
 
 
-def sandbox_send(event_type: str, data: dict, *, copies: int = 1, delay_seconds: int = 0) -> str:
-    """Queue a signed sandbox webhook (possibly twice, possibly late); returns the event id."""
-    from payments.gateway import SandboxGateway
-
-    body, signature = SandboxGateway().event(event_type, data)
-    for _ in range(copies):
-        sandbox_webhook_deliver_task.apply_async((body.decode(), signature), countdown=delay_seconds)
-    return json.loads(body)["id"]
-
-
 @shared_task(**MONEY_TASK)
 def settlement_payout_task(batch_id: int) -> None:
-    from payments.settlement import settlement_payout
-
-    settlement_payout(batch_id=batch_id)
+    settlement.settlement_payout(batch_id=batch_id)
 
 
 @shared_task
 def settlement_build_task() -> int:
     """Beat, daily at SETTLEMENT_HOUR: build the batches due (as the system)."""
-    from payments.settlement import settlement_build
-
-    return len(settlement_build())
+    return len(settlement.settlement_build())
 
 
 @shared_task
 def money_sweep_task() -> int:
     """Beat: re-drive refunds and payouts whose task was lost (each step is idempotent)."""
-    from payments.settlement import settlement_reconcile, settlements_stuck
-
     swept = 0
     work = [(services.refund_execute, {"refund_id": i}) for i in services.refunds_stuck()]
-    work += [(settlement_reconcile, {"batch_id": i}) for i in settlements_stuck()]
+    work += [(settlement.settlement_reconcile, {"batch_id": i}) for i in settlement.settlements_stuck()]
     for call, kwargs in work:
         try:
             call(**kwargs)

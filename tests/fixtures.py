@@ -9,7 +9,7 @@ from accounts.services import company_register
 from catalogue.models import Process
 from factories import services as factory_services
 from orders import services as order_services
-from payments.settlement import settlement_build
+from payments.services.settlement import settlement_build
 from tests.model_factories import UserFactory
 
 JIAOZHOU = (36.264, 120.033)

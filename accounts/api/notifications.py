@@ -2,7 +2,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from accounts.models import Notification
-from accounts.selectors import company_for_user
+from accounts.selectors import company_for_user, notification_list_for_company
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -20,4 +20,4 @@ class NotificationListView(ListAPIView):
         company = company_for_user(self.request.user)
         if company is None or getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return Notification.objects.filter(company=company).order_by("-id")
+        return notification_list_for_company(company=company)

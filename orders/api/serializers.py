@@ -5,7 +5,7 @@ from rest_framework import serializers
 from core.api.base import EmptyInputSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
 from orders.models import Assignment, Job, JobEvent, Offer
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
-from payments.selectors import payment_summary_for_job
+from payments.selectors import payment_summary
 
 REASON = {"max_length": 500, "required": False, "allow_blank": True, "default": ""}
 
@@ -174,7 +174,8 @@ class JobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PaymentSummarySerializer(allow_null=True))
     def get_payment(self, obj):
-        return payment_summary_for_job(obj, request=self.context.get("request"))
+        payment = getattr(obj, "payment", None)  # every job has one; a missing one renders as null
+        return payment_summary(payment, request=self.context.get("request"))
 
 
 class BoardJobSerializer(serializers.Serializer):
@@ -254,3 +255,11 @@ class OfferSerializer(serializers.ModelSerializer):
 
 class DeclineInputSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class WalletSerializer(serializers.Serializer):
+    escrow_fen = serializers.IntegerField()
+    payable_fen = serializers.IntegerField()
+    in_transit_fen = serializers.IntegerField()
+    paid_out_fen = serializers.IntegerField()
+    currency = serializers.CharField()

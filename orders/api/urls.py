@@ -13,6 +13,7 @@ urlpatterns = [
     route("offers", views.OfferListView.as_view(), "offer-list"),
     route(r"offers/(?P<offer_id>\d+)/accept", views.OfferAcceptView.as_view(), "offer-accept"),
     route(r"offers/(?P<offer_id>\d+)/decline", views.OfferDeclineView.as_view(), "offer-decline"),
+    route("wallet", views.WalletView.as_view(), "wallet"),
     route("assignments", views.AssignmentListView.as_view(), "assignment-list"),
     route(r"assignments/(?P<assignment_id>\d+)/materials-sent", views.MaterialsSentView.as_view(), "materials-sent"),
     route(

@@ -271,3 +271,14 @@ class OfferDeclineView(APIView):
             offer_id=offer_id, factory=company_for_user(request.user), user=request.user, reason=data["reason"]
         )
         return Response(s.OfferSerializer(offer).data)
+
+
+class WalletView(APIView):
+    """A factory's money: escrow held for its live shares, payable, in transit, paid out."""
+
+    permission_classes = [IsFactory]
+
+    @extend_schema(responses=s.WalletSerializer)
+    def get(self, request):
+        company = company_for_user(request.user)
+        return Response(s.WalletSerializer(selectors.wallet_for_factory(company_id=company.id)).data)

@@ -11,26 +11,10 @@ from accounts.selectors import company_for_user
 from core.api.base import EmptyInputSerializer, StrictSerializer, validated
 from core.errors import InvalidInputError
 from core.idempotency import idempotent
-from payments import ledger, selectors, services, settlement
+from payments import selectors, services
 from payments.gateway import SIGNATURE_HEADER
 from payments.models import SettlementBatch
-
-
-class WalletSerializer(serializers.Serializer):
-    escrow_fen = serializers.IntegerField()
-    payable_fen = serializers.IntegerField()
-    in_transit_fen = serializers.IntegerField()
-    paid_out_fen = serializers.IntegerField()
-    currency = serializers.CharField()
-
-
-class WalletView(APIView):
-    permission_classes = [IsFactory]
-
-    @extend_schema(responses=WalletSerializer)
-    def get(self, request):
-        company = company_for_user(request.user)
-        return Response(WalletSerializer(selectors.wallet_for_factory(company_id=company.id)).data)
+from payments.services import settlement
 
 
 class WebhookView(APIView):
@@ -118,7 +102,7 @@ class LedgerCheckView(APIView):
         )
     )
     def get(self, request):
-        report = ledger.ledger_check(finished_job_ids=selectors.finished_job_ids())
+        report = selectors.ledger_check_report()
         return Response(
             {
                 "balanced": report.balanced,

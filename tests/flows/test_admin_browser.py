@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import ROOT
-from payments import settlement
+from payments.services import settlement
 from tests import fixtures
 from tests.model_factories import UserFactory
 

@@ -13,6 +13,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 from core.errors import ApplicationError
 from orders import services as order_services
 from orders.models import Assignment, Job
+from orders.services import assignments as order_assignments
 from payments import ledger
 from payments import services as payment_services
 from payments.gateway import sign
@@ -172,7 +173,7 @@ class MoneyMachine(RuleBasedStateMachine):
     def rerun_release(self, assignment_id):
         a = Assignment.objects.filter(id=assignment_id, status="completed").first() if assignment_id else None
         if a is not None:
-            payment_services.payment_release_assignment(assignment=a)
+            order_assignments.payment_release(a)
 
     # --- the gateway --------------------------------------------------------------
     @rule()

@@ -14,9 +14,10 @@ from core.errors import ConflictError, ForbiddenError
 from factories import services as factory_services
 from orders import services
 from orders.models import Assignment, Job, MaterialMovement, Offer
-from payments import ledger, settlement
+from payments import ledger
 from payments import services as payment_services
 from payments.models import Refund, SandboxOperation, SettlementBatch, SettlementLine
+from payments.services import settlement
 from payments.tasks import money_sweep_task
 from tests import fixtures
 

@@ -1,4 +1,4 @@
-"""Unit tests of the dispatch matching engine (orders/dispatch.py): pure functions, no database."""
+"""Unit tests of the dispatch matching engine (orders/matching/solver.py): pure functions, no database."""
 
 import math
 from collections import defaultdict
@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from orders.dispatch import (
+from orders.matching.solver import (
     DEADLINE_RATIO_CAP,
     MAX_PAIR_COST,
     UNMATCHED_COST,

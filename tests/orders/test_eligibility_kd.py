@@ -3,7 +3,7 @@ import random
 import pytest
 
 from factories.models import FactoryProfile
-from orders import selectors
+from orders.matching import eligibility
 from orders.models import Job
 from tests import fixtures
 
@@ -34,9 +34,9 @@ def test_eligibility_nearest_via_kd_tree_equals_checking_every_factory(monkeypat
     jobs = list(Job.objects.filter(status="open"))
     profiles = list(FactoryProfile.objects.all())
     # when: the k-d tree path (90 factories > 3 x 10) and the all-pairs path answer the same question
-    with_kd = selectors.eligibility_for(jobs, profiles, nearest=10)
-    monkeypatch.setattr(selectors, "KD_WIDEN", 10**6)  # never use the tree
-    every_factory = selectors.eligibility_for(jobs, profiles, nearest=10)
+    with_kd = eligibility.eligibility_for(jobs, profiles, nearest=10)
+    monkeypatch.setattr(eligibility, "KD_WIDEN", 10**6)  # never use the tree
+    every_factory = eligibility.eligibility_for(jobs, profiles, nearest=10)
     # then
     assert len(with_kd) > 100
     assert with_kd == every_factory

@@ -1,8 +1,8 @@
 import pytest
 from django.test import Client
 
-from payments import settlement
 from payments.models import SettlementBatch
+from payments.services import settlement
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ from django.test import override_settings
 from conftest import client_for
 from orders import services as order_services
 from orders.models import Job
+from orders.services import assignments as order_assignments
 from payments import ledger, services
 from payments.gateway import SandboxGateway, sign
 from payments.models import LedgerTransaction, Payment, Refund, WebhookEvent
@@ -113,7 +114,7 @@ def test_release_rerun_moves_money_once():
     assignment.refresh_from_db()
     count = LedgerTransaction.objects.count()
     # when: the release is run again (a retried task)
-    services.payment_release_assignment(assignment=assignment)
+    order_assignments.payment_release(assignment)
     # then
     assert LedgerTransaction.objects.count() == count
     assert ledger.account_balance(f"payable:factory:{factory.id}") == 14250  # 15,000 less 5% commission

@@ -8,8 +8,9 @@ from conftest import client_for
 from core.errors import ConflictError, ForbiddenError
 from orders import services as order_services
 from orders.models import Assignment, Job
-from payments import ledger, settlement
+from payments import ledger
 from payments.models import LedgerTransaction, Payment, SandboxOperation, SettlementBatch, SettlementLine
+from payments.services import settlement
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db

@@ -2,14 +2,14 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from payments import ledger, selectors
+from payments import selectors
 
 
 class Command(BaseCommand):
     help = "Verify every ledger invariant (balanced transactions, cached balances, no negatives, no stray escrow)."
 
     def handle(self, *args, **options):
-        report = ledger.ledger_check(finished_job_ids=selectors.finished_job_ids())
+        report = selectors.ledger_check_report()
         self.stdout.write(f"{report.accounts} accounts, {report.transactions} transactions checked")
         if not report.balanced:
             for problem in report.problems:

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from payments.settlement import default_cutoff, settlement_build
+from payments.services.settlement import default_cutoff, settlement_build
 
 
 class Command(BaseCommand):

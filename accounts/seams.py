@@ -1,0 +1,7 @@
+"""Seams of the accounts app (``core.seams``): effects that the apps above must add."""
+
+from core.seams import Seam
+
+# company_registered(company=...): called inside the registration transaction, so a
+# factory's profile (the factories app registers the handler) exists iff its company does.
+company_registered = Seam("accounts.company_registered")

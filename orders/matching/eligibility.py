@@ -1,0 +1,289 @@
+"""Eligibility: which factory may take which job, one rule for the board, a board accept
+and dispatch (DOMAIN.md, Matching). Reads only; vectorised with numpy so a dispatch batch
+can ask for thousands of jobs at once."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+from scipy.spatial import cKDTree
+
+from factories.capacity import SECONDS_PER_DAY, free_capacity_many
+from factories.models import Capability, FactoryProfile
+from orders.matching.solver import haversine_km_array
+from orders.models import Assignment, Job, Offer
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Why a factory may take (part of) a job, with what it needs to decide."""
+
+    job_id: int
+    factory_id: int
+    unit_price_fen: int
+    distance_km: float
+    free_capacity: int
+    min_share: int  # the smallest share it may take (the whole remainder unless split)
+    max_share: int  # the largest share it may take now
+
+
+def split_floor(job: Job) -> int:
+    """The smallest share of a split job worth placing (SPLIT_MIN_SHARE_BPS of it)."""
+    return max(1, -(-job.quantity * settings.SPLIT_MIN_SHARE_BPS // 10000))
+
+
+def job_coverage(job_ids, *, ignore_offer_id=None) -> tuple[dict[int, int], dict[int, set[int]]]:
+    """Per job: pieces covered by live or completed shares and pending offers, and the
+    factories holding any of them (they may not be offered or take the job again)."""
+    covered: dict[int, int] = defaultdict(int)
+    holders: dict[int, set[int]] = defaultdict(set)
+    rows = list(
+        Assignment.objects.filter(job_id__in=job_ids, status__in=Assignment.COVERING).values_list(
+            "job_id", "factory_id", "quantity"
+        )
+    )
+    rows += list(
+        Offer.objects.filter(job_id__in=job_ids, status=Offer.Status.PENDING)
+        .exclude(id=ignore_offer_id)
+        .values_list("job_id", "factory_id", "quantity")
+    )
+    for job_id, factory_id, quantity in rows:
+        covered[job_id] += quantity
+        holders[job_id].add(factory_id)
+    return covered, holders
+
+
+def _reservations(factory_ids, process_ids, now, *, ignore_offer_id=None) -> dict[tuple[int, int], tuple[list, list]]:
+    """Per (factory, process): seconds-from-now and pieces of work booked or offered."""
+    booked: dict[tuple[int, int], tuple[list, list]] = defaultdict(lambda: ([], []))
+    assignments = Assignment.objects.filter(
+        factory_id__in=factory_ids, status__in=Assignment.RESERVING, job__process_id__in=process_ids
+    ).values_list("factory_id", "job__process_id", "job__deadline", "quantity", "quantity_done")
+    offers = (
+        Offer.objects.filter(factory_id__in=factory_ids, status=Offer.Status.PENDING, job__process_id__in=process_ids)
+        .exclude(id=ignore_offer_id)
+        .values_list("factory_id", "job__process_id", "job__deadline", "quantity")
+    )
+    for factory_id, process_id, deadline, quantity, done in assignments:
+        seconds, pieces = booked[(factory_id, process_id)]
+        seconds.append((deadline - now).total_seconds())
+        pieces.append(quantity - done)
+    for factory_id, process_id, deadline, quantity in offers:
+        seconds, pieces = booked[(factory_id, process_id)]
+        seconds.append((deadline - now).total_seconds())
+        pieces.append(quantity)
+    return booked
+
+
+ELIGIBILITY_FIELDS = (
+    "job_id",
+    "factory_id",
+    "unit_price_fen",
+    "distance_km",
+    "free_capacity",
+    "min_share",
+    "max_share",
+)
+
+
+def eligibility_for(
+    jobs, profiles, *, now=None, excluded=frozenset(), check_capacity=True, nearest=None, ignore_offer_id=None
+) -> dict[tuple[int, int], Eligibility]:
+    """Every eligible (job, factory) pair among ``jobs`` x ``profiles`` (DOMAIN.md, Matching),
+    as ``Eligibility`` values; see ``eligibility_arrays`` for the rule and the options."""
+    arrays = eligibility_arrays(
+        jobs,
+        profiles,
+        now=now,
+        excluded=excluded,
+        check_capacity=check_capacity,
+        nearest=nearest,
+        ignore_offer_id=ignore_offer_id,
+    )
+    columns = [arrays[name].tolist() for name in ELIGIBILITY_FIELDS]
+    return {
+        (row[0], row[1]): Eligibility(
+            job_id=row[0],
+            factory_id=row[1],
+            unit_price_fen=row[2],
+            distance_km=round(row[3], 3),
+            free_capacity=row[4],
+            min_share=row[5],
+            max_share=row[6],
+        )
+        for row in zip(*columns, strict=True)
+    }
+
+
+def eligibility_arrays(
+    jobs, profiles, *, now=None, excluded=frozenset(), check_capacity=True, nearest=None, ignore_offer_id=None
+) -> dict[str, np.ndarray]:
+    """Every eligible (job, factory) pair among ``jobs`` x ``profiles``, as parallel arrays
+    named by ``ELIGIBILITY_FIELDS`` (DOMAIN.md, Matching).
+
+    A factory is eligible for a job when it is verified and online, has a capability for the
+    process priced at or below the job's price with a minimum quantity the job meets, the
+    hand-off place lies within its service radius, it holds no share or pending offer of the
+    job, and its free capacity before the deadline (after its booked work and pending
+    offers) covers the remaining quantity, or for a split job a useful part of it.
+
+    Vectorised per process over jobs x factories, in five queries whatever the sizes, so the
+    dispatch batch can ask for thousands of jobs at once. ``nearest=k`` keeps the k nearest
+    eligible factories of each job (dispatch); ``check_capacity=False`` answers whether the
+    factory would be eligible if it had the capacity; ``excluded`` holds (job, factory)
+    pairs that may not be matched again (declined or expired offers).
+    """
+    now = now or timezone.now()
+    jobs = list(jobs)
+    profiles = [
+        p for p in profiles if p.verification == FactoryProfile.Verification.VERIFIED and p.online and p.lat is not None
+    ]
+    parts = []
+    if jobs and profiles:
+        by_factory = {p.company_id: p for p in profiles}
+        process_ids = {j.process_id for j in jobs}
+        capabilities = list(
+            Capability.objects.filter(factory_id__in=by_factory, process_id__in=process_ids).values_list(
+                "factory_id", "process_id", "unit_price_fen", "daily_capacity", "min_quantity", "lead_time_days"
+            )
+        )
+        booked = _reservations(list(by_factory), process_ids, now, ignore_offer_id=ignore_offer_id)
+        covered, holders = job_coverage([j.id for j in jobs], ignore_offer_id=ignore_offer_id)
+        for process_id in sorted(process_ids):
+            caps = [c for c in capabilities if c[1] == process_id]
+            group = [j for j in jobs if j.process_id == process_id and j.quantity - covered.get(j.id, 0) > 0]
+            if caps and group:
+                parts.append(
+                    _eligible_pairs(
+                        group, caps, by_factory, booked, covered, holders, excluded, now, check_capacity, nearest
+                    )
+                )
+    if not parts:
+        return {
+            name: np.zeros(0, dtype=np.float64 if name == "distance_km" else np.int64) for name in ELIGIBILITY_FIELDS
+        }
+    return {name: np.concatenate([part[name] for part in parts]) for name in ELIGIBILITY_FIELDS}
+
+
+# Dispatch asks for the `nearest` eligible factories of each job. With many factories the
+# candidates come from a k-d tree: the KD_WIDEN x nearest closest factories of each job; a job
+# that finds fewer than `nearest` eligible among them is checked against every factory.
+KD_WIDEN = 3
+KM_PER_DEGREE_LAT = 110.574
+
+
+def _kd_candidates(j_lat, j_lng, f_lat, f_lng, k) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) of each job's k nearest factories, by a local flat projection (metres of
+    error at the cluster's scale; exact distances are computed afterwards)."""
+    scale = np.cos(np.radians(np.mean(j_lat))) * 111.320
+    tree = cKDTree(np.column_stack([f_lng * scale, f_lat * KM_PER_DEGREE_LAT]))
+    _, cols = tree.query(np.column_stack([j_lng * scale, j_lat * KM_PER_DEGREE_LAT]), k=k)
+    cols = np.asarray(cols, dtype=np.int64).reshape(len(j_lat), k)
+    return np.repeat(np.arange(len(j_lat)), k), cols.ravel()
+
+
+def _eligible_pairs(
+    group, caps, by_factory, booked, covered, holders, excluded, now, check_capacity, nearest, dense=False
+):
+    """One process: (job, capability) pairs as arrays, filtered down to the eligible ones."""
+    # Long on purpose: one vectorised pass over a dozen parallel arrays (helpers below take the separable steps).
+    factory_ids = np.array([c[0] for c in caps], dtype=np.int64)
+    price, daily, minimum, lead = (np.array([c[i] for c in caps], dtype=np.int64) for i in (2, 3, 4, 5))
+    f_lat = np.array([by_factory[f].lat for f in factory_ids.tolist()], dtype=np.float64)
+    f_lng = np.array([by_factory[f].lng for f in factory_ids.tolist()], dtype=np.float64)
+    radius = np.array([by_factory[f].service_radius_km for f in factory_ids.tolist()], dtype=np.float64)
+    j_lat = np.array([j.lat for j in group], dtype=np.float64)
+    j_lng = np.array([j.lng for j in group], dtype=np.float64)
+    j_price = np.array([j.unit_price_fen for j in group], dtype=np.int64)
+    j_quantity = np.array([j.quantity for j in group], dtype=np.int64)
+    remaining = j_quantity - np.array([covered.get(j.id, 0) for j in group], dtype=np.int64)
+    split = np.array([j.allow_split for j in group], dtype=bool)
+    seconds = np.array([(j.deadline - now).total_seconds() for j in group], dtype=np.float64)
+    n_factories = len(caps)
+
+    use_kd = nearest is not None and not dense and n_factories > KD_WIDEN * nearest
+    if use_kd:
+        rows, cols = _kd_candidates(j_lat, j_lng, f_lat, f_lng, KD_WIDEN * nearest)
+    else:
+        rows = np.repeat(np.arange(len(group)), n_factories)
+        cols = np.tile(np.arange(n_factories), len(group))
+    distance = haversine_km_array(j_lat[rows], j_lng[rows], f_lat[cols], f_lng[cols])
+    ok = (distance <= radius[cols]) & (price[cols] <= j_price[rows])
+    ok &= minimum[cols] <= np.where(split, j_quantity, remaining)[rows]
+    ok &= seconds[rows] > lead[cols] * SECONDS_PER_DAY
+    column = {f: i for i, f in enumerate(factory_ids.tolist())}
+    row_of = {j.id: r for r, j in enumerate(group)}
+    taken = [(job_id, f) for job_id, factories in holders.items() for f in factories]
+    blocked = [row_of[j] * n_factories + column[f] for j, f in [*taken, *excluded] if j in row_of and f in column]
+    if blocked:
+        ok &= ~np.isin(rows * n_factories + cols, np.array(blocked, dtype=np.int64))
+    rows, cols, distance = rows[ok], cols[ok], distance[ok]
+
+    free = _free_capacities(rows, cols, seconds, factory_ids, daily, lead, booked, group[0].process_id)
+    floor = np.maximum(1, -(-j_quantity * settings.SPLIT_MIN_SHARE_BPS // 10000))
+    min_share = np.where(
+        split[rows], np.minimum(remaining[rows], np.maximum(minimum[cols], floor[rows])), remaining[rows]
+    )
+    max_share = np.where(split[rows], np.minimum(remaining[rows], free), remaining[rows])
+    keep = free >= min_share if check_capacity else np.ones(len(rows), dtype=bool)
+    rows, cols, distance, free, min_share, max_share = (
+        a[keep] for a in (rows, cols, distance, free, min_share, max_share)
+    )
+    if nearest is not None and len(rows):
+        chosen = _nearest_per_job(rows, cols, distance, nearest)
+        rows, cols, distance, free, min_share, max_share = (
+            a[chosen] for a in (rows, cols, distance, free, min_share, max_share)
+        )
+    job_ids = np.array([j.id for j in group], dtype=np.int64)
+    result = {
+        "job_id": job_ids[rows],
+        "factory_id": factory_ids[cols],
+        "unit_price_fen": price[cols],
+        "distance_km": distance,
+        "free_capacity": free,
+        "min_share": min_share,
+        "max_share": max_share,
+    }
+    if use_kd:
+        # Jobs with fewer than `nearest` eligible among their closest factories may have
+        # eligible ones further out: check those jobs against every factory.
+        short = [group[r] for r in np.flatnonzero(np.bincount(rows, minlength=len(group)) < nearest).tolist()]
+        if short:
+            keep_rows = ~np.isin(result["job_id"], np.array([j.id for j in short], dtype=np.int64))
+            rest = _eligible_pairs(
+                short, caps, by_factory, booked, covered, holders, excluded, now, check_capacity, nearest, dense=True
+            )
+            result = {name: np.concatenate([result[name][keep_rows], rest[name]]) for name in result}
+    return result
+
+
+def _free_capacities(rows, cols, seconds, factory_ids, daily, lead, booked, process_id) -> np.ndarray:
+    """Free capacity of each (job row, capability column) pair before the job's deadline,
+    one vectorised capacity call per capability."""
+    free = np.zeros(len(rows), dtype=np.int64)
+    order = np.argsort(cols, kind="stable")
+    starts = np.flatnonzero(np.r_[True, cols[order][1:] != cols[order][:-1]]) if len(order) else np.zeros(0, int)
+    stops = np.r_[starts[1:], len(order)] if len(order) else np.zeros(0, int)
+    for begin, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        at = order[begin:stop]
+        col = int(cols[at[0]])
+        res_seconds, res_pieces = booked.get((int(factory_ids[col]), process_id), ([], []))
+        free[at] = free_capacity_many(
+            daily_capacity=int(daily[col]),
+            lead_time_days=int(lead[col]),
+            reservation_seconds=res_seconds,
+            reservation_quantities=res_pieces,
+            deadline_seconds=seconds[rows[at]],
+        )
+    return free
+
+
+def _nearest_per_job(rows, cols, distance, nearest) -> np.ndarray:
+    """Indices of each job's ``nearest`` closest pairs (ties by capability column)."""
+    by_row = np.lexsort((cols, distance, rows))  # each job's pairs, nearest first
+    sorted_rows = rows[by_row]
+    first = np.r_[0, np.flatnonzero(sorted_rows[1:] != sorted_rows[:-1]) + 1]
+    rank = np.arange(len(by_row)) - np.repeat(first, np.diff(np.r_[first, len(by_row)]))
+    return by_row[rank < nearest]

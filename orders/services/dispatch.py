@@ -1,0 +1,182 @@
+"""The dispatch service: one batch that offers open dispatch jobs to factories.
+
+A batch (the beat task, every MATCHING_BATCH_SECONDS) takes a PostgreSQL advisory lock so
+two batches never run at once, expires overdue offers, locks the open dispatch jobs and the
+online factories it will plan for (skipping rows another request holds), asks the one
+eligibility rule (``orders.matching.eligibility``) for candidate pairs (pending offers count
+as booked capacity and as cover of their job), solves the assignment with the matching
+solver (``orders.matching.solver``) and writes the offers in one statement; what happens to
+an offer then is ``orders.services.offers``. The schema backs it up: at most one pending
+offer per job and factory, and at most one per job that is not split. A lost or repeated
+task only delays matching.
+"""
+
+import time
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from factories import services as factory_services
+from factories.models import Capability
+from orders.matching.eligibility import eligibility_arrays, job_coverage, split_floor
+from orders.matching.solver import CandidateArrays, DispatchFactory, DispatchJob, Weights, solve_batch
+from orders.models import Assignment, DispatchBatch, Job, Offer
+from orders.services.offers import offers_expire
+
+BATCH_LOCK = 8_402_211  # pg advisory lock id for "a dispatch batch is running"
+
+
+def _batch_lock() -> bool:
+    if connection.vendor != "postgresql":
+        return True  # SQLite (local dev) serialises writers anyway
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [BATCH_LOCK])
+        return cursor.fetchone()[0]
+
+
+def _loads(factory_ids) -> dict[int, float]:
+    """Share of a week's capacity each factory has booked (0..1)."""
+    booked = dict(
+        Assignment.objects.filter(factory_id__in=factory_ids, status__in=Assignment.RESERVING)
+        .values("factory_id")
+        .annotate(pieces=Sum(F("quantity") - F("quantity_done")))
+        .values_list("factory_id", "pieces")
+    )
+    per_day = dict(
+        Capability.objects.filter(factory_id__in=factory_ids)
+        .values("factory_id")
+        .annotate(total=Sum("daily_capacity"))
+        .values_list("factory_id", "total")
+    )
+    return {f: min(1.0, (booked.get(f) or 0) / max(1, 7 * (per_day.get(f) or 0))) for f in factory_ids}
+
+
+def _distance_lookup(pairs, proposals) -> dict[tuple[int, int], float]:
+    """Distance of each proposed pair, found in the candidate arrays without a dict of all."""
+    keys = pairs["job_id"] * (1 << 32) + pairs["factory_id"]
+    order = np.argsort(keys)
+    wanted = np.array([p.job_id * (1 << 32) + p.factory_id for p in proposals], dtype=np.int64)
+    at = order[np.searchsorted(keys, wanted, sorter=order)] if len(wanted) else np.zeros(0, dtype=np.int64)
+    return {
+        (p.job_id, p.factory_id): round(float(d), 3)
+        for p, d in zip(proposals, pairs["distance_km"][at].tolist(), strict=True)
+    }
+
+
+def dispatch_weights() -> Weights:
+    return Weights(**settings.DISPATCH_WEIGHTS)
+
+
+def dispatch_run_batch(*, now=None) -> DispatchBatch | None:
+    """Run one batch; returns its record, or None when another batch holds the lock."""
+    offers_expire(now=now)
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not _batch_lock():
+            return None
+        started = time.perf_counter()
+        jobs = list(
+            Job.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Job.Status.OPEN, mode=Job.Mode.DISPATCH, deadline__gt=now)
+            .only("id", "process_id", "quantity", "unit_price_fen", "lat", "lng", "deadline", "allow_split")
+            .order_by("id")
+        )
+        profiles = factory_services.factory_profiles_lock_available()
+        batch = DispatchBatch(jobs=len(jobs), factories=len(profiles))
+        if not jobs or not profiles:
+            batch.load_ms = (time.perf_counter() - started) * 1000
+            batch.save()
+            return batch
+        pairs, dispatch_jobs, dispatch_factories, candidates = _load(jobs, profiles, now)
+        loaded = time.perf_counter()
+        result = solve_batch(dispatch_jobs, dispatch_factories, candidates, weights=dispatch_weights())
+        solved = time.perf_counter()
+        batch.candidates = len(candidates)
+        batch.rounds = result.rounds
+        batch.total_cost = result.total_cost
+        batch.greedy_cost = result.greedy_cost
+        batch.unmatched = len(result.unmatched_job_ids)
+        batch.save()
+        offers = _write_offers(batch, jobs, pairs, result.proposals, now)
+        batch.offers_made = len(offers)
+        batch.load_ms = (loaded - started) * 1000
+        batch.solve_ms = (solved - loaded) * 1000
+        batch.write_ms = (time.perf_counter() - solved) * 1000
+        batch.save(update_fields=["offers_made", "load_ms", "solve_ms", "write_ms"])
+        return batch
+
+
+def _load(jobs, profiles, now):
+    """The solver's plain inputs: eligible pairs (pending offers count as booked capacity
+    and as cover; declined and expired pairs are out), jobs' remaining quantities, and the
+    factories' rating, reliability and load."""
+    job_ids = [j.id for j in jobs]
+    excluded = set(
+        Offer.objects.filter(job_id__in=job_ids, status__in=[Offer.Status.DECLINED, Offer.Status.EXPIRED]).values_list(
+            "job_id", "factory_id"
+        )
+    )
+    pairs = eligibility_arrays(jobs, profiles, now=now, excluded=excluded, nearest=settings.DISPATCH_NEAREST)
+    covered, _ = job_coverage(job_ids)
+    loads = _loads([p.company_id for p in profiles])
+    dispatch_jobs = [
+        DispatchJob(
+            id=j.id,
+            quantity=j.quantity - covered.get(j.id, 0),
+            unit_price_fen=j.unit_price_fen,
+            lat=j.lat,
+            lng=j.lng,
+            hours_to_deadline=(j.deadline - now).total_seconds() / 3600,
+            allow_split=j.allow_split,
+            min_share=split_floor(j) if j.allow_split else 1,
+        )
+        for j in jobs
+        if j.quantity - covered.get(j.id, 0) > 0
+    ]
+    dispatch_factories = [
+        DispatchFactory(
+            id=p.company_id,
+            lat=p.lat,
+            lng=p.lng,
+            rating=p.rating if p.rating is not None else 4.0,
+            reliability=p.reliability,
+            load=loads.get(p.company_id, 0.0),
+        )
+        for p in profiles
+    ]
+    candidates = CandidateArrays(
+        job_id=pairs["job_id"],
+        factory_id=pairs["factory_id"],
+        unit_price_fen=pairs["unit_price_fen"],
+        distance_km=pairs["distance_km"],
+        free_capacity=pairs["free_capacity"],
+    )
+    return pairs, dispatch_jobs, dispatch_factories, candidates
+
+
+def _write_offers(batch, jobs, pairs, proposals, now) -> list[Offer]:
+    """One statement for all the batch's offers. Offers are their own record (batch, time,
+    answer); a job event is written when an offer is declined, expires or is accepted."""
+    split = {j.id: j.allow_split for j in jobs}
+    distance = _distance_lookup(pairs, proposals)
+    expires = now + timedelta(seconds=settings.OFFER_TTL_SECONDS)
+    offers = Offer.objects.bulk_create(
+        Offer(
+            job_id=p.job_id,
+            factory_id=p.factory_id,
+            batch=batch,
+            quantity=p.quantity,
+            split=split[p.job_id],
+            distance_km=distance[(p.job_id, p.factory_id)],
+            cost=p.cost,
+            expires_at=expires,
+            planned_at=now,
+        )
+        for p in proposals
+    )
+    factory_services.factory_record_offers_received(company_ids={o.factory_id for o in offers})
+    return offers

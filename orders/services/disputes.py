@@ -1,0 +1,59 @@
+"""Disputes: an SME holds its delivered shares for an admin, who settles them with the
+agreed quantity; money then moves as for an accept with rejects."""
+
+from django.db import transaction
+
+from core.errors import InvalidInputError, NotFoundError
+from factories import services as factory_services
+from orders.models import Assignment, Job
+from orders.services.assignments import complete
+from orders.services.jobs import job_sync_status
+from orders.services.locking import job_lock
+from orders.transitions import ASSIGNMENT, JOB
+
+A = Assignment.Status
+
+
+@transaction.atomic
+def job_dispute(*, job_id: int, sme, user, reason: str) -> Job:
+    """The SME disputes the delivery: every delivered share is held for an admin (and kept
+    from auto-accept). A split job's delivered shares can be disputed while others are
+    still in production."""
+    job = job_lock(job_id)
+    if job.sme_id != sme.id:
+        raise NotFoundError("No such job.")
+    delivered = list(job.assignments.select_for_update().filter(status=A.DELIVERED))
+    if not delivered:
+        if job.status == Job.Status.DISPUTED:
+            return job  # a retry
+        raise JOB.conflict(job.status, [Job.Status.DELIVERED])
+    for assignment in delivered:
+        ASSIGNMENT.move(assignment, A.DISPUTED, actor=user, data={"reason": reason})
+    job_sync_status(job, user=user)
+    return job
+
+
+@transaction.atomic
+def dispute_resolve(*, job_id: int, admin, quantity_accepted: int, note: str = "") -> Job:
+    """An admin settles a disputed job with the agreed quantity, spread over its disputed
+    shares in order; money moves as for an accept with rejects."""
+    job = job_lock(job_id)
+    disputed = list(job.assignments.select_for_update().filter(status=A.DISPUTED).order_by("id"))
+    if not disputed:
+        raise JOB.conflict(job.status, [Job.Status.DISPUTED])
+    # Lock every factory profile involved, in id order, before the first ledger post: the
+    # order stays job -> assignments -> profiles -> ledger accounts for the whole loop.
+    factory_services.factory_profiles_lock(company_ids={a.factory_id for a in disputed})
+    delivered = sum(a.quantity_delivered or 0 for a in disputed)
+    if not 0 <= quantity_accepted <= delivered:
+        raise InvalidInputError(
+            f"Accept between 0 and the {delivered} pieces delivered.", fields={"quantity_accepted": ["Out of range."]}
+        )
+    left = quantity_accepted
+    for assignment in disputed:
+        share = min(left, assignment.quantity_delivered or 0)
+        left -= share
+        complete(
+            job, assignment, user=admin, quantity_accepted=share, rating=None, comment=note, action="dispute_resolved"
+        )
+    return job

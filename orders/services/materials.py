@@ -1,0 +1,70 @@
+"""The SME's material at the factory, per share, in pieces' worth: what was sent, what
+arrived (a shortfall caps delivery), and at delivery every piece received accounted for:
+consumed, process loss within the process's tolerance, and the rest returned or written off.
+Nothing is ever left unaccounted. Callers hold the job and assignment locks."""
+
+from core.errors import InvalidInputError
+from orders.models import Assignment, MaterialMovement
+
+K = MaterialMovement.Kind
+
+
+def movement(assignment: Assignment, kind: str, quantity: int, *, user, note: str = "") -> None:
+    """Record one movement (nothing for zero); the schema keeps one per kind and share."""
+    if quantity > 0:
+        MaterialMovement.objects.create(assignment=assignment, kind=kind, quantity=quantity, note=note, actor=user)
+
+
+def material_loss_allowance(assignment: Assignment) -> int:
+    """Process loss the factory may report: the process's tolerance of what it received."""
+    received = assignment.quantity_received or 0
+    return received * assignment.job.process.material_tolerance_bps // 10000
+
+
+def check_received(assignment: Assignment, quantity_received: int) -> None:
+    limit = assignment.quantity_sent or assignment.quantity
+    if not 0 <= quantity_received <= limit:
+        raise InvalidInputError(
+            f"Received must be between 0 and the {limit} pieces' worth sent.",
+            fields={"quantity_received": ["Out of range."]},
+        )
+
+
+def check_delivery(assignment: Assignment, quantity_delivered: int, quantity_lost: int, leftover: str) -> None:
+    """400 naming each field when the delivery does not add up against what was received."""
+    received = assignment.quantity_received or 0
+    limit = min(assignment.quantity, received)
+    allowance = material_loss_allowance(assignment)
+    fields = {}
+    if not 0 < quantity_delivered <= limit:
+        fields["quantity_delivered"] = [f"Between 1 and {limit} (the share or the material received)."]
+    if not 0 <= quantity_lost <= allowance:
+        fields["quantity_lost"] = [f"Process loss may be at most {allowance} of {received} received."]
+    elif quantity_delivered + quantity_lost > received:
+        fields["quantity_lost"] = ["Delivered plus lost exceeds the material received."]
+    if leftover not in ("return", "write_off"):
+        fields["leftover"] = ["return or write_off."]
+    if fields:
+        raise InvalidInputError("The delivery does not add up.", code="invalid_delivery", fields=fields)
+
+
+def account_for_delivery(assignment: Assignment, delivered: int, lost: int, leftover: str, *, user) -> None:
+    rest = (assignment.quantity_received or 0) - delivered - lost
+    movement(assignment, K.CONSUMED, delivered, user=user)
+    movement(assignment, K.LOSS, lost, user=user)
+    movement(assignment, K.RETURNED if leftover == "return" else K.WRITTEN_OFF, rest, user=user)
+
+
+def account_for_withdrawal(assignment: Assignment, *, nothing_received: bool, user) -> None:
+    """A share given back: material sent goes back unprocessed, or, when nothing arrived
+    (lost in transit), is written off."""
+    if not assignment.quantity_sent:
+        return
+    if nothing_received:
+        movement(
+            assignment, K.WRITTEN_OFF, assignment.quantity_sent, user=user, note="lost in transit: nothing arrived"
+        )
+    else:
+        movement(
+            assignment, K.RETURNED, assignment.quantity_sent, user=user, note="returned unprocessed after withdrawal"
+        )

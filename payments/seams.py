@@ -1,0 +1,13 @@
+"""Seams of the payments app (``core.seams``). Payments knows jobs only by id; the app that
+owns jobs (orders) registers these in its ``AppConfig.ready()``."""
+
+from core.seams import Seam
+
+# job_payment_captured(job_id=..., payment_id=..., provider_ref=...): the gateway says a
+# job's money is in. The handler takes the job's lock, books the capture with
+# ``payments.services.payment_capture_book`` and opens the job (or refunds a late payment).
+job_payment_captured = Seam("payments.job_payment_captured", single=True)
+
+# finished_job_ids() -> ids of jobs whose escrow must be empty (completed, cancelled,
+# expired), for the ledger check.
+finished_job_ids = Seam("payments.finished_job_ids", single=True)

@@ -1,0 +1,44 @@
+"""The state machines of payments, refunds and settlement batches (``core.transitions``):
+which status may follow which, and where each move's audit row goes."""
+
+from core.transitions import Machine
+from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent
+
+P = Payment.Status
+PAYMENT = Machine(
+    name="payment",
+    allowed={
+        P.SUCCEEDED: frozenset({P.REQUIRES_PAYMENT, P.FAILED}),
+        P.FAILED: frozenset({P.REQUIRES_PAYMENT}),
+        P.PARTIALLY_REFUNDED: frozenset({P.SUCCEEDED}),
+        P.REFUNDED: frozenset({P.SUCCEEDED, P.PARTIALLY_REFUNDED}),
+    },
+    event_model=PaymentEvent,
+    event_subject=lambda payment: {"payment": payment},
+)
+
+R = Refund.Status
+REFUND = Machine(
+    name="refund",
+    allowed={
+        R.SUCCEEDED: frozenset({R.PENDING}),
+        R.FAILED: frozenset({R.PENDING}),
+        R.PENDING: frozenset({R.FAILED}),  # an admin sends a failed refund again
+    },
+    event_model=PaymentEvent,
+    event_subject=lambda refund: {"payment_id": refund.payment_id, "refund": refund},
+)
+
+B = SettlementBatch.Status
+SETTLEMENT = Machine(
+    name="batch",
+    allowed={
+        B.APPROVED: frozenset({B.PENDING_REVIEW, B.FAILED}),
+        B.PAYING: frozenset({B.APPROVED}),
+        B.PAID: frozenset({B.PAYING, B.FAILED, B.APPROVED}),  # from failed/approved: paid late
+        B.FAILED: frozenset({B.PAYING}),
+        B.REJECTED: frozenset({B.PENDING_REVIEW, B.FAILED}),
+    },
+    event_model=SettlementEvent,
+    event_subject=lambda batch: {"batch": batch},
+)
