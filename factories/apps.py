@@ -7,6 +7,7 @@ class FactoriesConfig(AppConfig):
     verbose_name = _("Factories")
 
     def ready(self):
+        # Here, not at the top: Django loads models only after every AppConfig is built.
         from accounts.seams import company_registered
         from factories.services import factory_profile_create
 

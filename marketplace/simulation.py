@@ -97,87 +97,17 @@ def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=pri
     sme_pairs, factory_pairs, admin = _cast(rng, tag, smes, factories)
     factory_users = {company.id: user for user, company in factory_pairs}
     report = Report()
-    posted_at: dict[int, int] = {}
+    posted_at: dict[int, int] = {}  # job id -> hour posted, until it is matched
     for hour in range(hours):
-        # SMEs post and pay
         for _ in range(rng.randint(0, 2 * jobs_per_hour)):
-            user, company = rng.choice(sme_pairs)
-            code = rng.choice(sorted(PROCESSES))
-            quantity = rng.choice([500, 1000, 2000, 5000, 8000])
-            quote = order_services.job_quote(
-                process_code=code,
-                quantity=quantity,
-                spec=PROCESSES[code],
-                deadline=timezone.now() + timedelta(days=rng.randint(2, 6)),
-            )
-            job = _try(
-                report,
-                "post",
-                order_services.job_post,
-                sme=company,
-                user=user,
-                process_code=code,
-                quantity=quantity,
-                spec=PROCESSES[code],
-                deadline=timezone.now() + timedelta(days=rng.randint(2, 6)),
-                unit_price_fen=quote["unit_price_fen"],
-                mode=rng.choice(["grab", "dispatch"]),
-                allow_split=quantity >= 5000 and rng.random() < 0.5,
-            )
-            if job is None:
-                continue
-            report.posted += 1
-            payment_services.payment_captured(payment_id=job.payment.id, provider_ref=f"sim-{job.id}")
-            posted_at[job.id] = hour
-            if rng.random() < 0.05:
-                _try(
-                    report,
-                    "cancel",
-                    order_services.job_cancel,
-                    job_id=job.id,
-                    sme=company,
-                    user=user,
-                    reason="plans changed",
-                )
-        # dispatch: one batch, each offer answered
+            _post_and_pay(rng, report, sme_pairs, posted_at, hour)
         order_services.dispatch_run_batch()
-        for offer in Offer.objects.filter(status="pending", factory_id__in=factory_users):
-            factory_user = factory_users[offer.factory_id]
-            if rng.random() < 0.85:
-                _try(
-                    report,
-                    "offer accepted",
-                    order_services.offer_accept,
-                    offer_id=offer.id,
-                    factory=offer.factory,
-                    user=factory_user,
-                )
-            else:
-                _try(
-                    report,
-                    "offer declined",
-                    order_services.offer_decline,
-                    offer_id=offer.id,
-                    factory=offer.factory,
-                    user=factory_user,
-                    reason="busy",
-                )
-        # the grab board: each factory may take the nearest job it sees
-        for user, company in factory_pairs:
-            rows = board_list_for_factory(profile=FactoryProfile.objects.get(company=company))
-            if rows and rng.random() < 0.7:
-                _try(report, "grab", order_services.board_accept, job_id=rows[0][0].id, factory=company, user=user)
+        _answer_offers(rng, report, factory_users)
+        _grab_from_boards(rng, report, factory_pairs)
         # production moves one step an hour
         for assignment in Assignment.objects.filter(factory_id__in=factory_users, status__in=Assignment.LIVE):
             _advance(rng, report, assignment, factory_users[assignment.factory_id])
-        matched_now = Job.objects.filter(
-            id__in=posted_at,
-            status__in=["assigned", "materials_sent", "in_production", "delivered", "completed", "disputed"],
-        )
-        for job_id in matched_now.values_list("id", flat=True):
-            if job_id in posted_at:
-                report.hours_to_match.append(hour - posted_at.pop(job_id))
-                report.matched += 1
+        _count_matched(report, posted_at, hour)
         echo(
             f"hour {hour + 1:>2}: {report.posted} posted, {report.matched} matched, "
             f"{Assignment.objects.filter(factory_id__in=factory_users, status='completed').count()} completed"
@@ -192,6 +122,80 @@ def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=pri
     report.cancelled = Job.objects.filter(sme__in=[c for _, c in sme_pairs], status="cancelled").count()
     report.utilisation = _utilisation(factory_pairs, hours)
     return report
+
+
+def _post_and_pay(rng, report, sme_pairs, posted_at, hour) -> None:
+    """An SME quotes, posts and pays a job (the webhook applied directly); a few cancel."""
+    user, company = rng.choice(sme_pairs)
+    code = rng.choice(sorted(PROCESSES))
+    quantity = rng.choice([500, 1000, 2000, 5000, 8000])
+    deadline = timezone.now() + timedelta(days=rng.randint(2, 6))
+    quote = order_services.job_quote(process_code=code, quantity=quantity, spec=PROCESSES[code], deadline=deadline)
+    job = _try(
+        report,
+        "post",
+        order_services.job_post,
+        sme=company,
+        user=user,
+        process_code=code,
+        quantity=quantity,
+        spec=PROCESSES[code],
+        deadline=timezone.now() + timedelta(days=rng.randint(2, 6)),
+        unit_price_fen=quote["unit_price_fen"],
+        mode=rng.choice(["grab", "dispatch"]),
+        allow_split=quantity >= 5000 and rng.random() < 0.5,
+    )
+    if job is None:
+        return
+    report.posted += 1
+    payment_services.payment_captured(payment_id=job.payment.id, provider_ref=f"sim-{job.id}")
+    posted_at[job.id] = hour
+    if rng.random() < 0.05:
+        _try(report, "cancel", order_services.job_cancel, job_id=job.id, sme=company, user=user, reason="plans changed")
+
+
+def _answer_offers(rng, report, factory_users) -> None:
+    """Each pending offer of a simulated factory is accepted (85%) or declined."""
+    for offer in Offer.objects.filter(status="pending", factory_id__in=factory_users):
+        factory_user = factory_users[offer.factory_id]
+        if rng.random() < 0.85:
+            _try(
+                report,
+                "offer accepted",
+                order_services.offer_accept,
+                offer_id=offer.id,
+                factory=offer.factory,
+                user=factory_user,
+            )
+        else:
+            _try(
+                report,
+                "offer declined",
+                order_services.offer_decline,
+                offer_id=offer.id,
+                factory=offer.factory,
+                user=factory_user,
+                reason="busy",
+            )
+
+
+def _grab_from_boards(rng, report, factory_pairs) -> None:
+    """Each factory may take the nearest job its board shows."""
+    for user, company in factory_pairs:
+        rows = board_list_for_factory(profile=FactoryProfile.objects.get(company=company))
+        if rows and rng.random() < 0.7:
+            _try(report, "grab", order_services.board_accept, job_id=rows[0][0].id, factory=company, user=user)
+
+
+def _count_matched(report, posted_at, hour) -> None:
+    matched_now = Job.objects.filter(
+        id__in=posted_at,
+        status__in=["assigned", "materials_sent", "in_production", "delivered", "completed", "disputed"],
+    )
+    for job_id in matched_now.values_list("id", flat=True):
+        if job_id in posted_at:
+            report.hours_to_match.append(hour - posted_at.pop(job_id))
+            report.matched += 1
 
 
 def _utilisation(factory_pairs, hours) -> float:

@@ -193,21 +193,11 @@ def ledger_post(
             locked = {a.id: a for a in LedgerAccount.objects.select_for_update().filter(id__in=deltas).order_by("id")}
             if len(locked) != len(deltas):
                 raise NotFoundError("ledger account not found", code="ledger_account_not_found")
-            try:
-                with transaction.atomic():
-                    posted = LedgerTransaction.objects.create(
-                        key=key, kind=kind, memo=memo, job_id=job_id, reverses=reverses
-                    )
-            except IntegrityError as exc:
-                # A concurrent post of the same key committed first: that one is ours.
-                existing = _existing_or_conflict(key, kind, legs, reverses)
-                if existing is not None:
-                    return existing, False
-                if _REVERSED_ONCE_CONSTRAINT in str(exc):
-                    raise ConflictError(
-                        f"ledger transaction {reverses.key} is already reversed", code="ledger_already_reversed"
-                    ) from exc
-                raise
+            posted, created = _insert_transaction(
+                key=key, kind=kind, memo=memo, job_id=job_id, reverses=reverses, legs=legs
+            )
+            if not created:
+                return posted, False
             LedgerLeg.objects.bulk_create(
                 LedgerLeg(transaction=posted, account_id=account.id, amount_fen=amount) for account, amount in legs
             )
@@ -220,14 +210,34 @@ def ledger_post(
     except IntegrityError as exc:
         if _BALANCE_CONSTRAINT not in str(exc):
             raise
-        short = [
-            f"{a.code} has {a.balance_fen}, needs {-deltas[a.id]}"
-            for a in locked.values()
-            if not a.allow_negative and a.balance_fen + deltas[a.id] < 0
-        ]
-        raise InsufficientFundsError(
-            "insufficient funds: " + ("; ".join(short) or "an account would go negative")
-        ) from exc
+        raise _insufficient_funds(locked, deltas) from exc
+
+
+def _insert_transaction(*, key, kind, memo, job_id, reverses, legs) -> tuple[LedgerTransaction, bool]:
+    """The transaction row, in its own savepoint; ``(row, created)``. If a concurrent post
+    of the same key committed first, that one is ours and is returned with False."""
+    try:
+        with transaction.atomic():
+            posted = LedgerTransaction.objects.create(key=key, kind=kind, memo=memo, job_id=job_id, reverses=reverses)
+    except IntegrityError as exc:
+        existing = _existing_or_conflict(key, kind, legs, reverses)
+        if existing is not None:
+            return existing, False
+        if _REVERSED_ONCE_CONSTRAINT in str(exc):
+            raise ConflictError(
+                f"ledger transaction {reverses.key} is already reversed", code="ledger_already_reversed"
+            ) from exc
+        raise
+    return posted, True
+
+
+def _insufficient_funds(locked: dict[int, LedgerAccount], deltas: dict[int, int]) -> InsufficientFundsError:
+    short = [
+        f"{a.code} has {a.balance_fen}, needs {-deltas[a.id]}"
+        for a in locked.values()
+        if not a.allow_negative and a.balance_fen + deltas[a.id] < 0
+    ]
+    return InsufficientFundsError("insufficient funds: " + ("; ".join(short) or "an account would go negative"))
 
 
 def ledger_reverse(*, transaction_key: str, key: str, memo: str = "") -> tuple[LedgerTransaction, bool]:

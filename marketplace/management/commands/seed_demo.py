@@ -99,59 +99,61 @@ class Command(BaseCommand):
         velcro = {"width_mm": 25, "color": "black", "stitch": "box_x"}
         webbing = {"width_mm": 25, "length_mm": 300, "material": "polyester"}
 
-        def post(user, code, spec, quantity, price, days=4, mode="grab", paid=True, split=False):
-            company = user.membership.company
-            job = order_services.job_post(
-                sme=company,
-                user=user,
-                process_code=code,
-                quantity=quantity,
-                spec=spec,
-                deadline=timezone.now() + timedelta(days=days),
-                unit_price_fen=price,
-                mode=mode,
-                allow_split=split,
-            )
-            if paid:  # as the gateway's webhook would
-                payment_services.payment_captured(payment_id=job.payment.id, provider_ref=f"demo-{job.id}")
-            return job
-
-        def take(job, factory_user, steps):
-            factory = factory_user.membership.company
-            owner = job.sme.memberships.first().user
-            a = order_services.board_accept(job_id=job.id, factory=factory, user=factory_user)
-            flow = [
-                lambda: order_services.assignment_materials_sent(assignment_id=a.id, company=job.sme, user=owner),
-                lambda: order_services.assignment_materials_received(
-                    assignment_id=a.id, company=factory, user=factory_user, quantity_received=a.quantity - 10
-                ),
-                lambda: order_services.assignment_deliver(
-                    assignment_id=a.id,
-                    company=factory,
-                    user=factory_user,
-                    quantity_delivered=a.quantity - 20,
-                    quantity_lost=10,
-                ),
-                lambda: order_services.assignment_accept(
-                    assignment_id=a.id, company=job.sme, user=owner, quantity_accepted=a.quantity - 30, rating=4
-                ),
-            ]
-            for step in flow[:steps]:
-                step()
-            return a
-
-        post(capco, "velcro_sewing", velcro, 3000, 15, paid=False)  # awaiting_payment
-        post(capco, "velcro_sewing", velcro, 8000, 15)  # open, on the board
-        post(sunhat, "webbing_cutting", webbing, 20000, 3, mode="dispatch")  # open, dispatch offers it
-        take(post(sunhat, "velcro_sewing", velcro, 2000, 15), hongda, 0)  # assigned
-        take(post(capco, "webbing_cutting", webbing, 5000, 3), jinyu, 1)  # materials_sent
-        take(post(sunhat, "velcro_sewing", velcro, 1500, 16), jinyu, 2)  # in_production
-        take(post(capco, "velcro_sewing", velcro, 1200, 15), hongda, 3)  # delivered
-        disputed = post(sunhat, "velcro_sewing", velcro, 1000, 15)
-        take(disputed, hongda, 3)
+        _post(capco, "velcro_sewing", velcro, 3000, 15, paid=False)  # awaiting_payment
+        _post(capco, "velcro_sewing", velcro, 8000, 15)  # open, on the board
+        _post(sunhat, "webbing_cutting", webbing, 20000, 3, mode="dispatch")  # open, dispatch offers it
+        _take(_post(sunhat, "velcro_sewing", velcro, 2000, 15), hongda, 0)  # assigned
+        _take(_post(capco, "webbing_cutting", webbing, 5000, 3), jinyu, 1)  # materials_sent
+        _take(_post(sunhat, "velcro_sewing", velcro, 1500, 16), jinyu, 2)  # in_production
+        _take(_post(capco, "velcro_sewing", velcro, 1200, 15), hongda, 3)  # delivered
+        disputed = _post(sunhat, "velcro_sewing", velcro, 1000, 15)
+        _take(disputed, hongda, 3)
         order_services.job_dispute(job_id=disputed.id, sme=disputed.sme, user=sunhat, reason="loose stitching")
-        take(post(capco, "velcro_sewing", velcro, 2500, 15), hongda, 4)  # completed
-        take(post(sunhat, "webbing_cutting", webbing, 10000, 3), jinyu, 4)  # completed
-        cancelled = post(capco, "velcro_sewing", velcro, 600, 15)
+        _take(_post(capco, "velcro_sewing", velcro, 2500, 15), hongda, 4)  # completed
+        _take(_post(sunhat, "webbing_cutting", webbing, 10000, 3), jinyu, 4)  # completed
+        cancelled = _post(capco, "velcro_sewing", velcro, 600, 15)
         order_services.job_cancel(job_id=cancelled.id, sme=cancelled.sme, user=capco, reason="order fell through")
-        order_services.job_expire(job_id=post(sunhat, "velcro_sewing", velcro, 700, 15).id)  # expired
+        order_services.job_expire(job_id=_post(sunhat, "velcro_sewing", velcro, 700, 15).id)  # expired
+
+
+def _post(user, code, spec, quantity, price, days=4, mode="grab", paid=True):
+    company = user.membership.company
+    job = order_services.job_post(
+        sme=company,
+        user=user,
+        process_code=code,
+        quantity=quantity,
+        spec=spec,
+        deadline=timezone.now() + timedelta(days=days),
+        unit_price_fen=price,
+        mode=mode,
+    )
+    if paid:  # as the gateway's webhook would
+        payment_services.payment_captured(payment_id=job.payment.id, provider_ref=f"demo-{job.id}")
+    return job
+
+
+def _take(job, factory_user, steps):
+    """The factory takes the job from the board and ``steps`` of production follow."""
+    factory = factory_user.membership.company
+    owner = job.sme.memberships.first().user
+    a = order_services.board_accept(job_id=job.id, factory=factory, user=factory_user)
+    flow = [
+        lambda: order_services.assignment_materials_sent(assignment_id=a.id, company=job.sme, user=owner),
+        lambda: order_services.assignment_materials_received(
+            assignment_id=a.id, company=factory, user=factory_user, quantity_received=a.quantity - 10
+        ),
+        lambda: order_services.assignment_deliver(
+            assignment_id=a.id,
+            company=factory,
+            user=factory_user,
+            quantity_delivered=a.quantity - 20,
+            quantity_lost=10,
+        ),
+        lambda: order_services.assignment_accept(
+            assignment_id=a.id, company=job.sme, user=owner, quantity_accepted=a.quantity - 30, rating=4
+        ),
+    ]
+    for step in flow[:steps]:
+        step()
+    return a
