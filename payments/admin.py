@@ -4,7 +4,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin, yuan
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, yuan
 from core.errors import ApplicationError
 from payments import selectors, services
 from payments.models import (
@@ -12,6 +12,7 @@ from payments.models import (
     LedgerLeg,
     LedgerTransaction,
     Payment,
+    PaymentEvent,
     Refund,
     SettlementBatch,
     SettlementEvent,
@@ -21,15 +22,10 @@ from payments.models import (
 from payments.services import settlement
 
 
-class LegInline(admin.TabularInline):
+class LegInline(ReadOnlyInline):
     model = LedgerLeg
-    extra = 0
-    can_delete = False
     fields = ["account", "amount_fen"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerAccount)
@@ -48,8 +44,15 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
     inlines = [LegInline]
 
 
+class PaymentEventInline(ReadOnlyInline):
+    model = PaymentEvent
+    fields = ["created_at", "actor_label", "action", "refund", "old_status", "new_status", "reason", "data"]
+    readonly_fields = fields
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
+    inlines = [PaymentEventInline]
     list_display = ["id", "job", "sme", "amount_fen", "refunded_fen", "status", "provider", "succeeded_at"]
     list_filter = ["status", "provider"]
     search_fields = ["id", "job__id", "sme__name", "provider_ref"]
@@ -67,7 +70,7 @@ class RefundAdmin(ReadOnlyAdmin):
         done = 0
         for refund in queryset.order_by("id"):
             try:
-                services.refund_retry(refund_id=refund.id)
+                services.refund_retry(refund_id=refund.id, admin=request.user)
                 done += 1
             except ApplicationError as error:
                 self.message_user(request, f"#{refund.id}: {error.message}", messages.ERROR)
@@ -82,26 +85,16 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     search_fields = ["event_id"]
 
 
-class SettlementLineInline(admin.TabularInline):
+class SettlementLineInline(ReadOnlyInline):
     model = SettlementLine
-    extra = 0
-    can_delete = False
     fields = ["assignment", "amount_fen", "release_key", "active"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class SettlementEventInline(admin.TabularInline):
+class SettlementEventInline(ReadOnlyInline):
     model = SettlementEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "actor_label", "action", "old_status", "new_status", "reason"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class RejectForm(forms.Form):

@@ -1,19 +1,66 @@
-"""Shared builders for tests: companies, factories with capabilities, paid jobs."""
+"""Shared helpers for tests: factory-boy model factories (users, companies, memberships)
+and builders of whole situations (companies, factories with capabilities, paid jobs,
+delivered shares)."""
 
 from datetime import timedelta
 
+import factory as factory_boy  # `factory` below is the builder of a factory company
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.models import Company
+from accounts.models import Company, Membership
 from accounts.services import company_register
 from catalogue.models import Process
 from factories import services as factory_services
 from orders import services as order_services
 from payments.services.settlement import settlement_build
-from tests.model_factories import UserFactory
 
 JIAOZHOU = (36.264, 120.033)
 _counter = iter(range(1, 10**9))
+
+
+# --- model factories (factory-boy) ----------------------------------------------------
+
+
+class UserFactory(factory_boy.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory_boy.Sequence(lambda n: f"user{n}")
+    password = factory_boy.django.Password("pw-Secret-123")
+
+
+class CompanyFactory(factory_boy.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory_boy.Sequence(lambda n: f"Company {n}")
+    kind = Company.Kind.SME
+    lat = 36.264
+    lng = 120.033
+    address = "Jiaozhou"
+
+
+class MembershipFactory(factory_boy.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory_boy.SubFactory(UserFactory)
+    company = factory_boy.SubFactory(CompanyFactory)
+
+
+def sme_user(**company_fields):
+    """A user acting for a new SME company."""
+    return MembershipFactory(company=CompanyFactory(kind=Company.Kind.SME, **company_fields)).user
+
+
+def staff_user():
+    return UserFactory(is_staff=True)
+
+
+# --- builders -------------------------------------------------------------------------
 
 
 def _name(prefix):
@@ -153,3 +200,18 @@ def completed_assignment(factory_pair=None, *, quantity=1000, unit_price_fen=15,
         quantity_accepted=quantity if accepted is None else accepted,
         rating=5,
     )
+
+
+def delivered_share(job_obj, owner, factory_pair, quantity):
+    """``factory_pair`` takes ``quantity`` of the job from the board; the owner sends the
+    material, the factory receives all of it and delivers; returns the assignment."""
+    user, company = factory_pair
+    assignment = order_services.board_accept(job_id=job_obj.id, factory=company, user=user, quantity=quantity)
+    order_services.assignment_materials_sent(assignment_id=assignment.id, company=owner[1], user=owner[0])
+    order_services.assignment_materials_received(
+        assignment_id=assignment.id, company=company, user=user, quantity_received=quantity
+    )
+    order_services.assignment_deliver(
+        assignment_id=assignment.id, company=company, user=user, quantity_delivered=quantity
+    )
+    return assignment

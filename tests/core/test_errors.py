@@ -1,5 +1,10 @@
 import pytest
+from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
+
+from conftest import client_for
+from orders.models import Job
+from tests import fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +57,24 @@ def test_throttled_requests_get_429_in_error_shape(api, monkeypatch):
     response = api.post("/api/v1/auth/token", body, format="json")
     _assert_error_shape(response, 429, "throttled")
     assert int(response["Retry-After"]) > 0
+
+
+def test_deeply_nested_json_is_400_not_500():
+    response = APIClient().generic(
+        "POST", "/api/v1/auth/register", "[" * 100000 + "]" * 100000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_lone_surrogate_in_a_body_is_400_with_or_without_idempotency_key():
+    user, company = fixtures.sme()
+    job = fixtures.job((user, company))
+    body = '{"reason": "\\ud800"}'  # valid JSON, but an unpaired surrogate is no text
+    for headers in ({}, {"HTTP_IDEMPOTENCY_KEY": "k1"}):
+        response = client_for(user).generic(
+            "POST", f"/api/v1/jobs/{job.id}/cancel", body, content_type="application/json", **headers
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["code"] == "parse_error"
+    assert Job.objects.get(id=job.id).status == "open"

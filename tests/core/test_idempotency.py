@@ -8,8 +8,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Company
+from conftest import client_for
 from core.idempotency import idempotency_records_purge
 from core.models import IdempotencyRecord
+from orders.models import Job
+from tests import fixtures
 
 User = get_user_model()
 REGISTER = "/api/v1/auth/register"
@@ -111,3 +114,39 @@ def test_idempotency_concurrent_replay_has_one_effect():
     assert len({r.json()["user"]["id"] for r in responses}) == 1
     assert User.objects.count() == 1
     assert Company.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_idempotency_key_with_control_characters_is_400():
+    user, _ = fixtures.sme()
+    response = client_for(user).post("/api/v1/jobs/quote", {}, format="json", HTTP_IDEMPOTENCY_KEY="k\u0000")
+    assert response.status_code in (400, 403)
+    body = fixtures.VELCRO_SPEC
+    posted = client_for(user).post(
+        "/api/v1/jobs",
+        {
+            "process": "velcro_sewing",
+            "quantity": 10,
+            "spec": body,
+            "deadline": (timezone.now() + timedelta(days=2)).isoformat(),
+            "unit_price_fen": 15,
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="bad\u0000key",
+    )
+    assert posted.status_code == 400
+    assert posted.json()["error"]["code"] == "invalid_idempotency_key"
+    assert Job.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_idempotency_anonymous_keys_of_different_clients_do_not_collide():
+    body = {"username": "a1", "password": "Strap-2026-strong", "company": {"name": "A", "kind": "sme"}}
+    other = {"username": "b1", "password": "Strap-2026-strong", "company": {"name": "B", "kind": "sme"}}
+    first = APIClient(REMOTE_ADDR="10.0.0.1").post(
+        "/api/v1/auth/register", body, format="json", HTTP_IDEMPOTENCY_KEY="1"
+    )
+    second = APIClient(REMOTE_ADDR="10.0.0.2").post(
+        "/api/v1/auth/register", other, format="json", HTTP_IDEMPOTENCY_KEY="1"
+    )
+    assert (first.status_code, second.status_code) == (201, 201)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from conftest import ROOT
 from payments.services import settlement
 from tests import fixtures
-from tests.model_factories import UserFactory
+from tests.fixtures import UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(ROOT, "artifacts")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.model_factories import UserFactory
+from tests.fixtures import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from conftest import client_for
-from factories import services as factory_services
 from orders import services
 from orders.models import Assignment, Job
+from payments import ledger
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,30 @@ def test_board_accept_split_job_takes_part_and_leaves_the_rest_open():
     assert Job.objects.get(id=job.id).status == "assigned"
 
 
+def test_board_split_job_completed_share_still_covers_its_part():
+    # given: a split job of 1,000; A completes 500, B takes 500 and withdraws
+    owner = fixtures.sme()
+    job = fixtures.job(owner, quantity=1000, allow_split=True)
+    a_pair, b_pair, c_pair = fixtures.factory(), fixtures.factory(), fixtures.factory()
+    a = fixtures.delivered_share(job, owner, a_pair, 500)
+    services.assignment_accept(assignment_id=a.id, company=owner[1], user=owner[0], quantity_accepted=500, rating=5)
+    b = services.board_accept(job_id=job.id, factory=b_pair[1], user=b_pair[0], quantity=500)
+    services.assignment_withdraw(assignment_id=b.id, company=b_pair[1], user=b_pair[0])
+    # then: C sees only the 500 left, and A may not take the job again (409, not a 500)
+    row = client_for(c_pair[0]).get("/api/v1/board").json()["results"][0]
+    assert (row["id"], row["max_share"]) == (job.id, 500)
+    with pytest.raises(Exception) as too_much:
+        services.board_accept(job_id=job.id, factory=c_pair[1], user=c_pair[0], quantity=1000)
+    assert too_much.value.code == "invalid_share"
+    again = client_for(a_pair[0]).post(f"/api/v1/board/{job.id}/accept", {}, format="json")
+    assert again.status_code == 404  # A holds (held) a share: the job is not on its board
+    # and C's 500 is paid out of what is left in escrow
+    c = fixtures.delivered_share(job, owner, c_pair, 500)
+    services.assignment_accept(assignment_id=c.id, company=owner[1], user=owner[0], quantity_accepted=500, rating=4)
+    assert Job.objects.get(id=job.id).status == "completed"
+    assert ledger.account_balance(f"escrow:job:{job.id}") == 0
+
+
 def test_board_accept_quantity_on_unsplit_job_is_400():
     job = fixtures.job(quantity=1000)
     user, _ = fixtures.factory()
@@ -214,14 +238,3 @@ def test_job_quote_adds_urgency_surcharge_for_near_deadlines():
     # market median of 18 and 20 is 20 (upper middle), above the 15 fen reference
     assert (relaxed["unit_price_fen"], relaxed["total_fen"], relaxed["urgency_surcharge_bps"]) == (20, 20000, 0)
     assert (urgent["unit_price_fen"], urgent["urgency_surcharge_bps"]) == (26, 3000)
-
-
-def test_profile_going_online_needs_a_location_and_radius_bounds():
-    user, company = fixtures.factory()
-    factory_services.factory_profile_update(company=company, online=False)
-    client = client_for(user)
-    assert client.patch("/api/v1/factory/profile", {"service_radius_km": 0}, format="json").status_code == 400
-    assert client.patch("/api/v1/factory/profile", {"verified": True}, format="json").status_code == 400
-    response = client.patch("/api/v1/factory/profile", {"online": True, "service_radius_km": 45}, format="json")
-    assert response.status_code == 200
-    assert (response.json()["online"], response.json()["service_radius_km"]) == (True, 45)

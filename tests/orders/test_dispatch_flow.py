@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import Notification
 from conftest import client_for
 from core.errors import ConflictError
+from factories import services as factory_services
 from orders import services
 from orders.models import Assignment, DispatchBatch, Job, Offer
 from tests import fixtures
@@ -236,3 +237,32 @@ def test_dispatch_offer_accept_rechecks_capacity():
     # when / then: the offer itself is still good
     assignment = services.offer_accept(offer_id=offer.id, factory=company, user=user)
     assert assignment.quantity == 2000
+
+
+def test_dispatch_offer_sized_to_full_capacity_can_be_accepted_before_it_expires():
+    # given: a split job the batch divides up to the factories' full capacity
+    job = fixtures.job(mode="dispatch", quantity=10000, allow_split=True, days=1.5)
+    pairs = [
+        fixtures.factory(lat=36.27 + i * 0.01, lng=120.03, capabilities=[("velcro_sewing", 12, 4000, 100, 0)])
+        for i in range(3)
+    ]
+    services.dispatch_run_batch()
+    offers = list(Offer.objects.filter(job=job, status="pending"))
+    # when: the factories answer 59 seconds later (capacity before the deadline has shrunk since)
+    Offer.objects.filter(job=job).update(planned_at=timezone.now() - timedelta(seconds=59))
+    for offer in offers:
+        user, company = next(p for p in pairs if p[1].id == offer.factory_id)
+        services.offer_accept(offer_id=offer.id, factory=company, user=user)
+    # then
+    assert Job.objects.get(id=job.id).status == "assigned"
+
+
+def test_dispatch_offer_of_a_factory_gone_offline_is_409_not_404():
+    job = fixtures.job(mode="dispatch")
+    user, company = fixtures.factory()
+    services.dispatch_run_batch()
+    offer = Offer.objects.get(job=job)
+    factory_services.factory_profile_update(company=company, online=False)
+    response = client_for(user).post(f"/api/v1/offers/{offer.id}/accept", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "offer_not_eligible"

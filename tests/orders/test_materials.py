@@ -2,7 +2,7 @@ import pytest
 
 from core.errors import InvalidInputError
 from orders import services
-from orders.models import Assignment, MaterialMovement
+from orders.models import Assignment, Job, MaterialMovement
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,19 @@ def test_materials_progress_only_grows_and_stays_within_material(producing):
         with pytest.raises(InvalidInputError):
             services.assignment_progress(assignment_id=assignment.id, company=factory, user=user, quantity_done=bad)
     assert Assignment.objects.get(id=assignment.id).quantity_done == 500
+
+
+def test_materials_lost_in_transit_lets_the_factory_give_the_share_back():
+    owner = fixtures.sme()
+    user, company = fixtures.factory()
+    job = fixtures.job(owner, quantity=1000)
+    a = services.board_accept(job_id=job.id, factory=company, user=user)
+    services.assignment_materials_sent(assignment_id=a.id, company=owner[1], user=owner[0])
+    services.assignment_materials_received(assignment_id=a.id, company=company, user=user, quantity_received=0)
+    # when
+    services.assignment_withdraw(assignment_id=a.id, company=company, user=user, reason="nothing arrived")
+    # then
+    assert Job.objects.get(id=job.id).status == "open"
+    assert MaterialMovement.objects.get(assignment=a, kind="written_off").quantity == 1000
+    company.factory_profile.refresh_from_db()
+    assert company.factory_profile.cancellations == 0

@@ -1,7 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from payments.models import SettlementBatch
+from core.errors import ConflictError
+from orders import services
+from payments import services as payment_services
+from payments.models import Refund, SettlementBatch
 from payments.services import settlement
 from tests import fixtures
 
@@ -17,10 +23,6 @@ def _browser(user):
 def _batch():
     pair = fixtures.factory()
     fixtures.completed_assignment(pair)
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     return settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
 
 
@@ -30,10 +32,6 @@ def test_admin_approve_action_calls_the_service_and_keeps_four_eyes():
     builder.save()
     pair = fixtures.factory()
     fixtures.completed_assignment(pair)
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1), user=builder)[0]
     # when: the builder uses the action
     response = _browser(builder).post(
@@ -99,3 +97,34 @@ def test_admin_pages_for_money_render():
         "/admin/orders/dispatchbatch/",
     ):
         assert browser.get(path).status_code == 200, path
+
+
+def test_admin_refund_retry_and_batch_return_are_reachable(settings):
+    admin = fixtures.admin_user()
+    admin.is_superuser = True
+    admin.save()
+    browser = Client()
+    browser.force_login(admin)
+    user, company = fixtures.sme()
+    job = fixtures.job((user, company))
+    settings.SANDBOX_FAIL = {"refund"}
+    services.job_cancel(job_id=job.id, sme=company, user=user)
+    refund = Refund.objects.get()
+    payment_services.refund_execute(refund_id=refund.id)
+    assert Refund.objects.get().status == "failed"
+    settings.SANDBOX_FAIL = set()
+    browser.post("/admin/payments/refund/", {"action": "retry_refunds", "_selected_action": [refund.id]})
+    assert Refund.objects.get().status == "pending"
+    # a failed batch can be returned with a reason
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+    SettlementBatch.objects.filter(id=batch.id).update(status="failed")
+    browser.post(
+        "/admin/payments/settlementbatch/",
+        {"action": "return_batches", "apply": "1", "_selected_action": [batch.id], "reason": "bank closed"},
+    )
+    batch.refresh_from_db()
+    assert (batch.status, batch.reason) == ("rejected", "bank closed")
+    with pytest.raises(ConflictError):
+        settlement.settlement_return(batch_id=batch.id, admin=admin, reason="again")

@@ -174,6 +174,92 @@ def test_settlement_refused_payout_fails_returns_money_and_can_be_retried(settin
     assert ledger.ledger_check().balanced
 
 
+def test_settlement_payout_rerun_after_the_gateway_paid_is_not_refused(settings):
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    started = settlement._payout_start(batch_id=batch.id)
+    settlement._payout_call_gateway(started)  # the gateway paid; then the worker died
+    settings.SANDBOX_FAIL = {"payout"}  # and now the gateway refuses new payouts
+    # when: the task runs again
+    settlement.settlement_payout(batch_id=batch.id)
+    # then: the gateway answers from its book; the batch is not marked failed
+    assert SettlementBatch.objects.get(id=batch.id).status == "paying"
+    assert SandboxOperation.objects.filter(kind="payout").count() == 1
+
+
+def test_settlement_payout_paid_after_we_marked_it_failed_is_booked_not_dropped():
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    settlement.settlement_payout(batch_id=batch.id)
+    settlement._payout_refused(batch_id=batch.id, reason="timeout at the gateway")
+    assert ledger.account_balance(f"payable:factory:{pair[1].id}") == 14250
+    # when: the gateway's webhook says attempt 1 did pay
+    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="late")
+    # then
+    batch.refresh_from_db()
+    assert batch.status == "paid"
+    assert ledger.account_balance(f"payable:factory:{pair[1].id}") == 0
+    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
+    assert ledger.ledger_check().balanced
+
+
+def test_settlement_retry_of_a_payout_the_gateway_executed_books_it_without_paying_again():
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    settlement.settlement_payout(batch_id=batch.id)
+    settlement._payout_refused(batch_id=batch.id, reason="unclear answer")
+    # when: an admin retries; the gateway's book says attempt 1 was paid
+    settlement.settlement_retry_payout(batch_id=batch.id, admin=fixtures.admin_user())
+    # then: booked as paid, nothing sent again
+    batch.refresh_from_db()
+    assert (batch.status, batch.payout_attempt, batch.payout_sends) == ("paid", 1, 1)
+    assert SandboxOperation.objects.filter(kind="payout").count() == 1
+    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
+    assert ledger.ledger_check().balanced
+    # and a late webhook for it changes nothing more
+    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="r")
+    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
+
+
+def test_settlement_return_is_refused_when_the_gateway_paid_the_batch():
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    settlement.settlement_payout(batch_id=batch.id)
+    settlement._payout_refused(batch_id=batch.id, reason="unclear answer")
+    with pytest.raises(ConflictError) as refused:
+        settlement.settlement_return(batch_id=batch.id, admin=fixtures.admin_user(), reason="try next batch")
+    assert refused.value.code == "payout_executed"
+    assert SettlementLine.objects.filter(batch=batch, active=True).count() == 1
+
+
+def test_settlement_late_paid_while_a_new_attempt_waits_is_booked_and_the_new_attempt_not_sent(settings):
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
+    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    settings.SANDBOX_FAIL = {"payout"}
+    settlement.settlement_payout(batch_id=batch.id)  # refused: failed, nothing at the gateway
+    settings.SANDBOX_FAIL = set()
+    settlement.settlement_retry_payout(batch_id=batch.id, admin=fixtures.admin_user())  # attempt 2 approved
+    # when: a (hypothetical real-gateway) paid for attempt 1 arrives before attempt 2 is sent
+    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="late")
+    settlement.settlement_payout(batch_id=batch.id)
+    # then: paid once, attempt 2 never sent
+    batch.refresh_from_db()
+    assert batch.status == "paid"
+    assert SandboxOperation.objects.filter(kind="payout").count() == 0
+    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
+    assert ledger.ledger_check().balanced
+
+
 def test_settlement_total_is_checked_against_the_ledger_on_approval():
     pair = fixtures.factory()
     fixtures.completed_assignment(pair)
@@ -248,6 +334,17 @@ def test_settle_command_builds_and_prints(capsys):
     assert "1 batch(es)" in out
     assert "142.50 CNY" in out
     assert "pending_review" in out
+
+
+def test_settle_command_as_an_admin_keeps_four_eyes(capsys):
+    pair = fixtures.factory()
+    fixtures.completed_assignment(pair)
+    builder = fixtures.admin_user()
+    call_command("settle", "--cutoff", (timezone.now() + timedelta(seconds=1)).isoformat(), "--as", builder.username)
+    batch = SettlementBatch.objects.get()
+    assert batch.built_by_id == builder.id
+    with pytest.raises(ForbiddenError):
+        settlement.settlement_approve(batch_id=batch.id, admin=builder)
 
 
 def test_settlement_api_role_checks_and_lists():

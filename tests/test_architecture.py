@@ -1,0 +1,113 @@
+"""The layering rules of README "Architecture", checked on the source.
+
+import-linter (``make lint``, ``make test``) checks that imports only go down the layers;
+these tests check that its contract names every app and really refuses an upward import,
+function-local ones included, and that the code keeps its size rules.
+"""
+
+import ast
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["core", "accounts", "catalogue", "factories", "payments", "orders", "marketplace"]
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+# The matching solver: numpy/scipy over plain values, where a long function may stay long.
+PURE_SOLVER = {ROOT / "orders" / "matching" / f"{name}.py" for name in ("solver", "split_jobs", "whole_jobs", "greedy")}
+
+
+def _contract() -> dict:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (contract,) = config["contracts"]
+    return {"roots": config["root_packages"], **contract}
+
+
+def _app_modules():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_layer_contract_names_every_app_we_install_bottom_layer_first():
+    contract = _contract()
+    ours = [app for app in settings.INSTALLED_APPS if (ROOT / app / "apps.py").exists()]
+    depth = {
+        name.strip(): level for level, layer in enumerate(reversed(contract["layers"])) for name in layer.split("|")
+    }
+    assert sorted(contract["roots"]) == sorted(ours) == sorted(depth) == sorted(APPS)
+    assert [depth[app] for app in ours] == sorted(depth[app] for app in ours)  # settings list them bottom first
+    assert (contract["layers"][0], contract["layers"][-1]) == ("marketplace", "core")
+
+
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        ("payments/services/payments.py", "from orders import services as _upward\n"),
+        (
+            "accounts/services.py",
+            "\n\ndef _sneaky():\n    from factories.models import FactoryProfile\n\n    return FactoryProfile\n",
+        ),
+    ],
+    ids=["top-level", "function-local"],
+)
+def test_layer_contract_refuses_an_upward_import(tmp_path, module, line):
+    # given: a copy of the apps with one upward import added
+    for app in APPS:
+        shutil.copytree(ROOT / app, tmp_path / app, ignore=shutil.ignore_patterns("__pycache__", "migrations"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    with open(tmp_path / module, "a") as source:
+        source.write(line)
+    # when
+    lint = subprocess.run(  # noqa: S603
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # then
+    assert lint.returncode == 1, lint.stdout + lint.stderr
+    upper, lower = ("orders", "payments") if "payments" in module else ("factories", "accounts")
+    assert f"{lower} is not allowed to import {upper}" in lint.stdout
+
+
+def test_apps_import_other_apps_inside_functions_only_in_app_ready():
+    """A function-local import hides a dependency; between apps it is only for
+    AppConfig.ready() (models load after the app configs), where the seams are wired."""
+    offenders = []
+    for path in _app_modules():
+        tree = ast.parse(path.read_text())
+        own = path.relative_to(ROOT).parts[0]
+        for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    other = node.module.split(".")[0]
+                    if other in APPS and other != own and not (path.name == "apps.py" and function.name == "ready"):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.module}")
+    assert offenders == []
+
+
+def test_modules_and_functions_stay_small_or_say_why():
+    too_long = []
+    for path in _app_modules():
+        text = path.read_text()
+        lines = text.splitlines()
+        if len(lines) > MAX_MODULE_LINES:
+            too_long.append(f"{path.relative_to(ROOT)}: {len(lines)} lines")
+        if path in PURE_SOLVER:
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                head = "\n".join(lines[node.lineno - 1 : node.lineno + 6])
+                if length > MAX_FUNCTION_LINES and "Long on purpose" not in head:
+                    too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {length} lines")
+    assert too_long == []
