@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent
+from payments.models import Payment
 
 
 class Job(models.Model):
@@ -63,6 +65,12 @@ class Job(models.Model):
 
     def __str__(self):
         return f"Job {self.id} {self.process_id} x{self.quantity} ({self.status})"
+
+    @cached_property
+    def payment(self) -> Payment | None:
+        """The job's payment (payments keeps the job's id, not a foreign key). Job lists
+        set it for a whole page in one query (``orders.selectors.with_payments``)."""
+        return Payment.objects.filter(job_id=self.id).first()
 
 
 class Assignment(models.Model):

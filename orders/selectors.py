@@ -45,7 +45,7 @@ def job_list_for_company(*, company, status: str | None = None):
     if status:
         queryset = queryset.filter(status=status)
     return (
-        queryset.select_related("process", "sme", "payment")
+        queryset.select_related("process", "sme")
         .prefetch_related(_assignments_prefetch())
         .order_by("-created_at", "-id")
     )
@@ -62,10 +62,7 @@ def job_get_for_company(*, job_id, company) -> Job:
 def job_get(*, job_id) -> Job:
     """Any job, for platform admins."""
     job = (
-        Job.objects.select_related("process", "sme", "payment")
-        .prefetch_related(_assignments_prefetch())
-        .filter(id=job_id)
-        .first()
+        Job.objects.select_related("process", "sme").prefetch_related(_assignments_prefetch()).filter(id=job_id).first()
     )
     if job is None:
         raise NotFoundError("No such job.")
@@ -121,3 +118,12 @@ def finished_job_ids():
     return Job.objects.filter(status__in=[Job.Status.COMPLETED, Job.Status.CANCELLED, Job.Status.EXPIRED]).values_list(
         "id", flat=True
     )
+
+
+def with_payments(jobs):
+    """Set each job's ``payment`` from one query (a page of a job list); returns the jobs."""
+    jobs = list(jobs)
+    payments = payment_selectors.payments_by_job(job.id for job in jobs)
+    for job in jobs:
+        job.payment = payments.get(job.id)
+    return jobs

@@ -53,9 +53,9 @@ class PaymentEventInline(ReadOnlyInline):
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     inlines = [PaymentEventInline]
-    list_display = ["id", "job", "sme", "amount_fen", "refunded_fen", "status", "provider", "succeeded_at"]
+    list_display = ["id", "job_id", "sme", "amount_fen", "refunded_fen", "status", "provider", "succeeded_at"]
     list_filter = ["status", "provider"]
-    search_fields = ["id", "job__id", "sme__name", "provider_ref"]
+    search_fields = ["id", "job_id", "sme__name", "provider_ref"]
 
 
 @admin.register(Refund)
@@ -87,7 +87,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 
 class SettlementLineInline(ReadOnlyInline):
     model = SettlementLine
-    fields = ["assignment", "amount_fen", "release_key", "active"]
+    fields = ["assignment_id", "amount_fen", "release_key", "active"]
     readonly_fields = fields
 
 

@@ -139,7 +139,8 @@ class Payment(models.Model):
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
         REFUNDED = "refunded", _("Refunded")
 
-    job = models.OneToOneField("orders.Job", on_delete=models.PROTECT, related_name="payment")
+    # Payments knows jobs by id only (README "Architecture"): no foreign key to orders.
+    job_id = models.PositiveBigIntegerField(_("job"), unique=True)
     sme = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(_("provider"), max_length=32)
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
@@ -299,7 +300,7 @@ class SettlementLine(models.Model):
     rejected (or its payout returned), which puts the assignment back in the pool."""
 
     batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="lines")
-    assignment = models.ForeignKey("orders.Assignment", on_delete=models.PROTECT, related_name="settlement_lines")
+    assignment_id = models.PositiveBigIntegerField(_("assignment"), db_index=True)  # an orders.Assignment, by id
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
     release_key = models.CharField(_("ledger transaction"), max_length=200)
     active = models.BooleanField(default=True)
@@ -311,7 +312,7 @@ class SettlementLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="settlement_line_positive"),
             models.UniqueConstraint(
-                fields=["assignment"], condition=models.Q(active=True), name="settlement_line_once"
+                fields=["assignment_id"], condition=models.Q(active=True), name="settlement_line_once"
             ),
         ]
 

@@ -24,6 +24,11 @@ def payment_summary(payment: Payment | None, *, request=None) -> dict | None:
     }
 
 
+def payments_by_job(job_ids) -> dict[int, Payment]:
+    """The payment of each job, in one query."""
+    return {payment.job_id: payment for payment in Payment.objects.filter(job_id__in=list(job_ids))}
+
+
 def factory_balances(*, company_id: int) -> dict:
     """A factory's money in the ledger: earned and unpaid, on its way, and paid out."""
     return {

@@ -174,8 +174,7 @@ class JobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PaymentSummarySerializer(allow_null=True))
     def get_payment(self, obj):
-        payment = getattr(obj, "payment", None)  # every job has one; a missing one renders as null
-        return payment_summary(payment, request=self.context.get("request"))
+        return payment_summary(obj.payment, request=self.context.get("request"))
 
 
 class BoardJobSerializer(serializers.Serializer):

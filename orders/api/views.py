@@ -47,6 +47,10 @@ class JobListCreateView(ListAPIView):
             raise InvalidInputError("Unknown status.", fields={"status": [f"One of {', '.join(Job.Status.values)}."]})
         return selectors.job_list_for_company(company=company, status=wanted)
 
+    def paginate_queryset(self, queryset):
+        # Each job's payment for the whole page in one query (payments keeps job ids, not keys).
+        return selectors.with_payments(super().paginate_queryset(queryset))
+
     @extend_schema(parameters=[STATUS_PARAM])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -200,7 +200,7 @@ class MoneyMachine(RuleBasedStateMachine):
 
     @invariant()
     def escrow_matches_the_jobs(self):
-        for job in Job.objects.filter(id__in=self.job_ids).select_related("payment"):
+        for job in Job.objects.filter(id__in=self.job_ids):
             held = ledger.account_balance(f"escrow:job:{job.id}")
             paid = job.payment.status != "requires_payment" and job.payment.status != "failed"
             if job.status in ("awaiting_payment",) or not paid:

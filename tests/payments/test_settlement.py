@@ -323,7 +323,7 @@ def test_expiry_moves_money_exactly_like_a_cancel(eager_celery):
             ("escrow", -10000),
             ("sme_refunds", 10000),
         ]
-        assert Payment.objects.get(job=job).status == "refunded"
+        assert Payment.objects.get(job_id=job.id).status == "refunded"
 
 
 def test_settle_command_builds_and_prints(capsys):
