@@ -102,24 +102,26 @@ def settlement_payout(*, batch_id: int) -> SettlementBatch | None:
     return _payout_record(batch_id=batch.id, reference=result.reference)
 
 
-def _book_paid_from_payable(batch, *, attempt: int, reference: str) -> None:
-    """The gateway paid, but the money is back in payable (we had marked the payout failed,
-    or a retry is approved and not yet sent): book payable -> paid out. Caller holds the lock."""
+def _book_paid(batch, *, attempt: int, reference: str, late: bool = False) -> None:
+    """The gateway paid the batch: -> paid out, from in transit (the attempt in flight) or,
+    when ``late``, from payable (we had marked the payout failed, or a retry is approved and
+    not yet sent). Caller holds the lock."""
+    source = ledger.payable_account if late else ledger.in_transit_account
     ledger.ledger_post(
-        key=f"payout:batch:{batch.id}:{attempt}:paid-late",
+        key=f"payout:batch:{batch.id}:{attempt}:{'paid-late' if late else 'paid'}",
         kind=chart.TxKind.PAYOUT_PAID,
         legs=[
-            (ledger.payable_account(batch.factory_id), -batch.total_fen),
+            (source(batch.factory_id), -batch.total_fen),
             (ledger.paid_out_account(batch.factory_id), batch.total_fen),
         ],
         memo=f"settlement batch {batch.id}: paid by attempt {attempt} ({reference})",
     )
     batch.paid_at = timezone.now()
-    batch.payout_reference = reference
+    batch.payout_reference = reference if late else (batch.payout_reference or reference)
     SETTLEMENT.move(
         batch,
         B.PAID,
-        action="paid_late",
+        action="paid_late" if late else "paid",
         data={"attempt": attempt, "reference": reference},
         fields=["paid_at", "payout_reference", "last_changed_by"],
     )
@@ -138,25 +140,12 @@ def payout_confirmed(*, batch_id: int, attempt: int, ok: bool, reference: str = 
         if not ok:
             _payout_refused(batch_id=batch.id, reason=reason or "refused by the gateway")
             return
-        ledger.ledger_post(
-            key=f"payout:batch:{batch.id}:{attempt}:paid",
-            kind=chart.TxKind.PAYOUT_PAID,
-            legs=[
-                (ledger.in_transit_account(batch.factory_id), -batch.total_fen),
-                (ledger.paid_out_account(batch.factory_id), batch.total_fen),
-            ],
-            memo=f"settlement batch {batch.id} {reference}",
-        )
-        batch.paid_at = timezone.now()
-        batch.payout_reference = batch.payout_reference or reference
-        SETTLEMENT.move(
-            batch, B.PAID, action="paid", data={"reference": reference}, fields=["paid_at", "payout_reference"]
-        )
+        _book_paid(batch, attempt=attempt, reference=reference)
         return
     if not ok or batch.status == B.PAID:
         return  # a replay, or a refusal of an attempt already settled
     if batch.status in (B.FAILED, B.APPROVED):
-        _book_paid_from_payable(batch, attempt=attempt, reference=reference)
+        _book_paid(batch, attempt=attempt, reference=reference, late=True)
         return
     # A newer attempt is already with the gateway (or the batch was returned) and an
     # earlier one turns out to have paid: the factory may be paid twice. Tell an admin.
@@ -178,7 +167,7 @@ def settlement_retry_payout(*, batch_id: int, admin) -> SettlementBatch:
     outcome, reference = gateway().payout_outcome(key=attempt_key(batch))
     batch.last_changed_by = admin
     if outcome == "paid":
-        _book_paid_from_payable(batch, attempt=batch.payout_attempt, reference=reference)
+        _book_paid(batch, attempt=batch.payout_attempt, reference=reference, late=True)
         return batch
     if outcome == "pending":
         raise ConflictError("The gateway is still working on this payout; try again later.", code="payout_pending")
