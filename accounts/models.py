@@ -84,3 +84,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.company_id}: {self.kind}"
+
+
+class Identity(models.Model):
+    """What keeps a login unique beside Django's user row: the username after NFKC
+    normalisation and case folding (``accounts.identity``), unique, so ``ACCEPTADMIN`` cannot
+    register beside ``acceptadmin``. Kept in step with the user row by ``accounts.services``
+    (a ``post_save`` receiver registered in ``AccountsConfig.ready``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="identity"
+    )
+    canonical_username = models.CharField(_("canonical username"), max_length=150, unique=True)
+
+    class Meta:
+        verbose_name = _("login identity")
+        verbose_name_plural = _("login identities")
+
+    def __str__(self):
+        return self.canonical_username

@@ -2,11 +2,17 @@
 details, and the notifications a company's app reads. Only these functions write the
 accounts tables."""
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import seams
-from accounts.models import Company, Membership, Notification
+from accounts.identity import canonical_username, username_problem
+from accounts.models import Company, Identity, Membership, Notification
 from core.errors import InvalidInputError
 
 User = get_user_model()
@@ -26,11 +32,15 @@ def company_register(
     """Create the user, its company and the membership in one transaction.
 
     Returns ``(user, company)``. A taken username is a field error, also when two
-    registrations race for it (the unique index decides). The apps above add what a new
+    registrations race for it, and when it differs from a taken one only by case or Unicode
+    form (the unique indexes on the username and its canonical form decide). The apps above add what a new
     company needs (a factory's profile) through the ``company_registered`` seam.
     """
     if kind not in Company.Kind.values:
         raise InvalidInputError("Unknown company kind.", fields={"company": {"kind": ["Must be sme or factory."]}})
+    problem = username_problem(username)
+    if problem:
+        raise InvalidInputError(problem, code="username_confusable", fields={"username": [problem]})
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password)
@@ -65,3 +75,40 @@ def notification_send(*, company_id: int, kind: str, message: str, data: dict | 
     """A message for the company's app, in the caller's transaction (it exists iff the
     change it tells of committed)."""
     return Notification.objects.create(company_id=company_id, kind=kind, message=message[:500], data=data or {})
+
+
+def identity_sync(*, user) -> None:
+    """Keep the user's canonical username (``accounts.identity``) unique and current. Called
+    for every save of a user (``post_save`` receiver, registered in AccountsConfig.ready), so
+    a user made anywhere, ``createsuperuser`` included, claims its name; a clash is an
+    IntegrityError the caller's transaction refuses."""
+    canonical = canonical_username(user.get_username())
+    Identity.objects.update_or_create(user=user, defaults={"canonical_username": canonical})
+
+
+def password_change(*, user, old_password: str, new_password: str):
+    """Check the old password, validate the new one, and revoke every token issued before:
+    access tokens by the password hash they carry, refresh tokens by the blacklist."""
+    if not user.check_password(old_password):
+        raise InvalidInputError("The old password is wrong.", fields={"old_password": ["Wrong password."]})
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise InvalidInputError("Choose another password.", fields={"new_password": list(exc.messages)}) from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        for token in OutstandingToken.objects.filter(user=user):
+            BlacklistedToken.objects.get_or_create(token=token)
+    return user
+
+
+def refresh_token_revoke(*, user, refresh: str) -> None:
+    """Log out: the refresh token (which must be the caller's own) is refused from now on."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError:
+        raise InvalidInputError("Not a valid refresh token.", fields={"refresh": ["Invalid or expired."]}) from None
+    if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise InvalidInputError("Not your refresh token.", fields={"refresh": ["Not yours."]})
+    token.blacklist()

@@ -33,12 +33,17 @@ def spec_errors(schema: dict, spec) -> dict:
 
 
 def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+    """Any NUL character in the spec's keys or strings (iterative: the parser bounds depth,
+    but a spec can also come from code)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(k for pair in item.items() for k in pair)
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 

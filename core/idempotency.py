@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
+from core.clientip import client_ip
 from core.errors import IdempotencyKeyReuseError, InvalidInputError
 from core.models import IdempotencyRecord
 
@@ -36,11 +37,17 @@ def _scope(request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"anon:{request.META.get('REMOTE_ADDR', '')}"[:64]
+    return f"anon:{client_ip(request)}"[:64]
 
 
-def idempotent(view_method):
-    """Decorate a DRF view's ``post``; a request without the header runs as usual."""
+def idempotent(view_method=None, *, secret_fields=(), replay=None):
+    """Decorate a DRF view's ``post``; a request without the header runs as usual.
+
+    ``secret_fields`` are top-level response fields never stored (tokens); a replay gets the
+    stored body passed through ``replay(request, body)``, which may put fresh ones back.
+    """
+    if view_method is None:
+        return functools.partial(idempotent, secret_fields=secret_fields, replay=replay)
 
     @functools.wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
@@ -75,20 +82,25 @@ def idempotent(view_method):
                     raise IdempotencyKeyReuseError(
                         f"This {HEADER} was used with a different request.",
                     ) from None
-                return Response(
-                    stored.response_body, status=stored.response_status, headers={"Idempotent-Replayed": "true"}
-                )
+                body = replay(request, stored.response_body) if replay else stored.response_body
+                return Response(body, status=stored.response_status, headers={"Idempotent-Replayed": "true"})
             response = view_method(self, request, *args, **kwargs)
             if response.status_code >= 400:
                 # An error has no effect to protect; let the client retry with the same key.
                 transaction.set_rollback(True)
                 return response
             record.response_status = response.status_code
-            record.response_body = response.data
+            record.response_body = _without(response.data, secret_fields)
             record.save(update_fields=["response_status", "response_body"])
             return response
 
     return wrapper
+
+
+def _without(body, secret_fields):
+    if secret_fields and isinstance(body, dict):
+        return {name: value for name, value in body.items() if name not in secret_fields}
+    return body
 
 
 def idempotency_records_purge() -> int:

@@ -24,7 +24,6 @@ env = environ.Env(
     ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1"]),
     DATABASE_URL=(str, ""),
     REDIS_URL=(str, ""),
-    PAYMENT_PROVIDER=(str, "sandbox"),
     PAYMENT_WEBHOOK_SECRET=(str, DEV_WEBHOOK_SECRET),
     PLATFORM_COMMISSION_BPS=(int, 500),
     MATCHING_BATCH_SECONDS=(float, 2.0),
@@ -39,6 +38,27 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 
+# Transport security (OPERATIONS.md): on by default whenever DEBUG is off; a plain-HTTP setup
+# (a local test stack, `make run`) switches them off one by one.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a TLS-terminating proxy: e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is HEADER_NAME,value, e.g. HTTP_X_FORWARDED_PROTO,https")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
+# A load balancer's health check may speak plain HTTP to the web process.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# How many proxies in front of us append to X-Forwarded-For; 0 means the socket address is
+# the client, and a client-sent X-Forwarded-For is ignored (throttles and lockouts key on it).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# Where the Django admin lives (a less obvious path keeps scanners off the login page).
+ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "django_filters",
     "drf_spectacular",
     # Our apps, bottom layer first (README "Architecture"; `make lint` enforces the order).
@@ -69,7 +91,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes watches every login (the admin's and the API's): after LOGIN_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair is locked out for
+# LOGIN_COOLOFF_MINUTES (429), whatever password comes next. Admins unlock in the admin
+# ("Access attempts") or with `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.api.tokens.lockout_response"
+AXES_RESET_ON_SUCCESS = True
 
 # The contract: /api/v1/jobs and /api/v1/jobs/ both answer; nothing redirects.
 APPEND_SLASH = False
@@ -158,6 +197,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.identity.NonSpacePasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -187,14 +227,19 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
+    # Counters that hold under concurrency (core.throttling), keyed on the client address as
+    # TRUSTED_PROXIES says (a client-sent X-Forwarded-For is not trusted by default).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/min"),
         "user": env("THROTTLE_USER", default="6000/min"),
+        # every login attempt, per username and per address (wrong passwords also lock out: axes)
+        "login": env("THROTTLE_LOGIN", default="10/min"),
     },
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -202,6 +247,14 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=60)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=30)),
     "UPDATE_LAST_LOGIN": False,
+    # A refresh token is good once: refreshing returns a new one and blacklists the old.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Every token carries a hash of the password it was issued under: after a password
+    # change every earlier token, access tokens included, is refused.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.api.tokens.TokenObtainSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "accounts.api.tokens.TokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -227,7 +280,16 @@ LOGGING = {
 }
 
 # Domain settings (OPERATIONS.md).
-PAYMENT_PROVIDER = env("PAYMENT_PROVIDER")
+# With DEBUG off the gateway must be chosen explicitly: the sandbox takes no real money, so it
+# must never be what production gets by default.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox" if DEBUG else "")
+if not PAYMENT_PROVIDER:
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER is not set and DEBUG is off: choose the gateway (e.g. PAYMENT_PROVIDER=sandbox for a "
+        "trial without real money)."
+    )
+# The sandbox pay page's test knobs (?duplicate=1, ?delay=N): on with DEBUG, or explicitly.
+SANDBOX_TEST_KNOBS = env.bool("SANDBOX_TEST_KNOBS", default=DEBUG)
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET")
 PLATFORM_COMMISSION_BPS = env("PLATFORM_COMMISSION_BPS")
 MATCHING_BATCH_SECONDS = env("MATCHING_BATCH_SECONDS")

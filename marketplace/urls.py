@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -16,13 +17,15 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("admin/reconciliation/", admin.site.admin_view(reconciliation_view), name="admin-reconciliation"),
-    path("admin/", admin.site.urls),
+    path(
+        f"{settings.ADMIN_URL}reconciliation/", admin.site.admin_view(reconciliation_view), name="admin-reconciliation"
+    ),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include(api_v1)),
     route("api/schema", SpectacularAPIView.as_view(), "schema"),
     route("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     route("healthz", HealthView.as_view(), "healthz"),
-    route(r"sandbox/pay/(?P<payment_id>\d+)", SandboxPayView.as_view(), "sandbox-pay"),
+    route(r"sandbox/pay/(?P<payment_id>\d+)/(?P<token>[0-9a-f]{32})", SandboxPayView.as_view(), "sandbox-pay"),
 ]
 
 handler400 = "core.errors.handler400"

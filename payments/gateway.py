@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
 
+from core.api.base import json_problem
 from core.errors import ApplicationError
 from payments.models import SandboxOperation
 
@@ -43,9 +45,22 @@ class GatewayResult:
     replayed: bool = False
 
 
+def pay_token(payment_id: int) -> str:
+    """The pay link's token: an HMAC of the payment id under the site's secret (nothing to store)."""
+    return salted_hmac("sandbox-pay-link", str(payment_id), algorithm="sha256").hexdigest()[:32]
+
+
+def pay_token_valid(payment_id: int, token: str) -> bool:
+    return hmac.compare_digest(pay_token(payment_id), token or "")
+
+
 def sign(body: bytes, secret: str | None = None) -> str:
     secret = secret if secret is not None else settings.PAYMENT_WEBHOOK_SECRET
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 def webhook_verify(raw_body: bytes, signature: str | None, *, now: float | None = None) -> dict:
@@ -53,9 +68,12 @@ def webhook_verify(raw_body: bytes, signature: str | None, *, now: float | None 
     if not signature or not hmac.compare_digest(sign(raw_body), signature.strip()):
         raise WebhookSignatureError("The webhook signature does not match.")
     try:
-        event = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
+        event = json.loads(raw_body, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise WebhookSignatureError("The webhook body is not JSON.", code="invalid_webhook") from None
+    problem = json_problem(event)
+    if problem:
+        raise WebhookSignatureError(f"The webhook body is not usable JSON: {problem}.", code="invalid_webhook")
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
         raise WebhookSignatureError("The webhook has no id or type.", code="invalid_webhook")
     created = event.get("created")
@@ -69,8 +87,12 @@ class SandboxGateway:
     name = "sandbox"
 
     def pay_url(self, payment, request=None) -> str:
-        path = f"/sandbox/pay/{payment.id}"
-        return request.build_absolute_uri(path) if request is not None else path
+        """The checkout link for one payment: it carries an unguessable token bound to the
+        payment, so only whoever holds the link can pay or decline it."""
+        path = f"/sandbox/pay/{payment.id}/{pay_token(payment.id)}"
+        if request is not None:
+            return request.build_absolute_uri(path)
+        return settings.PAYMENT_WEBHOOK_BASE_URL.rstrip("/") + path
 
     def event(self, event_type: str, data: dict, *, event_id: str | None = None) -> tuple[bytes, str]:
         """A signed webhook body, as the gateway would send it."""
@@ -126,6 +148,10 @@ class SandboxGateway:
         data = {"batch_id": batch_id, "attempt": attempt, "ref": result.reference}
         transaction.on_commit(lambda: sandbox_send("payout.paid", data))
         return result
+
+    def decline(self, *, payment, key: str) -> GatewayResult:
+        """The payer declined at the pay page (recorded once, like a charge)."""
+        return self._operation(key=key, kind="decline", amount_fen=payment.amount_fen)
 
     def charge(self, *, payment, key: str) -> GatewayResult:
         return self._operation(key=key, kind="charge", amount_fen=payment.amount_fen)

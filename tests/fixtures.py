@@ -146,6 +146,13 @@ def job(
     return posted
 
 
+def pay_path(payment) -> str:
+    """The path of a payment's sandbox pay page (its pay_url, token included)."""
+    from payments.gateway import pay_token
+
+    return f"/sandbox/pay/{payment.id}/{pay_token(payment.id)}"
+
+
 def pay(job_obj):
     """Capture the job's payment as the gateway's webhook would."""
     from payments import services as payment_services

@@ -52,3 +52,12 @@ class MeSerializer(serializers.Serializer):
     user = UserSerializer()
     company = CompanySerializer(allow_null=True)
     is_staff = serializers.BooleanField()
+
+
+class LogoutInputSerializer(StrictSerializer):
+    refresh = serializers.CharField(max_length=2000)
+
+
+class PasswordChangeInputSerializer(StrictSerializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)

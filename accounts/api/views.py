@@ -1,14 +1,25 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
-from accounts.api.serializers import MeSerializer, RegisterInputSerializer, RegisterOutputSerializer
+from accounts.api.serializers import (
+    LogoutInputSerializer,
+    MeSerializer,
+    PasswordChangeInputSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+)
+from accounts.api.tokens import LoginRateThrottle
 from accounts.selectors import company_for_user
+from core.api.base import validated
 from core.idempotency import idempotent
+from core.throttling import AnonRateThrottle, UserRateThrottle
 
 
 class RegisterView(APIView):
@@ -16,7 +27,7 @@ class RegisterView(APIView):
     authentication_classes = []
 
     @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
-    @idempotent
+    @idempotent(secret_fields=("access", "refresh"), replay=lambda request, body: _with_fresh_tokens(body))
     def post(self, request):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -30,11 +41,20 @@ class RegisterView(APIView):
             lng=company_data.get("lng"),
             address=company_data.get("address", ""),
         )
-        refresh = RefreshToken.for_user(user)
-        body = RegisterOutputSerializer(
-            {"user": user, "company": company, "access": str(refresh.access_token), "refresh": str(refresh)}
-        ).data
+        body = RegisterOutputSerializer({"user": user, "company": company, **_tokens(user)}).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _tokens(user) -> dict:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _with_fresh_tokens(body: dict) -> dict:
+    """A replayed registration: the idempotency table keeps no tokens, so new ones are issued
+    (the replay carried the same body, password included)."""
+    user = get_user_model().objects.filter(id=body["user"]["id"]).first()
+    return {**body, **_tokens(user)} if user is not None else body
 
 
 class MeView(APIView):
@@ -44,3 +64,40 @@ class MeView(APIView):
         return Response(
             MeSerializer({"user": request.user, "company": company, "is_staff": request.user.is_staff}).data
         )
+
+
+class TokenObtainView(TokenObtainPairView):
+    """Log in: ``{username, password}`` -> ``{access, refresh}``. Throttled per address and
+    per username; too many wrong passwords lock the pair out (429 ``locked_out``)."""
+
+    throttle_classes = [AnonRateThrottle, LoginRateThrottle]
+
+
+class TokenRefreshRotateView(TokenRefreshView):
+    """``{refresh}`` -> ``{access, refresh}``: the refresh token given is used up (a second
+    use is 401), the new one replaces it."""
+
+
+TokenPairSerializer = inline_serializer(
+    "TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()}
+)
+
+
+class LogoutView(APIView):
+    @extend_schema(request=LogoutInputSerializer, responses={204: None})
+    def post(self, request):
+        data = validated(LogoutInputSerializer, request)
+        services.refresh_token_revoke(user=request.user, refresh=data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    throttle_classes = [UserRateThrottle, LoginRateThrottle]
+
+    @extend_schema(request=PasswordChangeInputSerializer, responses=TokenPairSerializer)
+    def post(self, request):
+        data = validated(PasswordChangeInputSerializer, request)
+        user = services.password_change(
+            user=request.user, old_password=data["old_password"], new_password=data["new_password"]
+        )
+        return Response(_tokens(user))

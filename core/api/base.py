@@ -1,36 +1,52 @@
 """Pieces every app's API shares."""
 
+import math
+
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser as DRFJSONParser
 
+# No request body of ours is deeper than a few levels (a job's spec is the deepest); a
+# deeper one is refused before any code walks it, so nothing can recurse out of its stack.
+MAX_JSON_DEPTH = 32
+
 
 class JSONParser(DRFJSONParser):
-    """DRF's parser, except that absurdly deep nesting is a 400 too (not a RecursionError)."""
+    """DRF's parser, and one guard for every JSON body: nesting deeper than MAX_JSON_DEPTH,
+    non-finite numbers (NaN, Infinity: not JSON, and PostgreSQL refuses them) and strings
+    that are no text (an unpaired surrogate) are a 400, never a 500."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply.") from None
-        if _has_lone_surrogate(data):
-            # "\ud800" is valid JSON but no text: PostgreSQL could never store it.
-            raise ParseError("JSON parse error - a string holds an unpaired surrogate (not valid text).")
+        problem = json_problem(data)
+        if problem:
+            raise ParseError(f"JSON parse error - {problem}.")
         return data
 
 
-def _has_lone_surrogate(value) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
+def json_problem(data) -> str:
+    """What makes parsed JSON unusable, or "" (iterative: safe at any depth)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return f"nested deeper than {MAX_JSON_DEPTH} levels"
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                # "\ud800" is valid JSON but no text: PostgreSQL could never store it.
+                return "a string holds an unpaired surrogate (not valid text)"
+        elif isinstance(value, float) and not math.isfinite(value):
+            return "numbers must be finite (no NaN or Infinity)"
+        elif isinstance(value, dict):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return ""
 
 
 class StrictSerializer(serializers.Serializer):

@@ -1,3 +1,4 @@
+from django.template.response import TemplateResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
@@ -8,12 +9,13 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsFactory, IsPlatformAdmin
 from accounts.selectors import company_for_user
+from core.admin import yuan
 from core.api.base import EmptyInputSerializer, StrictSerializer, validated
-from core.errors import InvalidInputError
+from core.errors import ApplicationError, InvalidInputError
 from core.idempotency import idempotent
 from payments import selectors, services
 from payments.gateway import SIGNATURE_HEADER
-from payments.models import SettlementBatch
+from payments.models import Payment, SettlementBatch
 from payments.services import settlement
 
 
@@ -41,20 +43,32 @@ class WebhookView(APIView):
 
 SandboxPayInputSerializer = EmptyInputSerializer
 
+_PAY_RESULT = {
+    "paid": "已支付，确认稍后到达。Paid: the confirmation is on its way.",
+    "declined": "已拒绝。Declined.",
+}
+
 
 class SandboxPayView(APIView):
-    """The sandbox gateway's pay page: ``?fail=1`` declines, ``?duplicate=1`` delivers the
-    webhook twice, ``?delay=N`` delivers it N seconds late."""
+    """The sandbox gateway's checkout for one payment, at the payment's ``pay_url`` (the
+    token in the path is the payer's key: a wrong one is 404). ``GET`` is the HTML page;
+    ``POST`` pays, ``?fail=1`` declines. With ``DEBUG`` or ``SANDBOX_TEST_KNOBS``,
+    ``?duplicate=1`` delivers the webhook twice and ``?delay=N`` delivers it late."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
+
+    @extend_schema(exclude=True)
+    def get(self, request, payment_id, token):
+        payment = services.sandbox_payment_for_link(payment_id=payment_id, token=token)
+        return _pay_page(request, payment)
 
     @extend_schema(
         request=SandboxPayInputSerializer,
         parameters=[
             OpenApiParameter("fail", bool),
-            OpenApiParameter("duplicate", bool),
-            OpenApiParameter("delay", int),
+            OpenApiParameter("duplicate", bool, description="Test knob (DEBUG or SANDBOX_TEST_KNOBS only)."),
+            OpenApiParameter("delay", int, description="Test knob (DEBUG or SANDBOX_TEST_KNOBS only), seconds."),
         ],
         responses=inline_serializer(
             "SandboxPayResult",
@@ -67,18 +81,40 @@ class SandboxPayView(APIView):
             },
         ),
     )
-    def post(self, request, payment_id):
-        if request.body:
-            validated(SandboxPayInputSerializer, request)
-        options = _SandboxOptions(data=request.query_params)
-        options.is_valid(raise_exception=True)
-        result = services.sandbox_pay(
-            payment_id=payment_id,
-            fail=options.validated_data["fail"],
-            copies=2 if options.validated_data["duplicate"] else 1,
-            delay_seconds=options.validated_data["delay"],
-        )
+    def post(self, request, payment_id, token):
+        wants_html = "text/html" in request.headers.get("Accept", "")
+        try:
+            if request.body and not wants_html:
+                validated(SandboxPayInputSerializer, request)
+            options = _SandboxOptions(data=request.query_params)
+            options.is_valid(raise_exception=True)
+            result = services.sandbox_pay(
+                payment_id=payment_id,
+                token=token,
+                fail=options.validated_data["fail"],
+                copies=2 if options.validated_data["duplicate"] else 1,
+                delay_seconds=options.validated_data["delay"],
+            )
+        except ApplicationError as error:
+            if not wants_html or error.status_code == 404:
+                raise
+            payment = services.sandbox_payment_for_link(payment_id=payment_id, token=token)
+            return _pay_page(request, payment, message=error.message, error=True, status=error.status_code)
+        if wants_html:
+            payment = services.sandbox_payment_for_link(payment_id=payment_id, token=token)
+            return _pay_page(request, payment, message=_PAY_RESULT[result["result"]], payable=False)
         return Response(result)
+
+
+def _pay_page(request, payment, *, message="", error=False, payable=None, status=200):
+    context = {
+        "payment": payment,
+        "amount": yuan(payment.amount_fen),
+        "payable": payment.status == Payment.Status.REQUIRES_PAYMENT if payable is None else payable,
+        "message": message,
+        "error": error,
+    }
+    return TemplateResponse(request, "payments/sandbox_pay.html", context, status=status)
 
 
 class _SandboxOptions(serializers.Serializer):

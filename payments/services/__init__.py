@@ -12,7 +12,7 @@ from payments.services.payments import (
     payment_release_share,
 )
 from payments.services.refunds import refund_create, refund_execute, refund_retry, refunds_stuck
-from payments.services.sandbox import sandbox_pay
+from payments.services.sandbox import sandbox_pay, sandbox_payment_for_link
 from payments.services.webhooks import webhook_events_pending, webhook_process, webhook_receive
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "refund_retry",
     "refunds_stuck",
     "sandbox_pay",
+    "sandbox_payment_for_link",
     "webhook_events_pending",
     "webhook_process",
     "webhook_receive",

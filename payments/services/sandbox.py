@@ -1,30 +1,65 @@
-"""The sandbox gateway's pay page, standing in for a real gateway's (``payments.gateway``)."""
+"""The sandbox gateway's pay page, standing in for a real gateway's checkout
+(``payments.gateway.SandboxGateway``): only whoever holds the payment's link can pay or
+decline it, only while it still requires payment, and the gateway's own book makes a
+second press of the button send nothing twice."""
 
 from django.conf import settings
 from django.db import transaction
 
-from core.errors import ConflictError, NotFoundError
-from payments.gateway import SandboxGateway, sandbox_send
+from core.errors import ConflictError, InvalidInputError, NotFoundError
+from payments.gateway import SandboxGateway, pay_token_valid, sandbox_send
 from payments.models import Payment
 
+# Test knobs of the pay page (?duplicate=1, ?delay=N): only with DEBUG or SANDBOX_TEST_KNOBS.
+MAX_COPIES = 2
+MAX_DELAY_SECONDS = 600
 
-@transaction.atomic
-def sandbox_pay(*, payment_id: int, fail: bool = False, copies: int = 1, delay_seconds: int = 0) -> dict:
-    """Stand in for the gateway's pay page: charge (or decline), then send the signed
-    webhook from a task after commit. The platform's own Payment changes only when that
-    webhook arrives, exactly as with a real gateway."""
+
+def sandbox_payment_for_link(*, payment_id: int, token: str) -> Payment:
+    """The payment a pay link names; 404 for a wrong token (as for no such payment)."""
     if settings.PAYMENT_PROVIDER != "sandbox":
         raise NotFoundError("The sandbox gateway is not enabled.")
     payment = Payment.objects.filter(id=payment_id).first()
-    if payment is None:
+    if payment is None or not pay_token_valid(payment_id, token):
         raise NotFoundError("No such payment.")
-    if payment.status not in (Payment.Status.REQUIRES_PAYMENT, Payment.Status.FAILED):
+    return payment
+
+
+def _test_knobs(copies: int, delay_seconds: int) -> tuple[int, int]:
+    if (copies, delay_seconds) == (1, 0):
+        return 1, 0
+    if not (settings.DEBUG or settings.SANDBOX_TEST_KNOBS):
+        raise InvalidInputError(
+            "duplicate and delay are sandbox test knobs, off in production.",
+            code="sandbox_knobs_off",
+            fields={"duplicate": ["Off."], "delay": ["Off."]},
+        )
+    return min(copies, MAX_COPIES), min(delay_seconds, MAX_DELAY_SECONDS)
+
+
+@transaction.atomic
+def sandbox_pay(*, payment_id: int, token: str, fail: bool = False, copies: int = 1, delay_seconds: int = 0) -> dict:
+    """Charge (or decline) at the gateway, then send the signed webhook from a task after
+    commit. The platform's own Payment changes only when that webhook arrives, exactly as
+    with a real gateway."""
+    payment = sandbox_payment_for_link(payment_id=payment_id, token=token)
+    copies, delay_seconds = _test_knobs(copies, delay_seconds)
+    payment = Payment.objects.select_for_update().get(id=payment.id)
+    if payment.status != Payment.Status.REQUIRES_PAYMENT:
         raise ConflictError(f"This payment is {payment.status}.", code="payment_not_payable")
+    gateway = SandboxGateway()
     if fail:
+        operation = gateway.decline(payment=payment, key=f"decline:{payment.id}")
         data, event_type = {"payment_id": payment.id, "reason": "declined by the sandbox"}, "payment.failed"
     else:
-        charge = SandboxGateway().charge(payment=payment, key=f"charge:{payment.id}")
-        data, event_type = {"payment_id": payment.id, "charge_id": charge.reference}, "payment.succeeded"
+        operation = gateway.charge(payment=payment, key=f"charge:{payment.id}")
+        data, event_type = {"payment_id": payment.id, "charge_id": operation.reference}, "payment.succeeded"
+    if operation.replayed:
+        # The gateway already did this and its webhook is on its way: nothing is sent twice.
+        raise ConflictError(
+            "This payment was already answered at the gateway; its confirmation is on its way.",
+            code="payment_already_answered",
+        )
     transaction.on_commit(lambda: sandbox_send(event_type, data, copies=copies, delay_seconds=delay_seconds))
     return {
         "payment_id": payment.id,

@@ -1,8 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle
 
 from conftest import client_for
+from core.throttling import AnonRateThrottle
 from orders.models import Job
 from tests import fixtures
 
@@ -49,7 +49,7 @@ def test_trailing_slash_is_optional_without_redirect(api):
 
 def test_throttled_requests_get_429_in_error_shape(api, monkeypatch):
     # given: a tight anonymous rate (the class reads its rates at import time)
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "1000/min"})
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "1000/min", "login": "100/min"})
     body = {"username": "x", "password": "y"}
     statuses = [api.post("/api/v1/auth/token", body, format="json").status_code for _ in range(4)]
     # then
@@ -78,3 +78,18 @@ def test_lone_surrogate_in_a_body_is_400_with_or_without_idempotency_key():
         assert response.status_code == 400, response.content
         assert response.json()["error"]["code"] == "parse_error"
     assert Job.objects.get(id=job.id).status == "open"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/register", "/api/v1/auth/token/refresh", "/api/v1/auth/token"])
+def test_json_nested_400_deep_is_400_on_anonymous_endpoints(path):
+    # 2.4 kB of nesting: deep enough to blow a recursive walk, small enough to pass the parser
+    body = '{"a":' * 400 + "1" + "}" * 400
+    response = APIClient().generic("POST", path, body, content_type="application/json")
+    _assert_error_shape(response, 400, "parse_error")
+    assert "nested deeper than 32 levels" in response.json()["error"]["message"]
+
+
+def test_json_nested_just_within_the_limit_reaches_validation():
+    body = '{"a":' * 30 + "1" + "}" * 30
+    response = APIClient().generic("POST", "/api/v1/auth/register", body, content_type="application/json")
+    _assert_error_shape(response, 400, "invalid")

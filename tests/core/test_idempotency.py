@@ -30,10 +30,26 @@ def test_idempotency_replay_returns_identical_response_and_one_effect(api):
     second = api.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="reg-1")
     # then
     assert first.status_code == second.status_code == 201
-    assert second.json() == first.json()
+    assert {k: second.json()[k] for k in ("user", "company")} == {k: first.json()[k] for k in ("user", "company")}
     assert second["Idempotent-Replayed"] == "true"
     assert User.objects.count() == 1
     assert Company.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_idempotency_register_stores_no_tokens_and_a_replay_gets_fresh_working_ones(api):
+    # given: a registration with a key
+    first = api.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="reg-2")
+    # when: it is replayed
+    second = api.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="reg-2")
+    # then: the stored response holds no secret, and the replay's tokens work
+    stored = IdempotencyRecord.objects.get(key="reg-2").response_body
+    assert set(stored) == {"user", "company"}
+    assert first.json()["refresh"] not in str(stored) and first.json()["access"] not in str(stored)
+    assert second.json()["access"] != first.json()["access"]
+    me = api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {second.json()['access']}")
+    assert me.status_code == 200
+    assert me.json()["user"]["username"] == "wang_fang"
 
 
 @pytest.mark.django_db

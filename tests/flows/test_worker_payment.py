@@ -16,7 +16,7 @@ def test_worker_pays_a_job_through_the_sandbox_webhook(live_server, start_worker
     worker = start_worker(PAYMENT_WEBHOOK_BASE_URL=live_server.url)
     job = fixtures.job(paid=False, quantity=8000, unit_price_fen=15)
     # when: the SME pays on the sandbox's page
-    response = APIClient().post(f"/sandbox/pay/{job.payment.id}")
+    response = APIClient().post(fixtures.pay_path(job.payment))
     assert response.status_code == 200
     # then: the worker delivers the signed webhook, the web stores it, the worker applies it
     wait_for(lambda: Job.objects.get(id=job.id).status == "open", timeout=30, message="job to open")

@@ -3,6 +3,7 @@ import time
 
 import pytest
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from conftest import client_for
 from orders import services as order_services
@@ -211,18 +212,26 @@ def test_refund_refused_by_gateway_is_failed_and_can_be_retried(eager_celery, se
 def test_sandbox_pay_fail_marks_the_payment_failed_and_job_stays_unpaid(eager_celery_live):
     user, company = fixtures.sme()
     job = fixtures.job((user, company), paid=False)
-    from rest_framework.test import APIClient
-
-    response = APIClient().post(f"/sandbox/pay/{job.payment.id}?fail=1")
+    response = APIClient().post(fixtures.pay_path(job.payment) + "?fail=1")
     assert response.status_code == 200
     assert response.json()["result"] == "declined"
     assert Payment.objects.get(job_id=job.id).status == "failed"
     assert Job.objects.get(id=job.id).status == "awaiting_payment"
-    # and paying again works
-    assert APIClient().post(f"/sandbox/pay/{job.payment.id}?duplicate=1").status_code == 200
+    # and the page no longer takes the payment (API.md: no longer requires_payment -> 409)
+    again = APIClient().post(fixtures.pay_path(job.payment))
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "payment_not_payable")
+    assert WebhookEvent.objects.count() == 1
+    assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 0
+
+
+def test_sandbox_pay_duplicate_knob_delivers_twice_and_moves_money_once(eager_celery_live, settings):
+    settings.SANDBOX_TEST_KNOBS = True
+    job = fixtures.job(paid=False)
+    response = APIClient().post(fixtures.pay_path(job.payment) + "?duplicate=1")
+    assert (response.status_code, response.json()["copies"]) == (200, 2)
     assert Payment.objects.get(job_id=job.id).status == "succeeded"
     assert Job.objects.get(id=job.id).status == "open"
-    assert WebhookEvent.objects.count() == 2  # the decline, and the success delivered twice but stored once
+    assert WebhookEvent.objects.count() == 1  # delivered twice, stored once
     assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 1
 
 
@@ -231,3 +240,17 @@ def test_sandbox_event_is_signed_with_the_webhook_secret():
     body, signature = SandboxGateway().event("payment.succeeded", {"payment_id": 1})
     assert signature == sign(body)
     assert json.loads(body)["type"] == "payment.succeeded"
+
+
+@pytest.mark.parametrize("created", ["NaN", "Infinity", "-Infinity"])
+def test_webhook_with_a_non_finite_number_is_400_and_stores_nothing(api, created):
+    # given: a correctly signed body whose timestamp is not a number JSON allows
+    body = b'{"id":"evt_nan","type":"payment.succeeded","created":' + created.encode() + b',"data":{}}'
+    # when
+    response = api.generic(
+        "POST", "/api/v1/payments/webhooks/sandbox", body, content_type="application/json", HTTP_X_SIGNATURE=sign(body)
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_webhook"
+    assert not WebhookEvent.objects.filter(event_id="evt_nan").exists()

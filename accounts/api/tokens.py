@@ -1,0 +1,129 @@
+"""Login, refresh, logout and password change over JWT (API.md "Auth and identity").
+
+- Login is throttled per address and per username (``LoginRateThrottle``) and watched by
+  django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address,
+  that pair is locked out (429 ``locked_out``) whatever password comes next.
+- A refresh token is good once: refreshing blacklists it and returns a new one, atomically,
+  so two requests with the same token cannot both succeed.
+- Tokens carry a hash of the password they were issued under (simplejwt's revoke claim), so
+  a password change refuses every earlier token; it also blacklists every refresh token.
+- The password is compared exactly as registered: no field here trims white space.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+from django.template.response import TemplateResponse
+from rest_framework import serializers
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
+
+from accounts.identity import canonical_username
+from core.errors import ApplicationError, error_body
+from core.throttling import _CountingThrottle
+
+LOCKED_OUT_MESSAGE = (
+    "Too many wrong passwords for this account from your address; try again in {minutes} minutes "
+    "or ask a platform admin to unlock it. 密码错误次数过多，请 {minutes} 分钟后再试或联系平台管理员解锁。"
+)
+
+
+class LockedOutError(ApplicationError):
+    status_code = 429
+    code = "locked_out"
+
+
+def _locked_out_message() -> str:
+    return LOCKED_OUT_MESSAGE.format(minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+
+
+def lockout_response(request, *args, **kwargs):
+    """django-axes' lockout page: the error shape for the API, a page for the admin."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("locked_out", _locked_out_message()), status=429)
+    return TemplateResponse(request, "accounts/locked_out.html", {"message": _locked_out_message()}, status=429)
+
+
+class LoginRateThrottle(_CountingThrottle):
+    """Login attempts, counted per address and per username: rotating usernames from one
+    address and rotating addresses against one username are both held."""
+
+    scope = "login"
+
+    def cache_keys(self, request, view) -> list[str]:
+        keys = [self.cache_format % {"scope": "login-ip", "ident": self.get_ident(request)}]
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        if isinstance(username, str) and username:
+            folded = hashlib.sha256(canonical_username(username).encode()).hexdigest()[:32]
+            keys.append(self.cache_format % {"scope": "login-user", "ident": folded})
+        return keys
+
+
+class TokenObtainSerializer(TokenObtainPairSerializer):
+    """simplejwt's login, with the password taken exactly as typed and axes' lockout
+    reported as a 429 (axes flags the request it was handed)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"] = PasswordField(trim_whitespace=False)
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except Exception:
+            if getattr(self.context.get("request"), "axes_locked_out", False):
+                raise LockedOutError(_locked_out_message()) from None
+            raise
+
+
+class TokenRefreshSerializer(serializers.Serializer):
+    """``{refresh}`` -> ``{access, refresh}``; the refresh token given is used up."""
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        try:
+            refresh = RefreshToken(attrs["refresh"])  # signature, expiry, blacklist
+        except TokenError as exc:
+            raise InvalidToken(str(exc)) from None
+        _use_up(refresh)
+        user_id = refresh.payload.get(api_settings.USER_ID_CLAIM)
+        user = get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first()
+        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+            raise InvalidToken("No active account found for the given token.")
+        if refresh.get(api_settings.REVOKE_TOKEN_CLAIM) != _password_hash(user):
+            raise InvalidToken("The password changed since this token was issued.")
+        refresh.set_jti()
+        refresh.set_exp()
+        refresh.set_iat()
+        refresh.outstand()
+        return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _password_hash(user) -> str:
+    return get_md5_hash_password(user.password)
+
+
+def _use_up(refresh: RefreshToken) -> None:
+    """Blacklist the token; if another request got there first, this one is refused."""
+    outstanding, _ = OutstandingToken.objects.get_or_create(
+        jti=refresh[api_settings.JTI_CLAIM],
+        defaults={
+            "user_id": refresh.get(api_settings.USER_ID_CLAIM),
+            "token": str(refresh),
+            "expires_at": datetime_from_epoch(refresh["exp"]),
+        },
+    )
+    try:
+        with transaction.atomic():
+            BlacklistedToken.objects.create(token=outstanding)
+    except IntegrityError:
+        raise InvalidToken("Token is blacklisted") from None
