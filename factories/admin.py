@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +15,19 @@ class CapabilityInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class FactoryProfileForm(forms.ModelForm):
+    """The service's rule, checked before saving so the admin shows a form error."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.online and (data.get("lat") is None or data.get("lng") is None):
+            raise forms.ValidationError(_("An online factory needs a location; take it offline first."))
+        return data
+
+
 @admin.register(FactoryProfile)
 class FactoryProfileAdmin(admin.ModelAdmin):
+    form = FactoryProfileForm
     """Location and radius are saved through ``factory_profile_update``; online/offline,
     verification and the track record only change through the services (actions below),
     so taking a factory offline always takes back its pending offers."""

@@ -187,8 +187,10 @@ def factory_record_offer_expired(*, company_id: int, offer_id: int) -> FactoryPr
             ),
             data={"offer_id": offer_id},
         )
-        _unavailable_after_commit(company_id, "the factory was switched offline")
     profile.save(update_fields=fields)
+    if not profile.online:
+        # Also when it was offline already: offers a failed withdrawal left behind go now.
+        _unavailable_after_commit(company_id, "the factory was switched offline")
     return profile
 
 

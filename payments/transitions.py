@@ -21,7 +21,8 @@ R = Refund.Status
 REFUND = Machine(
     name="refund",
     allowed={
-        R.SUCCEEDED: frozenset({R.PENDING}),
+        # From failed too: a rerun that finds the gateway did send it books what happened.
+        R.SUCCEEDED: frozenset({R.PENDING, R.FAILED}),
         R.FAILED: frozenset({R.PENDING}),
         R.PENDING: frozenset({R.FAILED}),  # an admin sends a failed refund again
     },

@@ -87,3 +87,15 @@ def test_admin_take_offline_action_withdraws_the_factorys_pending_offers(django_
     assert FactoryProfile.objects.get(company=company).online is False
     offer.refresh_from_db()
     assert (offer.status, offer.decline_reason) == ("withdrawn", "the factory went offline")
+
+
+def test_admin_factory_clearing_the_location_of_an_online_factory_is_a_form_error():
+    _, company = fixtures.factory()
+    admin = UserFactory(username="boss5", is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(admin)
+    response = _change_form_post(browser, company, lat="", lng="", service_radius_km=30)
+    assert response.status_code == 200  # the form again, with the error
+    assert "An online factory needs a location" in response.content.decode()
+    profile = FactoryProfile.objects.get(company=company)
+    assert profile.lat is not None and profile.online is True
