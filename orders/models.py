@@ -172,6 +172,11 @@ class MaterialMovement(models.Model):
     note = models.CharField(max_length=500, blank=True, default="")
     actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Material a factory sends back is the SME's to confirm (POST .../materials-returned).
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("confirmed by")
+    )
 
     class Meta:
         ordering = ["id"]

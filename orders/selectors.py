@@ -29,26 +29,28 @@ def board_list_for_factory(*, profile: FactoryProfile) -> list[tuple[Job, Eligib
     return rows
 
 
-def _assignments_prefetch():
-    return Prefetch(
-        "assignments",
-        queryset=Assignment.objects.select_related("factory").prefetch_related("material_movements").order_by("id"),
-    )
+def _assignments_prefetch(*, factory=None):
+    """A job's shares: all of them, or only ``factory``'s own (a factory never sees another
+    factory's share, rating or comment on a split job)."""
+    queryset = Assignment.objects.select_related("factory").prefetch_related("material_movements").order_by("id")
+    if factory is not None:
+        queryset = queryset.filter(factory=factory)
+    return Prefetch("assignments", queryset=queryset)
 
 
 def job_list_for_company(*, company, status: str | None = None):
-    """SMEs see their own jobs; factories the jobs they hold (or held) a share of."""
+    """SMEs see their own jobs; factories the jobs they hold a live or completed share of
+    (a factory that gave its share back no longer follows the job's later life)."""
     if company.is_sme:
         queryset = Job.objects.filter(sme=company)
+        shares = _assignments_prefetch()
     else:
-        queryset = Job.objects.filter(assignments__factory=company).distinct()
+        holding = Assignment.objects.filter(factory=company, status__in=Assignment.COVERING).values("job_id")
+        queryset = Job.objects.filter(id__in=holding)
+        shares = _assignments_prefetch(factory=company)
     if status:
         queryset = queryset.filter(status=status)
-    return (
-        queryset.select_related("process", "sme")
-        .prefetch_related(_assignments_prefetch())
-        .order_by("-created_at", "-id")
-    )
+    return queryset.select_related("process", "sme").prefetch_related(shares).order_by("-created_at", "-id")
 
 
 def job_get_for_company(*, job_id, company) -> Job:
@@ -69,9 +71,19 @@ def job_get(*, job_id) -> Job:
     return job
 
 
+# The job-level events a factory holding a share may read; the rest (offers to other
+# factories, their shares' steps) are other companies' business.
+FACTORY_VISIBLE_JOB_EVENTS = ("posted", "paid", "status", "cancelled", "unpaid_cancelled", "expired")
+
+
 def job_events_for_company(*, job_id, company):
     job = job_get_for_company(job_id=job_id, company=company)
-    return JobEvent.objects.filter(job=job).select_related("actor").order_by("id")
+    events = JobEvent.objects.filter(job=job)
+    if not company.is_sme:
+        events = events.filter(
+            Q(assignment__factory=company) | Q(assignment__isnull=True, action__in=FACTORY_VISIBLE_JOB_EVENTS)
+        )
+    return events.select_related("actor").order_by("id")
 
 
 def assignment_list_for_company(*, company):

@@ -18,8 +18,8 @@ ASSIGNMENT = Machine(
         A.DELIVERED: frozenset({A.IN_PRODUCTION}),
         A.COMPLETED: frozenset({A.DELIVERED, A.DISPUTED}),
         A.DISPUTED: frozenset({A.DELIVERED}),
-        # From in_production only when no material arrived (lost in transit): see assignment_withdraw.
-        A.WITHDRAWN: frozenset({A.ASSIGNED, A.MATERIALS_SENT, A.IN_PRODUCTION}),
+        # Before production only (API.md); see assignment_withdraw.
+        A.WITHDRAWN: frozenset({A.ASSIGNED, A.MATERIALS_SENT}),
     },
     event_model=JobEvent,
     event_subject=lambda assignment: {"job_id": assignment.job_id, "assignment": assignment},

@@ -119,8 +119,11 @@ class AssignmentSerializer(serializers.ModelSerializer):
     def get_materials(self, obj):
         """Pieces' worth of the SME's material, by movement kind."""
         totals = {kind: 0 for kind in ("sent", "received", "consumed", "loss", "returned", "written_off")}
+        totals["returned_confirmed"] = 0  # of returned: what the SME confirmed it has back
         for movement in obj.material_movements.all():
             totals[movement.kind] += movement.quantity
+            if movement.kind == "returned" and movement.confirmed_at is not None:
+                totals["returned_confirmed"] += movement.quantity
         return totals
 
 

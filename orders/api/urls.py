@@ -21,6 +21,11 @@ urlpatterns = [
         views.MaterialsReceivedView.as_view(),
         "materials-received",
     ),
+    route(
+        r"assignments/(?P<assignment_id>\d+)/materials-returned",
+        views.MaterialsReturnedView.as_view(),
+        "materials-returned",
+    ),
     route(r"assignments/(?P<assignment_id>\d+)/progress", views.ProgressView.as_view(), "assignment-progress"),
     route(r"assignments/(?P<assignment_id>\d+)/deliver", views.DeliverView.as_view(), "assignment-deliver"),
     route(r"assignments/(?P<assignment_id>\d+)/accept", views.AcceptDeliveryView.as_view(), "assignment-accept"),

@@ -193,6 +193,17 @@ class MaterialsReceivedView(APIView):
         )
 
 
+class MaterialsReturnedView(APIView):
+    """The SME confirms it has back the material the factory returned."""
+
+    permission_classes = [IsSME]
+
+    @extend_schema(request=s.EmptyInputSerializer, responses=s.AssignmentSerializer)
+    @idempotent
+    def post(self, request, assignment_id):
+        return _assignment_step(request, assignment_id, s.EmptyInputSerializer, services.assignment_materials_returned)
+
+
 class ProgressView(APIView):
     permission_classes = [IsFactory]
 

@@ -36,14 +36,16 @@ def split_floor(job: Job) -> int:
 
 def job_coverage(job_ids, *, ignore_offer_id=None) -> tuple[dict[int, int], dict[int, set[int]]]:
     """Per job: pieces covered by live or completed shares and pending offers, and the
-    factories holding any of them (they may not be offered or take the job again)."""
+    factories that may not be offered it or take it again: those holding any of them, and
+    those that gave a share of it back (a factory that withdrew does not grab it again)."""
     covered: dict[int, int] = defaultdict(int)
     holders: dict[int, set[int]] = defaultdict(set)
-    rows = list(
-        Assignment.objects.filter(job_id__in=job_ids, status__in=Assignment.COVERING).values_list(
-            "job_id", "factory_id", "quantity"
+    rows = [
+        (job_id, factory_id, quantity if status in Assignment.COVERING else 0)
+        for job_id, factory_id, quantity, status in Assignment.objects.filter(job_id__in=job_ids).values_list(
+            "job_id", "factory_id", "quantity", "status"
         )
-    )
+    ]
     rows += list(
         Offer.objects.filter(job_id__in=job_ids, status=Offer.Status.PENDING)
         .exclude(id=ignore_offer_id)

@@ -286,21 +286,24 @@ def assignment_auto_accept(*, assignment_id) -> Assignment:
 
 @transaction.atomic
 def assignment_withdraw(*, assignment_id, company, user, reason: str = "") -> Assignment:
-    """The factory gives the share back before production; the job is matched again.
-
-    Once production has started this is refused, except when no material arrived at all
-    (lost in transit): then there is nothing to produce with, and it is not held against
-    the factory's record.
-    """
+    """The factory gives the share back before production (API.md); the job is matched
+    again without it. Every withdrawal counts against the factory's record, and material it
+    was sent goes back to the SME, who confirms receiving it."""
     job, assignment = assignment_lock(assignment_id, company=company)
     require_party(assignment, company, "factory")
-    nothing_received = assignment.status == A.IN_PRODUCTION and not assignment.quantity_received
-    if assignment.status == A.IN_PRODUCTION and not nothing_received:
-        raise ASSIGNMENT.conflict(assignment.status, [A.ASSIGNED, A.MATERIALS_SENT])
-    data = {"reason": reason, "no_material": nothing_received}
-    if ASSIGNMENT.move(assignment, A.WITHDRAWN, actor=user, action="withdrawn", data=data):
-        materials.account_for_withdrawal(assignment, nothing_received=nothing_received, user=user)
-        if not nothing_received:
-            factory_services.factory_record_withdrawal(company_id=assignment.factory_id)
+    if ASSIGNMENT.move(assignment, A.WITHDRAWN, actor=user, action="withdrawn", data={"reason": reason}):
+        materials.account_for_withdrawal(assignment, user=user)
+        factory_services.factory_record_withdrawal(company_id=assignment.factory_id)
         job_sync_status(job, user=user)
+    return assignment
+
+
+@transaction.atomic
+def assignment_materials_returned(*, assignment_id, company, user) -> Assignment:
+    """The SME confirms it has back the material a factory returned (after a withdrawal, or
+    the leftover of a delivery)."""
+    job, assignment = assignment_lock(assignment_id, company=company)
+    require_party(assignment, company, "sme")
+    if materials.confirm_returned(assignment, user=user):
+        ASSIGNMENT.record(assignment, action="materials_returned", actor=user)
     return assignment

@@ -52,8 +52,11 @@ def job_cancel(*, job_id: int, sme, user, reason: str = "") -> Job:
         raise ConflictError(
             "Part of this job is already assigned; it can no longer be cancelled.", code="job_partially_assigned"
         )
+    unpaid = job.status == J.AWAITING_PAYMENT
     job.cancel_reason = reason
     job_move(job, J.CANCELLED, user=user, action="cancelled", data={"reason": reason}, fields=["cancel_reason"])
+    if unpaid:
+        payment_services.payment_void(job_id=job.id, reason="job cancelled before payment")
     payment_services.payment_refund_job_escrow(job_id=job.id, reason="cancelled")
     return job
 
@@ -69,6 +72,7 @@ def job_expire(*, job_id: int) -> Job:
     if job.status == J.AWAITING_PAYMENT:
         job.cancel_reason = "not paid before the deadline"
         job_move(job, J.CANCELLED, action="unpaid_cancelled", fields=["cancel_reason"])
+        payment_services.payment_void(job_id=job.id, reason="not paid before the deadline")
         return job
     if job.assignments.filter(status__in=Assignment.LIVE).exists():
         raise ConflictError("Part of this job is assigned.", code="job_partially_assigned")

@@ -3,6 +3,8 @@ arrived (a shortfall caps delivery), and at delivery every piece received accoun
 consumed, process loss within the process's tolerance, and the rest returned or written off.
 Nothing is ever left unaccounted. Callers hold the job and assignment locks."""
 
+from django.utils import timezone
+
 from core.errors import InvalidInputError
 from orders.models import Assignment, MaterialMovement
 
@@ -22,10 +24,18 @@ def material_loss_allowance(assignment: Assignment) -> int:
 
 
 def check_received(assignment: Assignment, quantity_received: int) -> None:
+    """Received is what arrived: at least 1 piece's worth. Nothing arrived is not a receipt
+    (and not a loss): the share stays waiting for the material, or the factory gives it back."""
     limit = assignment.quantity_sent or assignment.quantity
-    if not 0 <= quantity_received <= limit:
+    if quantity_received == 0:
         raise InvalidInputError(
-            f"Received must be between 0 and the {limit} pieces' worth sent.",
+            "Nothing arrived yet: report the material when it arrives, or give the share back (withdraw).",
+            code="nothing_received",
+            fields={"quantity_received": ["At least 1."]},
+        )
+    if not 1 <= quantity_received <= limit:
+        raise InvalidInputError(
+            f"Received must be between 1 and the {limit} pieces' worth sent.",
             fields={"quantity_received": ["Out of range."]},
         )
 
@@ -55,16 +65,19 @@ def account_for_delivery(assignment: Assignment, delivered: int, lost: int, left
     movement(assignment, K.RETURNED if leftover == "return" else K.WRITTEN_OFF, rest, user=user)
 
 
-def account_for_withdrawal(assignment: Assignment, *, nothing_received: bool, user) -> None:
-    """A share given back: material sent goes back unprocessed, or, when nothing arrived
-    (lost in transit), is written off."""
-    if not assignment.quantity_sent:
-        return
-    if nothing_received:
-        movement(
-            assignment, K.WRITTEN_OFF, assignment.quantity_sent, user=user, note="lost in transit: nothing arrived"
-        )
-    else:
+def account_for_withdrawal(assignment: Assignment, *, user) -> None:
+    """A share given back: the material sent goes back to the SME unprocessed, recorded as
+    returned and waiting for the SME to confirm it (``confirm_returned``). Nothing is written
+    off on the factory's word."""
+    if assignment.quantity_sent:
         movement(
             assignment, K.RETURNED, assignment.quantity_sent, user=user, note="returned unprocessed after withdrawal"
         )
+
+
+def confirm_returned(assignment: Assignment, *, user) -> int:
+    """The SME confirms it has its returned material back; returns how many movements it
+    confirmed (0 for a repeat)."""
+    return MaterialMovement.objects.filter(assignment=assignment, kind=K.RETURNED, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now(), confirmed_by=user
+    )

@@ -10,6 +10,7 @@ from payments.services.payments import (
     payment_failed,
     payment_refund_job_escrow,
     payment_release_share,
+    payment_void,
 )
 from payments.services.refunds import refund_create, refund_execute, refund_retry, refunds_stuck
 from payments.services.sandbox import sandbox_pay, sandbox_payment_for_link
@@ -23,6 +24,7 @@ __all__ = [
     "payment_failed",
     "payment_refund_job_escrow",
     "payment_release_share",
+    "payment_void",
     "refund_create",
     "refund_execute",
     "refund_retry",

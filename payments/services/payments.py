@@ -75,6 +75,17 @@ def payment_failed(*, payment_id: int, reason: str = "declined") -> Payment:
     return payment
 
 
+def payment_void(*, job_id: int, reason: str) -> Payment | None:
+    """The job was cancelled before it was paid: its payment is closed (failed), so the pay
+    link refuses it. Caller holds the job lock. Should the gateway have charged after all,
+    the capture still arrives and is refunded (the job is cancelled)."""
+    payment = Payment.objects.select_for_update().filter(job_id=job_id).first()
+    if payment is not None and payment.status == Payment.Status.REQUIRES_PAYMENT:
+        payment.failure_reason = reason[:200]
+        PAYMENT.move(payment, Payment.Status.FAILED, action="voided", reason=reason, fields=["failure_reason"])
+    return payment
+
+
 def payment_refund_job_escrow(*, job_id: int, reason: str):
     """Refund whatever the job's escrow holds (cancel, expiry, late payment). Caller holds
     the job lock; the ledger movement commits with the job's own change. Returns the

@@ -129,6 +129,7 @@ def test_lifecycle_http_from_register_to_completed(eager_celery_live):
         "loss": 60,
         "returned": 0,
         "written_off": 0,
+        "returned_confirmed": 0,
     }
     assert _ok(sme_api.get(f"/api/v1/jobs/{job['id']}"))["status"] == "delivered"
 

@@ -1,6 +1,7 @@
 import pytest
 
-from core.errors import InvalidInputError
+from conftest import client_for
+from core.errors import ConflictError, InvalidInputError, NotFoundError
 from orders import services
 from orders.models import Assignment, Job, MaterialMovement
 from tests import fixtures
@@ -69,17 +70,66 @@ def test_materials_progress_only_grows_and_stays_within_material(producing):
     assert Assignment.objects.get(id=assignment.id).quantity_done == 500
 
 
-def test_materials_lost_in_transit_lets_the_factory_give_the_share_back():
+def test_materials_received_zero_is_not_a_receipt_and_changes_nothing():
+    # given: material sent
     owner = fixtures.sme()
     user, company = fixtures.factory()
     job = fixtures.job(owner, quantity=1000)
     a = services.board_accept(job_id=job.id, factory=company, user=user)
     services.assignment_materials_sent(assignment_id=a.id, company=owner[1], user=owner[0])
-    services.assignment_materials_received(assignment_id=a.id, company=company, user=user, quantity_received=0)
-    # when
-    services.assignment_withdraw(assignment_id=a.id, company=company, user=user, reason="nothing arrived")
-    # then
+    # when: the factory reports that nothing arrived
+    with pytest.raises(InvalidInputError) as refused:
+        services.assignment_materials_received(assignment_id=a.id, company=company, user=user, quantity_received=0)
+    # then: not a loss, not a receipt: the share still waits for its material
+    assert refused.value.code == "nothing_received"
+    a.refresh_from_db()
+    assert (a.status, a.quantity_received) == ("materials_sent", None)
+    assert not MaterialMovement.objects.filter(assignment=a, kind__in=["received", "written_off"]).exists()
+
+
+def test_materials_withdrawal_returns_the_material_for_the_sme_to_confirm_and_counts_against_the_factory():
+    # given: material sent to the factory
+    owner = fixtures.sme()
+    user, company = fixtures.factory()
+    job = fixtures.job(owner, quantity=1000)
+    a = services.board_accept(job_id=job.id, factory=company, user=user)
+    services.assignment_materials_sent(assignment_id=a.id, company=owner[1], user=owner[0])
+    # when: the factory gives the share back
+    services.assignment_withdraw(assignment_id=a.id, company=company, user=user, reason="machine broke")
+    # then: nothing is written off, the material is on its way back, the record counts it
     assert Job.objects.get(id=job.id).status == "open"
-    assert MaterialMovement.objects.get(assignment=a, kind="written_off").quantity == 1000
+    returned = MaterialMovement.objects.get(assignment=a, kind="returned")
+    assert (returned.quantity, returned.confirmed_at) == (1000, None)
+    assert not MaterialMovement.objects.filter(assignment=a, kind="written_off").exists()
     company.factory_profile.refresh_from_db()
-    assert company.factory_profile.cancellations == 0
+    assert company.factory_profile.cancellations == 1
+    # and when the SME confirms it has the material back (twice: the repeat changes nothing)
+    services.assignment_materials_returned(assignment_id=a.id, company=owner[1], user=owner[0])
+    services.assignment_materials_returned(assignment_id=a.id, company=owner[1], user=owner[0])
+    returned.refresh_from_db()
+    assert returned.confirmed_by_id == owner[0].id
+    assert a.events.filter(action="materials_returned").count() == 1
+
+
+def test_materials_a_factory_that_withdrew_cannot_grab_the_job_again():
+    owner = fixtures.sme()
+    user, company = fixtures.factory()
+    job = fixtures.job(owner, quantity=1000)
+    a = services.board_accept(job_id=job.id, factory=company, user=user)
+    services.assignment_withdraw(assignment_id=a.id, company=company, user=user)
+    with pytest.raises(NotFoundError):
+        services.board_accept(job_id=job.id, factory=company, user=user)
+    assert client_for(user).get("/api/v1/board").json()["count"] == 0
+
+
+def test_materials_withdrawal_once_production_started_is_409():
+    owner = fixtures.sme()
+    user, company = fixtures.factory()
+    job = fixtures.job(owner, quantity=1000)
+    a = services.board_accept(job_id=job.id, factory=company, user=user)
+    services.assignment_materials_sent(assignment_id=a.id, company=owner[1], user=owner[0])
+    services.assignment_materials_received(assignment_id=a.id, company=company, user=user, quantity_received=1)
+    with pytest.raises(ConflictError) as refused:
+        services.assignment_withdraw(assignment_id=a.id, company=company, user=user)
+    assert refused.value.code == "assignment_not_in_a_state_that_allows_this"
+    assert Assignment.objects.get(id=a.id).status == "in_production"
