@@ -48,7 +48,8 @@ def lockout_response(request, *args, **kwargs):
     """django-axes' lockout page: the error shape for the API, a page for the admin."""
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("locked_out", _locked_out_message()), status=429)
-    return TemplateResponse(request, "accounts/locked_out.html", {"message": _locked_out_message()}, status=429)
+    page = TemplateResponse(request, "accounts/locked_out.html", {"message": _locked_out_message()}, status=429)
+    return page.render()  # axes returns it from its middleware, after Django's rendering step
 
 
 class LoginRateThrottle(_CountingThrottle):

@@ -58,6 +58,10 @@ class SandboxPayView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    def perform_content_negotiation(self, request, force=False):
+        # A browser asking for HTML gets the page (rendered here), never a 406.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(exclude=True)
     def get(self, request, payment_id, token):
         payment = services.sandbox_payment_for_link(payment_id=payment_id, token=token)

@@ -88,3 +88,37 @@ def test_compose_file_wires_every_process_with_the_variables():
         assert set(services[name]["depends_on"]) == {"db", "redis"}
     assert services["db"]["image"].startswith("postgres")
     assert services["redis"]["image"].startswith("redis")
+
+
+def _deploy_env() -> dict:
+    """DEBUG off, a real secret and the gateway chosen; none of the transport settings."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_"))}
+    keep.pop("DEBUG", None)
+    return {**keep, "SECRET_KEY": "k" * 20 + "-production-secret-" + "q7Z" * 10, "PAYMENT_PROVIDER": "sandbox"}
+
+
+def test_check_deploy_is_clean_with_debug_off_and_nothing_else_set():
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**_deploy_env(), "DJANGO_SETTINGS_MODULE": "marketplace.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_payment_provider_must_be_chosen_when_debug_is_off():
+    env = {k: v for k, v in _deploy_env().items() if k != "PAYMENT_PROVIDER"}
+    refused = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "marketplace.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "PAYMENT_PROVIDER is not set and DEBUG is off" in refused.stderr
