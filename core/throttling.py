@@ -16,6 +16,26 @@ from rest_framework import throttling
 from core.clientip import client_ip
 
 
+def hit(keys, *, limit: int, seconds: int) -> tuple[bool, float]:
+    """Count one attempt on every key in the current window of ``seconds``; returns whether
+    every count is within ``limit``, and the seconds until the window ends. Every key is
+    counted, even after one says no, so each limit sees every attempt."""
+    now = time.time()
+    window = int(now // seconds)
+    counts = [_count(f"{key}:{window}", seconds) for key in keys]
+    return all(count <= limit for count in counts), seconds - (now % seconds)
+
+
+def _count(key: str, seconds: int) -> int:
+    if cache.add(key, 1, timeout=int(seconds) + 1):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: this request starts the window
+        cache.add(key, 1, timeout=int(seconds) + 1)
+        return 1
+
+
 class _CountingThrottle(throttling.SimpleRateThrottle):
     def get_ident(self, request):
         return client_ip(request)
@@ -26,21 +46,8 @@ class _CountingThrottle(throttling.SimpleRateThrottle):
         keys = self.cache_keys(request, view)
         if not keys:
             return True
-        now = time.time()
-        window = int(now // self.duration)
-        self._wait = self.duration - (now % self.duration)
-        # Count every key, even after one says no, so each limit sees every attempt.
-        allowed = [self._count(f"{key}:{window}") <= self.num_requests for key in keys]
-        return all(allowed)
-
-    def _count(self, key: str) -> int:
-        if cache.add(key, 1, timeout=int(self.duration) + 1):
-            return 1
-        try:
-            return cache.incr(key)
-        except ValueError:  # expired between add and incr: this request starts the window
-            cache.add(key, 1, timeout=int(self.duration) + 1)
-            return 1
+        allowed, self._wait = hit(keys, limit=self.num_requests, seconds=self.duration)
+        return allowed
 
     def cache_keys(self, request, view) -> list[str]:
         key = self.get_cache_key(request, view)

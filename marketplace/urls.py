@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.api.tokens import throttled_admin_login
 from core.routing import route
 from marketplace.health import HealthView
 from payments.admin import reconciliation_view
@@ -20,6 +21,7 @@ urlpatterns = [
     path(
         f"{settings.ADMIN_URL}reconciliation/", admin.site.admin_view(reconciliation_view), name="admin-reconciliation"
     ),
+    path(f"{settings.ADMIN_URL}login/", throttled_admin_login(admin.site.login), name="admin-login"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include(api_v1)),
     route("api/schema", SpectacularAPIView.as_view(), "schema"),

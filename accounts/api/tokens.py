@@ -26,8 +26,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from accounts.identity import canonical_username
+from core.clientip import client_ip
 from core.errors import ApplicationError, error_body
-from core.throttling import _CountingThrottle
+from core.throttling import _CountingThrottle, hit
 
 LOCKED_OUT_MESSAGE = (
     "Too many wrong passwords for this account from your address; try again in {minutes} minutes "
@@ -52,6 +53,14 @@ def lockout_response(request, *args, **kwargs):
     return page.render()  # axes returns it from its middleware, after Django's rendering step
 
 
+def login_keys(ip: str, username) -> list[str]:
+    """The counters of one login attempt: its address, and the account it names."""
+    keys = [f"throttle_login-ip_{ip}"]
+    if isinstance(username, str) and username:
+        keys.append(f"throttle_login-user_{hashlib.sha256(canonical_username(username).encode()).hexdigest()[:32]}")
+    return keys
+
+
 class LoginRateThrottle(_CountingThrottle):
     """Login attempts, counted per address and per username: rotating usernames from one
     address and rotating addresses against one username are both held."""
@@ -59,12 +68,29 @@ class LoginRateThrottle(_CountingThrottle):
     scope = "login"
 
     def cache_keys(self, request, view) -> list[str]:
-        keys = [self.cache_format % {"scope": "login-ip", "ident": self.get_ident(request)}]
         username = request.data.get("username") if isinstance(request.data, dict) else None
-        if isinstance(username, str) and username:
-            folded = hashlib.sha256(canonical_username(username).encode()).hexdigest()[:32]
-            keys.append(self.cache_format % {"scope": "login-user", "ident": folded})
-        return keys
+        return login_keys(self.get_ident(request), username)
+
+
+def throttled_admin_login(login_view):
+    """The Django admin's login, counted with the API's logins (same counters, same rate):
+    a POST beyond the rate is a 429 page before any password is checked."""
+
+    def view(request, *args, **kwargs):
+        if request.method == "POST":
+            rate = LoginRateThrottle()
+            limit, seconds = rate.parse_rate(rate.get_rate())
+            keys = login_keys(client_ip(request), request.POST.get("username"))
+            allowed, wait = hit(keys, limit=limit, seconds=seconds)
+            if not allowed:
+                retry = int(wait) + 1
+                message = f"Too many logins from here; try again in {retry} s. 登录过于频繁，请 {retry} 秒后再试。"
+                page = TemplateResponse(request, "accounts/locked_out.html", {"message": message}, status=429)
+                page["Retry-After"] = str(retry)
+                return page
+        return login_view(request, *args, **kwargs)
+
+    return view
 
 
 class TokenObtainSerializer(TokenObtainPairSerializer):

@@ -258,3 +258,14 @@ def test_username_that_folds_to_or_mimics_a_taken_one_is_400(twin):
 @pytest.mark.django_db
 def test_username_in_chinese_registers():
     assert _register(APIClient(), "林氏帽业").status_code == 201
+
+
+@pytest.mark.django_db
+def test_throttle_django_admin_logins_share_the_login_rate(monkeypatch):
+    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", {"anon": "1000/min", "user": "1000/min", "login": "3/min"})
+    browser = Client()
+    statuses = [
+        browser.post("/admin/login/", {"username": f"guess{n}", "password": "x", "next": "/admin/"}).status_code
+        for n in range(5)
+    ]
+    assert statuses == [200, 200, 200, 429, 429]  # 200: the login form again, with its error
