@@ -2,10 +2,12 @@
 and builders of whole situations (companies, factories with capabilities, paid jobs,
 delivered shares)."""
 
+import threading
 from datetime import timedelta
 
 import factory as factory_boy  # `factory` below is the builder of a factory company
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Company, Membership
@@ -222,3 +224,24 @@ def delivered_share(job_obj, owner, factory_pair, quantity):
         assignment_id=assignment.id, company=company, user=user, quantity_delivered=quantity
     )
     return assignment
+
+
+def concurrently(call, times: int) -> list:
+    """Run ``call()`` in ``times`` threads released at the same instant; returns their results
+    (each thread closes its own database connection)."""
+    barrier = threading.Barrier(times)
+    results = []
+
+    def run():
+        barrier.wait()
+        try:
+            results.append(call())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -1,16 +1,14 @@
 """The front door (issue 10): throttles that hold, lockout, revocable tokens, exact passwords,
 usernames that cannot impersonate."""
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.api.tokens import LoginRateThrottle
 from core.throttling import AnonRateThrottle
+from tests import fixtures
 from tests.fixtures import UserFactory
 
 User = get_user_model()
@@ -63,20 +61,10 @@ def test_throttle_20_parallel_logins_cannot_pass_a_limit_of_10(monkeypatch):
         LoginRateThrottle, "THROTTLE_RATES", {"anon": "1000/min", "user": "1000/min", "login": "10/min"}
     )
     UserFactory(username="racer", password=PASSWORD)
-    barrier = threading.Barrier(20)
-    statuses = []
-
-    def login():
-        barrier.wait()
-        statuses.append(APIClient().post(TOKEN, {"username": "racer", "password": PASSWORD}, format="json").status_code)
-        connection.close()
-
     # when: 20 logins at the same instant
-    threads = [threading.Thread(target=login) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = fixtures.concurrently(
+        lambda: APIClient().post(TOKEN, {"username": "racer", "password": PASSWORD}, format="json").status_code, 20
+    )
     # then: no more than 10 get through (two counters, per address and per username, may
     # each refuse a request the other let pass, so under a race it can be fewer), the rest 429
     assert 1 <= statuses.count(200) <= 10, statuses
@@ -153,19 +141,9 @@ def test_refresh_rotates_and_a_used_refresh_token_is_401():
 def test_refresh_token_used_twice_at_once_succeeds_once():
     api = APIClient()
     refresh = _register(api).json()["refresh"]
-    barrier = threading.Barrier(8)
-    statuses = []
-
-    def use():
-        barrier.wait()
-        statuses.append(APIClient().post("/api/v1/auth/token/refresh", {"refresh": refresh}, format="json").status_code)
-        connection.close()
-
-    threads = [threading.Thread(target=use) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = fixtures.concurrently(
+        lambda: APIClient().post("/api/v1/auth/token/refresh", {"refresh": refresh}, format="json").status_code, 8
+    )
     assert sorted(statuses) == [200] + [401] * 7
 
 

@@ -1,9 +1,7 @@
-import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -109,22 +107,9 @@ def test_idempotency_purge_deletes_only_expired_records():
 @pytest.mark.django_db(transaction=True)
 def test_idempotency_concurrent_replay_has_one_effect():
     # given: several clients fire the same key and body at the same moment
-    barrier = threading.Barrier(4)
-    responses = []
-
-    def fire():
-        client = APIClient()
-        barrier.wait()
-        try:
-            responses.append(client.post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="race"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=fire) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = fixtures.concurrently(
+        lambda: APIClient().post(REGISTER, _body(), format="json", HTTP_IDEMPOTENCY_KEY="race"), 4
+    )
     # then
     assert [r.status_code for r in responses] == [201] * 4
     assert len({r.json()["user"]["id"] for r in responses}) == 1

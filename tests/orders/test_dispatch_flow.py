@@ -1,8 +1,6 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -201,21 +199,7 @@ def test_dispatch_overlapping_batches_never_make_two_live_offers_for_one_job():
     jobs = [fixtures.job(mode="dispatch") for _ in range(5)]
     for i in range(6):
         fixtures.factory(lat=36.27 + i * 0.01, lng=120.03)
-    barrier = threading.Barrier(4)
-    results = []
-
-    def run():
-        barrier.wait()
-        try:
-            results.append(services.dispatch_run_batch())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = fixtures.concurrently(services.dispatch_run_batch, 4)
     # then: every job has exactly one live offer, however the batches interleaved
     for job in jobs:
         assert Offer.objects.filter(job=job, status="pending").count() == 1
