@@ -168,8 +168,11 @@ def start_beat(transactional_db, tmp_path):
     started = []
 
     def start(**extra_env):
+        n = len(started)
         proc = _spawn(
-            ["beat", "--loglevel", "INFO", "-s", str(tmp_path / "beat-schedule")], tmp_path / "beat.log", **extra_env
+            ["beat", "--loglevel", "INFO", "-s", str(tmp_path / f"beat-schedule-{n}")],
+            tmp_path / f"beat{n}.log",
+            **extra_env,
         )
         started.append(proc)
         return proc

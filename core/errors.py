@@ -9,6 +9,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework import status
@@ -96,8 +98,28 @@ _DRF_CODES = {
 }
 
 
+DATABASE_DOWN = (DatabaseOperationalError, DatabaseInterfaceError)
+
+
+def database_unavailable_response():
+    """503 while PostgreSQL cannot be reached (a restart): the client retries; nothing half-done
+    is left behind, since every write is one transaction."""
+    response = JsonResponse(
+        error_body("service_unavailable", "The database is unavailable; try again in a few seconds."), status=503
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every exception a view raises becomes the error shape."""
+    if isinstance(exc, DATABASE_DOWN):
+        logger.warning("database unavailable: %s", exc)
+        return Response(
+            error_body("service_unavailable", "The database is unavailable; try again in a few seconds."),
+            status=503,
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, Http404):

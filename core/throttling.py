@@ -5,15 +5,20 @@ requests arriving together all read the same list and all pass (1,033 of 1,500 p
 requests passed a 600/min limit). These count with the cache's atomic ``add`` and ``incr``
 (INCR in Redis) in fixed windows: of any number of simultaneous requests, exactly the
 allowed number pass. The client address comes from ``core.clientip`` (TRUSTED_PROXIES),
-never from a header the client chose.
+never from a header the client chose. When the cache is unreachable the throttles let
+requests through (fail open, with a log line): Redis is an accelerator, not a gate.
 """
 
+import logging
 import time
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 from rest_framework import throttling
 
 from core.clientip import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 def hit(keys, *, limit: int, seconds: int) -> tuple[bool, float]:
@@ -22,7 +27,11 @@ def hit(keys, *, limit: int, seconds: int) -> tuple[bool, float]:
     counted, even after one says no, so each limit sees every attempt."""
     now = time.time()
     window = int(now // seconds)
-    counts = [_count(f"{key}:{window}", seconds) for key in keys]
+    try:
+        counts = [_count(f"{key}:{window}", seconds) for key in keys]
+    except (RedisError, OSError):  # the cache (Redis) is down: an accelerator, not a gate
+        logger.warning("throttle counters unreachable; letting the request through", exc_info=True)
+        return True, 0
     return all(count <= limit for count in counts), seconds - (now % seconds)
 
 

@@ -18,23 +18,38 @@ class HealthView(APIView):
     @extend_schema(
         responses=inline_serializer(
             "Health",
-            {"db": serializers.CharField(), "redis": serializers.CharField(), "broker": serializers.CharField()},
-        )
+            {
+                "status": serializers.ChoiceField(choices=["ok", "degraded", "down"]),
+                "db": serializers.CharField(),
+                "redis": serializers.CharField(),
+                "broker": serializers.CharField(),
+            },
+        ),
+        description=(
+            "`ok`; `degraded` (200) while Redis is down: requests are served, throttles let traffic "
+            "through and background work waits for the sweeps; `down` (503) while the database is."
+        ),
     )
     def get(self, request):
-        body = {"db": "ok", "redis": "absent", "broker": "redis" if settings.REDIS_URL else "filesystem"}
-        healthy = True
+        body = {
+            "status": "ok",
+            "db": "ok",
+            "redis": "absent",
+            "broker": "redis" if settings.REDIS_URL else "filesystem",
+        }
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except Exception:  # any failure to reach the database is "down", never a 500
             body["db"] = "down"
-            healthy = False
+            body["status"] = "down"
         if settings.REDIS_URL:
             try:
                 redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
                 body["redis"] = "ok"
-            except Exception:
+            except Exception:  # any failure to reach Redis: degraded, not down
                 body["redis"] = "down"
-                healthy = False
-        return Response(body, status=status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE)
+                if body["status"] == "ok":
+                    body["status"] = "degraded"
+        code = status.HTTP_503_SERVICE_UNAVAILABLE if body["status"] == "down" else status.HTTP_200_OK
+        return Response(body, status=code)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's CSS/JS under gunicorn
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,11 +146,14 @@ else:
         }
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+# A connection that died with a PostgreSQL restart is noticed and replaced, not reused.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1800}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -178,7 +182,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"  # SETTLEMENT_HOUR is local time
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending from a web request must not hang on a lost broker (core.queue logs and moves on).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# No task runs longer than this; an unacked message (a killed worker's) comes back after the
+# visibility timeout, which must exceed the longest countdown (the sandbox's capped 600 s
+# delay) and this limit, or it would be delivered twice while still waiting or running.
+CELERY_TASK_TIME_LIMIT = 600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Several beats may run; one schedules at a time (marketplace/beat.py).
+CELERY_BEAT_SCHEDULER = "marketplace.beat:LeaderScheduler"
 SETTLEMENT_HOUR = env.int("SETTLEMENT_HOUR", default=2)  # daily batches are built at this local hour
 CELERY_BEAT_SCHEDULE = {
     "settlement-daily": {
@@ -187,6 +200,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "auto-accept": {"task": "orders.tasks.assignments_auto_accept_due_task", "schedule": 300.0},
     "money-sweep": {"task": "payments.tasks.money_sweep_task", "schedule": 300.0},
+    # The gateway is the truth for "was it paid": unpaid-looking payments are asked about.
+    "payments-reconcile": {
+        "task": "payments.tasks.payments_reconcile_task",
+        "schedule": env.float("PAYMENT_RECONCILE_SECONDS", default=60.0),
+    },
     "expire-jobs": {"task": "orders.tasks.jobs_expire_due_task", "schedule": 60.0},
     "idempotency-purge": {"task": "core.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "webhooks-pending": {"task": "payments.tasks.webhook_events_process_pending_task", "schedule": 60.0},
@@ -296,6 +314,9 @@ PLATFORM_COMMISSION_BPS = env("PLATFORM_COMMISSION_BPS")
 MATCHING_BATCH_SECONDS = env("MATCHING_BATCH_SECONDS")
 OFFER_TTL_SECONDS = env("OFFER_TTL_SECONDS")
 IDEMPOTENCY_TTL_HOURS = 24
+# A payment still unpaid this long after it was made is asked about at the gateway (and the
+# sweep runs this often): pay-to-open recovers within two periods when a webhook is lost.
+PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=60)
 # Where the sandbox gateway delivers its webhooks (our own web process).
 PAYMENT_WEBHOOK_BASE_URL = env("PAYMENT_WEBHOOK_BASE_URL", default="http://127.0.0.1:8000")
 # Tell the sandbox gateway to refuse some operations: e.g. SANDBOX_FAIL=refund,payout

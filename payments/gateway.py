@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 
 from core.api.base import json_problem
 from core.errors import ApplicationError
+from core.queue import send
 from payments.models import SandboxOperation
 
 WEBHOOK_MAX_AGE_SECONDS = 300
@@ -139,6 +140,20 @@ class SandboxGateway:
         operation = SandboxOperation.objects.filter(key=key, kind="payout").first()
         return ("paid", operation.reference) if operation else ("unknown", "")
 
+    def charge_outcome(self, *, payment) -> tuple[str, str]:
+        """What the gateway's book says of a payment: ("paid", charge reference),
+        ("declined", reason) or ("unknown", ""). The gateway is the source of truth for "was
+        it paid"; the reconciliation sweep asks this when a webhook may have been lost."""
+        book = {
+            operation.kind: operation
+            for operation in SandboxOperation.objects.filter(key__in=[f"charge:{payment.id}", f"decline:{payment.id}"])
+        }
+        if "charge" in book:
+            return "paid", book["charge"].reference
+        if "decline" in book:
+            return "declined", "declined by the sandbox"
+        return "unknown", ""
+
     def refund(self, *, payment, amount_fen: int, key: str) -> GatewayResult:
         return self._operation(key=key, kind="refund", amount_fen=amount_fen)
 
@@ -176,10 +191,12 @@ def gateway():
 
 
 def sandbox_send(event_type: str, data: dict, *, copies: int = 1, delay_seconds: int = 0) -> str:
-    """Queue a signed sandbox webhook (possibly twice, possibly late); returns the event id."""
+    """Queue a sandbox webhook (possibly twice, possibly late); returns the event id. Each
+    delivery attempt is built and signed when it is sent, as real gateways do, so a delayed
+    or retried delivery is fresh; the event id stays the same, so it is stored once."""
     from payments.tasks import sandbox_webhook_deliver_task  # the task module imports this one
 
-    body, signature = SandboxGateway().event(event_type, data)
+    event_id = f"evt_{uuid.uuid4().hex}"
     for _ in range(copies):
-        sandbox_webhook_deliver_task.apply_async((body.decode(), signature), countdown=delay_seconds)
-    return json.loads(body)["id"]
+        send(sandbox_webhook_deliver_task, event_type, data, event_id, countdown=delay_seconds)
+    return event_id

@@ -11,7 +11,7 @@ from django.db import OperationalError
 
 from core.errors import ApplicationError
 from payments import services
-from payments.gateway import GatewayError
+from payments.gateway import GatewayError, SandboxGateway
 from payments.services import settlement
 
 logger = logging.getLogger(__name__)
@@ -55,8 +55,12 @@ class WebhookDeliveryError(ConnectionError):
     max_retries=10,
     acks_late=True,
 )
-def sandbox_webhook_deliver_task(body: str, signature: str) -> int:
-    """The sandbox gateway calling our webhook over HTTP, as a real gateway would."""
+def sandbox_webhook_deliver_task(event_type: str, data: dict, event_id: str) -> int:
+    """The sandbox gateway calling our webhook over HTTP, as a real gateway would: each
+    attempt is signed as it is sent. A refused delivery is not the end of a payment: the
+    reconciliation sweep asks the gateway's book (payments.services.reconcile)."""
+    body, signature = SandboxGateway().event(event_type, data, event_id=event_id)
+    body = body.decode()
     url = settings.PAYMENT_WEBHOOK_BASE_URL.rstrip("/") + f"/api/v1/payments/webhooks/{settings.PAYMENT_PROVIDER}"
     request = urllib.request.Request(  # noqa: S310 - the URL is our own configured endpoint
         url,
@@ -71,6 +75,12 @@ def sandbox_webhook_deliver_task(body: str, signature: str) -> int:
         if exc.code >= 500:
             raise WebhookDeliveryError(f"webhook endpoint answered {exc.code}") from exc
         return exc.code  # a 4xx is final: a real gateway would stop and alert too
+
+
+@shared_task
+def payments_reconcile_task() -> int:
+    """Beat: ask the gateway about payments whose webhook has not come (PAYMENT_RECONCILE_SECONDS)."""
+    return services.payments_reconcile(older_than_seconds=settings.PAYMENT_RECONCILE_SECONDS)
 
 
 @shared_task(**MONEY_TASK)

@@ -12,6 +12,7 @@ from payments.services.payments import (
     payment_release_share,
     payment_void,
 )
+from payments.services.reconcile import payments_reconcile
 from payments.services.refunds import refund_create, refund_execute, refund_retry, refunds_stuck
 from payments.services.sandbox import sandbox_pay, sandbox_payment_for_link
 from payments.services.webhooks import webhook_events_pending, webhook_process, webhook_receive
@@ -25,6 +26,7 @@ __all__ = [
     "payment_refund_job_escrow",
     "payment_release_share",
     "payment_void",
+    "payments_reconcile",
     "refund_create",
     "refund_execute",
     "refund_retry",

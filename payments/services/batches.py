@@ -21,6 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core.errors import ConflictError, ForbiddenError, InvalidInputError
+from core.queue import send_after_commit
 from core.transitions import lock
 from payments import chart, ledger
 from payments.gateway import gateway
@@ -44,7 +45,7 @@ def batch_lock(batch_id) -> SettlementBatch:
 def payout_after_commit(batch_id: int) -> None:
     from payments.tasks import settlement_payout_task  # tasks import these services; same app
 
-    transaction.on_commit(lambda: settlement_payout_task.delay(batch_id))
+    send_after_commit(settlement_payout_task, batch_id)
 
 
 def attempt_key(batch) -> str:

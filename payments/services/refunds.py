@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import NotFoundError
+from core.queue import send_after_commit
 from core.transitions import lock
 from payments import chart, ledger
 from payments.gateway import GatewayError, gateway
@@ -18,7 +19,7 @@ from payments.transitions import PAYMENT, REFUND
 def _execute_after_commit(refund_id: int) -> None:
     from payments.tasks import refund_execute_task  # tasks import these services; same app
 
-    transaction.on_commit(lambda: refund_execute_task.delay(refund_id))
+    send_after_commit(refund_execute_task, refund_id)
 
 
 def refund_create(*, payment: Payment, key: str, amount_fen: int, reason: str) -> Refund:

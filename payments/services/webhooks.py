@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import InvalidInputError, NotFoundError
+from core.queue import send_after_commit
 from core.transitions import lock
 from payments.gateway import webhook_verify
 from payments.models import WebhookEvent
@@ -29,7 +30,7 @@ def webhook_receive(*, provider: str, raw_body: bytes, signature: str | None) ->
         return WebhookEvent.objects.get(provider=provider, event_id=body["id"][:100]), False
     from payments.tasks import webhook_process_task  # tasks import these services; same app
 
-    transaction.on_commit(lambda: webhook_process_task.delay(event.id))
+    send_after_commit(webhook_process_task, event.id)
     return event, True
 
 
