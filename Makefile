@@ -17,7 +17,7 @@ PLAIN_HTTP = SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SESSION_COOKIE_SECUR
 # A local secret key is generated once under var/ unless SECRET_KEY is set.
 RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/dev-secret-key)}" $(PLAIN_HTTP)
 
-.PHONY: venv run test lint format bench clean chromium
+.PHONY: venv run test lint format bench chaos clean chromium
 
 venv: $(STAMP)
 
@@ -67,11 +67,15 @@ format: venv
 	$(BIN)/ruff format .
 
 bench: venv
-	@for script in bench/*.py; do \
+	@for script in bench/matching_solver.py bench/matching.py; do \
 		echo "== $$script"; \
 		$(PLAIN_HTTP) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 			SECRET_KEY=$${SECRET_KEY:-bench-secret-key} $(BIN)/python $$script || exit 1; \
 	done
+
+# Fault injection on a private PostgreSQL and Redis (bench/chaos.py): about 3 minutes.
+chaos: venv
+	$(BIN)/python bench/chaos.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -193,13 +193,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Several beats may run; one schedules at a time (marketplace/beat.py).
 CELERY_BEAT_SCHEDULER = "marketplace.beat:LeaderScheduler"
 SETTLEMENT_HOUR = env.int("SETTLEMENT_HOUR", default=2)  # daily batches are built at this local hour
+# The money sweep re-drives refunds and payouts that have waited this long (a lost task).
+MONEY_SWEEP_SECONDS = env.float("MONEY_SWEEP_SECONDS", default=300.0)
 CELERY_BEAT_SCHEDULE = {
     "settlement-daily": {
         "task": "payments.tasks.settlement_build_task",
         "schedule": crontab(hour=SETTLEMENT_HOUR, minute=0),
     },
     "auto-accept": {"task": "orders.tasks.assignments_auto_accept_due_task", "schedule": 300.0},
-    "money-sweep": {"task": "payments.tasks.money_sweep_task", "schedule": 300.0},
+    "money-sweep": {
+        "task": "payments.tasks.money_sweep_task",
+        "schedule": MONEY_SWEEP_SECONDS,
+    },
     # The gateway is the truth for "was it paid": unpaid-looking payments are asked about.
     "payments-reconcile": {
         "task": "payments.tasks.payments_reconcile_task",
@@ -207,7 +212,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-jobs": {"task": "orders.tasks.jobs_expire_due_task", "schedule": 60.0},
     "idempotency-purge": {"task": "core.tasks.idempotency_records_purge_task", "schedule": 3600.0},
-    "webhooks-pending": {"task": "payments.tasks.webhook_events_process_pending_task", "schedule": 60.0},
+    "webhooks-pending": {
+        "task": "payments.tasks.webhook_events_process_pending_task",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=60.0),
+    },
     "dispatch-batch": {
         "task": "orders.tasks.dispatch_run_batch_task",
         "schedule": env.float("MATCHING_BATCH_SECONDS", default=2.0),

@@ -98,8 +98,12 @@ def settlement_build_task() -> int:
 def money_sweep_task() -> int:
     """Beat: re-drive refunds and payouts whose task was lost (each step is idempotent)."""
     swept = 0
-    work = [(services.refund_execute, {"refund_id": i}) for i in services.refunds_stuck()]
-    work += [(settlement.settlement_reconcile, {"batch_id": i}) for i in settlement.settlements_stuck()]
+    minutes = settings.MONEY_SWEEP_SECONDS / 60  # what waited a whole sweep period is stuck
+    work = [(services.refund_execute, {"refund_id": i}) for i in services.refunds_stuck(older_than_minutes=minutes)]
+    work += [
+        (settlement.settlement_reconcile, {"batch_id": i})
+        for i in settlement.settlements_stuck(older_than_minutes=minutes)
+    ]
     for call, kwargs in work:
         try:
             call(**kwargs)
