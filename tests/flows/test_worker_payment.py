@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from conftest import wait_for
 from orders.models import Job
-from payments import ledger
+from payments import ledger, services
 from payments.models import WebhookEvent
 from tests import fixtures
 
@@ -26,3 +26,23 @@ def test_worker_pays_a_job_through_the_sandbox_webhook(live_server, start_worker
     log = worker.log_path.read_text()
     assert "sandbox_webhook_deliver_task" in log
     assert "webhook_process_task" in log
+
+
+@pytest.mark.slow
+def test_worker_killed_with_the_webhook_in_flight_the_sweep_still_opens_the_job(live_server, start_worker, settings):
+    # given: a worker holding a webhook delivery that is due in 5 s
+    settings.SANDBOX_TEST_KNOBS = True
+    worker = start_worker(PAYMENT_WEBHOOK_BASE_URL=live_server.url)
+    job = fixtures.job(paid=False, quantity=8000, unit_price_fen=15)
+    assert APIClient().post(fixtures.pay_path(job.payment) + "?delay=5").status_code == 200
+    wait_for(lambda: "sandbox_webhook_deliver_task" in worker.log_path.read_text(), message="the worker to take it")
+    # when: the worker is killed before it delivers (its message returns only after the
+    # visibility timeout, half an hour later)
+    worker.kill()
+    worker.wait(timeout=10)
+    assert Job.objects.get(id=job.id).status == "awaiting_payment"
+    # then: the reconciliation sweep asks the gateway and opens the job
+    assert services.payments_reconcile(older_than_seconds=0) == 1
+    assert Job.objects.get(id=job.id).status == "open"
+    assert ledger.account_balance(f"escrow:job:{job.id}") == 120_000
+    assert not WebhookEvent.objects.exists()
