@@ -61,3 +61,14 @@ class LogoutInputSerializer(StrictSerializer):
 class PasswordChangeInputSerializer(StrictSerializer):
     old_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class CompanyUpdateInputSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    lng = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class MeUpdateInputSerializer(StrictSerializer):
+    company = CompanyUpdateInputSerializer()

@@ -11,6 +11,7 @@ from accounts import services
 from accounts.api.serializers import (
     LogoutInputSerializer,
     MeSerializer,
+    MeUpdateInputSerializer,
     PasswordChangeInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
@@ -18,6 +19,7 @@ from accounts.api.serializers import (
 from accounts.api.tokens import LoginRateThrottle
 from accounts.selectors import company_for_user
 from core.api.base import validated
+from core.errors import ForbiddenError
 from core.idempotency import idempotent
 from core.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -58,9 +60,26 @@ def _with_fresh_tokens(body: dict) -> dict:
 
 
 class MeView(APIView):
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(responses=MeSerializer, summary="Who am I", description="The user and the company it acts for.")
     def get(self, request):
+        return self._me(request)
+
+    @extend_schema(
+        request=MeUpdateInputSerializer,
+        responses=MeSerializer,
+        summary="Change my company's details",
+        description="Name, location (where an SME hands material over) and address of the caller's company.",
+    )
+    def patch(self, request):
         company = company_for_user(request.user)
+        if company is None:
+            raise ForbiddenError("Platform admins act for no company.")
+        data = validated(MeUpdateInputSerializer, request)
+        company = services.company_update(company_id=company.id, **data["company"])
+        return self._me(request, company)
+
+    def _me(self, request, company=None):
+        company = company or company_for_user(request.user)
         return Response(
             MeSerializer({"user": request.user, "company": company, "is_staff": request.user.is_staff}).data
         )

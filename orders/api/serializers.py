@@ -16,11 +16,14 @@ REASON = {"max_length": 500, "required": False, "allow_blank": True, "default": 
 class QuoteInputSerializer(StrictSerializer):
     process = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    spec = serializers.JSONField()
+    spec = serializers.JSONField(
+        required=False, help_text="Optional for a quote; checked against the process if given."
+    )
     deadline = serializers.DateTimeField()
 
 
 class JobInputSerializer(QuoteInputSerializer):
+    spec = serializers.JSONField()
     unit_price_fen = serializers.IntegerField(min_value=1, max_value=MAX_UNIT_PRICE_FEN)
     mode = serializers.ChoiceField(choices=Job.Mode.choices, default=Job.Mode.GRAB)
     allow_split = serializers.BooleanField(default=False)

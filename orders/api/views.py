@@ -24,7 +24,7 @@ class JobQuoteView(APIView):
     def post(self, request):
         data = validated(s.QuoteInputSerializer, request)
         quote = services.job_quote(
-            process_code=data["process"], quantity=data["quantity"], spec=data["spec"], deadline=data["deadline"]
+            process_code=data["process"], quantity=data["quantity"], spec=data.get("spec"), deadline=data["deadline"]
         )
         return Response(s.QuoteSerializer(quote).data)
 

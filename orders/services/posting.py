@@ -44,13 +44,15 @@ def _process_or_400(code) -> Process:
     return process
 
 
-def job_quote(*, process_code: str, quantity: int, spec: dict, deadline, now=None) -> dict:
+def job_quote(*, process_code: str, quantity: int, deadline, spec: dict | None = None, now=None) -> dict:
     """A fair unit price: the larger of the catalogue's reference price and the median live
     price of verified factories for the process, plus an urgency surcharge when the
-    deadline is near (URGENCY_SURCHARGE), rounded up to the fen."""
+    deadline is near (URGENCY_SURCHARGE), rounded up to the fen. The spec is optional (the
+    price does not depend on it) but checked when given."""
     now = now or timezone.now()
     process = _process_or_400(process_code)
-    spec_validate(process.spec_schema, spec)
+    if spec is not None:
+        spec_validate(process.spec_schema, spec)
     _validate_job_terms(quantity=quantity, deadline=deadline, now=now)
     prices = factory_selectors.verified_prices(process_id=process.id)
     median = prices[len(prices) // 2] if prices else 0
