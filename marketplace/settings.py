@@ -13,7 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+# The embedded default's files (SQLite, the filesystem broker, beat's schedule, static files).
+VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"  # noqa: S105
@@ -137,12 +138,19 @@ _database_url = env("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": env.db_url_config(_database_url)}
 else:
-    VAR_DIR.mkdir(exist_ok=True)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Web, worker, beat and `simulate` share the file: WAL lets readers work beside the one
+    # writer, IMMEDIATE takes the write lock when a transaction starts (so two writers queue
+    # on the busy timeout instead of failing with "database is locked" half-way).
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "marketplace.sqlite3"),
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+            },
         }
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
