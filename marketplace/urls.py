@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.api.tokens import throttled_admin_login
 from core.routing import route
@@ -26,7 +27,9 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     route("api/schema", SpectacularAPIView.as_view(), "schema"),
     route("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    route("api/redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
     route("healthz", HealthView.as_view(), "healthz"),
+    route("", TemplateView.as_view(template_name="landing.html"), "landing"),
     route(r"sandbox/pay/(?P<payment_id>\d+)/(?P<token>[0-9a-f]{32})", SandboxPayView.as_view(), "sandbox-pay"),
 ]
 

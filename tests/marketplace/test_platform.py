@@ -122,3 +122,24 @@ def test_payment_provider_must_be_chosen_when_debug_is_off():
     )
     assert refused.returncode != 0
     assert "PAYMENT_PROVIDER is not set and DEBUG is off" in refused.stderr
+
+
+@pytest.mark.django_db
+def test_openapi_every_operation_documents_the_error_shape(api):
+    schema = yaml.safe_load(api.get("/api/schema/").content)
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "post", "patch", "put", "delete")
+    ]
+    assert len(operations) > 30
+    for path, method, operation in operations:
+        public = path.startswith(
+            ("/api/v1/auth/register", "/api/v1/auth/token", "/healthz", "/sandbox", "/api/v1/payments/webhooks")
+        )
+        codes = ("400", "404", "429") + (() if public else ("401", "403")) + (("409", "422") if method != "get" else ())
+        for code in codes:
+            content = operation["responses"][code]["content"]["application/json"]["schema"]
+            assert content == {"$ref": "#/components/schemas/Error"}, (path, method, code)
+    assert "fields" in schema["components"]["schemas"]["ErrorDetail"]["properties"]
