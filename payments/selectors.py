@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from payments import chart, ledger, seams
 from payments.gateway import gateway
-from payments.models import LedgerAccount, LedgerLeg, Payment, SettlementBatch
+from payments.models import LedgerAccount, LedgerLeg, Payment, SettlementBatch, SettlementLine
 
 
 def payment_summary(payment: Payment | None, *, request=None) -> dict | None:
@@ -123,3 +123,17 @@ def reconciliation_by_day() -> dict:
     )
     totals["ties_out"] = all(line["ties_out"] for line in lines) and totals["escrow_change"] == held
     return {"days": lines, "totals": totals, "escrow_held": held}
+
+
+def payable_after_cutoff(*, cutoff) -> tuple[int, int]:
+    """Releases into factories' payable at or after ``cutoff`` that no live batch holds yet:
+    (how many, total fen). They are due in the next day's batch."""
+    held = SettlementLine.objects.filter(active=True).values("release_key")
+    legs = LedgerLeg.objects.filter(
+        transaction__kind=chart.TxKind.RELEASE,
+        transaction__created_at__gte=cutoff,
+        account__kind=LedgerAccount.Kind.FACTORY_PAYABLE,
+        amount_fen__gt=0,
+    ).exclude(transaction__key__in=held)
+    summary = legs.aggregate(total=Sum("amount_fen"))
+    return legs.count(), summary["total"] or 0

@@ -331,9 +331,19 @@ def test_settle_command_builds_and_prints(capsys):
     fixtures.completed_assignment(pair)
     call_command("settle", "--cutoff", _soon().isoformat())
     out = capsys.readouterr().out
-    assert "1 batch(es)" in out
-    assert "142.50 CNY" in out
+    assert "1 个结算批次 batch(es)" in out
+    assert pair[1].name in out
+    assert "¥142.50" in out
     assert "pending_review" in out
+
+
+def test_settle_command_explains_an_empty_result_with_what_is_due_next(capsys):
+    fixtures.completed_assignment()
+    call_command("settle")  # the default cutoff: the start of today, before the work was accepted
+    out = capsys.readouterr().out
+    assert "0 个结算批次 batch(es)" in out
+    assert "1 earned after the cutoff, due in the next batch: ¥142.50" in out
+    assert "Nothing earned before the cutoff is waiting" in out
 
 
 def test_settle_command_as_an_admin_keeps_four_eyes(capsys):

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.admin import yuan
+from payments import selectors
 from payments.services.settlement import default_cutoff, settlement_build
 
 
@@ -33,9 +35,22 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"no platform admin called {options['as_user']!r}")
         batches = settlement_build(cutoff=cutoff, user=user)
-        self.stdout.write(f"cutoff {timezone.localtime(cutoff).isoformat()}: {len(batches)} batch(es)")
+        when = timezone.localtime(cutoff).strftime("%Y-%m-%d %H:%M %Z")
+        self.stdout.write(f"截止 cutoff {when}: {len(batches)} 个结算批次 batch(es)")
         for batch in batches:
+            lines = batch.lines.filter(active=True).count()
+            total = yuan(batch.total_fen)
             self.stdout.write(
-                f"  batch {batch.id:>5}  factory {batch.factory_id:>5}  {batch.lines.filter(active=True).count():>4} "
-                f"lines  {batch.total_fen / 100:>12,.2f} CNY  {batch.status}"
+                f"  #{batch.id:<5} {batch.factory.name:<32} {lines:>4} 行 lines  {total:>14}  {batch.status}"
+            )
+        later, total = selectors.payable_after_cutoff(cutoff=cutoff)
+        if later:
+            self.stdout.write(
+                f"  {later} 笔收入晚于截止时间，计入下一批次 "
+                f"{later} earned after the cutoff, due in the next batch: {yuan(total)}"
+            )
+        if not batches:
+            self.stdout.write(
+                "  截止时间前没有未结算的收入。Nothing earned before the cutoff is waiting: batches hold work "
+                "accepted before the start of the day (use --cutoff to settle up to another time)."
             )
