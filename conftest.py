@@ -81,6 +81,7 @@ def process_env(**extra) -> dict:
         REDIS_URL=settings.REDIS_URL,
         SECRET_KEY=settings.SECRET_KEY,
         PYTHONPATH=str(ROOT),
+        LOG_TICKS="1",  # the tests read the processes' logs for the dispatch tick
     )
     env.update({k: str(v) for k, v in extra.items()})
     return env

@@ -313,7 +313,13 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"quiet_ticks": {"()": "core.logfilters.QuietTicks"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": [] if env.bool("LOG_TICKS", default=False) else ["quiet_ticks"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -1,15 +1,27 @@
 """Thin Celery entry points for orders; each reads the truth from the database."""
 
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
 
 from orders import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
 def dispatch_run_batch_task() -> int:
     """Beat, every MATCHING_BATCH_SECONDS: expire overdue offers, then offer open jobs."""
     batch = services.dispatch_run_batch()
+    if batch and batch.offers_made:
+        logger.info(
+            "dispatch batch %s: %s offer(s) for %s job(s), %s unmatched",
+            batch.id,
+            batch.offers_made,
+            batch.jobs,
+            batch.unmatched,
+        )
     return batch.offers_made if batch else 0
 
 

@@ -14,7 +14,7 @@ from conftest import ROOT
 @pytest.mark.slow
 def test_simulate_runs_beside_a_worker_and_beat_on_the_embedded_default(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(VAR_DIR=str(tmp_path / "var"), MATCHING_BATCH_SECONDS="0.5", PYTHONPATH=str(ROOT))
+    env.update(VAR_DIR=str(tmp_path / "var"), MATCHING_BATCH_SECONDS="0.5", PYTHONPATH=str(ROOT), LOG_TICKS="1")
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)  # noqa: S603
     processes = [
