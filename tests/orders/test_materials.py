@@ -70,13 +70,19 @@ def test_materials_progress_only_grows_and_stays_within_material(producing):
     assert Assignment.objects.get(id=assignment.id).quantity_done == 500
 
 
-def test_materials_received_zero_is_not_a_receipt_and_changes_nothing():
-    # given: material sent
+def _material_sent():
+    """An SME's 1,000-piece job taken by a factory, the material sent to it."""
     owner = fixtures.sme()
     user, company = fixtures.factory()
     job = fixtures.job(owner, quantity=1000)
-    a = services.board_accept(job_id=job.id, factory=company, user=user)
-    services.assignment_materials_sent(assignment_id=a.id, company=owner[1], user=owner[0])
+    share = services.board_accept(job_id=job.id, factory=company, user=user)
+    services.assignment_materials_sent(assignment_id=share.id, company=owner[1], user=owner[0])
+    return owner, (user, company), job, share
+
+
+def test_materials_received_zero_is_not_a_receipt_and_changes_nothing():
+    # given: material sent
+    owner, (user, company), job, a = _material_sent()
     # when: the factory reports that nothing arrived
     with pytest.raises(InvalidInputError) as refused:
         services.assignment_materials_received(assignment_id=a.id, company=company, user=user, quantity_received=0)
@@ -89,11 +95,7 @@ def test_materials_received_zero_is_not_a_receipt_and_changes_nothing():
 
 def test_materials_withdrawal_returns_the_material_for_the_sme_to_confirm_and_counts_against_the_factory():
     # given: material sent to the factory
-    owner = fixtures.sme()
-    user, company = fixtures.factory()
-    job = fixtures.job(owner, quantity=1000)
-    a = services.board_accept(job_id=job.id, factory=company, user=user)
-    services.assignment_materials_sent(assignment_id=a.id, company=owner[1], user=owner[0])
+    owner, (user, company), job, a = _material_sent()
     # when: the factory gives the share back
     services.assignment_withdraw(assignment_id=a.id, company=company, user=user, reason="machine broke")
     # then: nothing is written off, the material is on its way back, the record counts it
@@ -123,11 +125,7 @@ def test_materials_a_factory_that_withdrew_cannot_grab_the_job_again():
 
 
 def test_materials_withdrawal_once_production_started_is_409():
-    owner = fixtures.sme()
-    user, company = fixtures.factory()
-    job = fixtures.job(owner, quantity=1000)
-    a = services.board_accept(job_id=job.id, factory=company, user=user)
-    services.assignment_materials_sent(assignment_id=a.id, company=owner[1], user=owner[0])
+    owner, (user, company), job, a = _material_sent()
     services.assignment_materials_received(assignment_id=a.id, company=company, user=user, quantity_received=1)
     with pytest.raises(ConflictError) as refused:
         services.assignment_withdraw(assignment_id=a.id, company=company, user=user)
