@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.test import APIClient
 
 from conftest import client_for
 from core.errors import ConflictError, InvalidInputError, NotFoundError
@@ -131,3 +132,17 @@ def test_materials_withdrawal_once_production_started_is_409():
         services.assignment_withdraw(assignment_id=a.id, company=company, user=user)
     assert refused.value.code == "assignment_not_in_a_state_that_allows_this"
     assert Assignment.objects.get(id=a.id).status == "in_production"
+
+
+def test_materials_returned_endpoint_is_the_smes_own():
+    owner, (user, company), job, share = _material_sent()
+    services.assignment_withdraw(assignment_id=share.id, company=company, user=user)
+    path = f"/api/v1/assignments/{share.id}/materials-returned"
+    other_sme, _ = fixtures.sme()
+    assert client_for(other_sme).post(path, {}, format="json").status_code == 404  # not yours
+    assert client_for(user).post(path, {}, format="json").status_code == 403  # a factory may not confirm
+    assert APIClient().post(path, {}, format="json").status_code == 401
+    assert not MaterialMovement.objects.filter(assignment=share, confirmed_at__isnull=False).exists()
+    response = client_for(owner[0]).post(path, {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["materials"]["returned_confirmed"] == 1000
