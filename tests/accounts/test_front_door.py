@@ -247,3 +247,14 @@ def test_throttle_django_admin_logins_share_the_login_rate(monkeypatch):
         for n in range(5)
     ]
     assert statuses == [200, 200, 200, 429, 429]  # 200: the login form again, with its error
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/api/v1/auth/logout", {"refresh": "x"}), ("/api/v1/auth/password", {"old_password": "a", "new_password": "b"})],
+)
+def test_token_endpoints_without_a_token_are_401_in_the_error_shape(path, body):
+    response = APIClient().post(path, body, format="json")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
