@@ -215,3 +215,63 @@ def eager_celery(transactional_db):
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def start_web(transactional_db, tmp_path):
+    """start_web(**env) -> base URL of a real web process (gunicorn with uvicorn workers
+    serving ``marketplace.asgi``: HTTP and the WebSocket) on the test database. The process
+    has its own event loop and hub, so a socket test sees exactly what a phone would."""
+    started = []
+
+    def start(**extra_env):
+        port = _free_port()
+        log = tmp_path / f"web{len(started)}.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "marketplace.asgi:application",
+                    "-k",
+                    "uvicorn_worker.UvicornWorker",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(extra_env.pop("WORKERS", 1)),
+                ],
+                cwd=ROOT,
+                env=process_env(DEBUG="1", **extra_env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        proc.log_path, proc.port = log, port
+        started.append(proc)
+        import urllib.request
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    pytest.fail(f"web did not start:\n{log.read_text()}")
+                time.sleep(0.2)
+        proc.url = f"http://127.0.0.1:{port}"
+        proc.ws_url = f"ws://127.0.0.1:{port}/ws/v1/events"
+        return proc
+
+    yield start
+    _stop(started)
+    connection.close()

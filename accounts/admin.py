@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from accounts import services
-from accounts.models import Company, Membership, Notification
-from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from accounts.models import Company, Membership
+from core.admin import ReadOnlyInline
 
 
 class MembershipInline(ReadOnlyInline):
@@ -31,10 +31,3 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.company_update(company_id=obj.id, **{name: form.cleaned_data[name] for name in form.changed_data})
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "company", "kind", "message", "created_at", "read_at"]
-    list_filter = ["kind"]
-    search_fields = ["company__name", "message"]

@@ -64,28 +64,6 @@ class Membership(models.Model):
         return f"{self.user} @ {self.company}"
 
 
-class Notification(models.Model):
-    """A message for a company's app (``GET /api/v1/notifications``); only
-    ``accounts.services.notification_send`` writes it."""
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=40)
-    message = models.CharField(max_length=500)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        db_table = "marketplace_notification"
-        ordering = ["-id"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["company", "-id"])]
-
-    def __str__(self):
-        return f"{self.company_id}: {self.kind}"
-
-
 class Identity(models.Model):
     """What keeps a login unique beside Django's user row: the username after NFKC
     normalisation and case folding (``accounts.identity``), unique, so ``ACCEPTADMIN`` cannot

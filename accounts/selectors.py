@@ -1,4 +1,5 @@
-from accounts.models import Company, Notification
+from accounts.models import Company
+from core.models import Event
 
 
 def company_for_user(user) -> Company | None:
@@ -10,5 +11,5 @@ def company_for_user(user) -> Company | None:
 
 
 def notification_list_for_company(*, company):
-    """The company's notifications, newest first."""
-    return Notification.objects.filter(company=company).order_by("-id")
+    """The company's notifications (its stream's ``notification`` events), newest first."""
+    return Event.objects.filter(company_id=company.id, type="notification").order_by("-id")

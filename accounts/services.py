@@ -1,6 +1,6 @@
 """Writes for participants: registration (user, company and membership together), company
-details, and the notifications a company's app reads. Only these functions write the
-accounts tables."""
+details, and the notifications a company's app reads (events of type ``notification`` in
+its stream). Only these functions write the accounts tables."""
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,8 +12,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import seams
 from accounts.identity import canonical_username, username_problem
-from accounts.models import Company, Identity, Membership, Notification
+from accounts.models import Company, Identity, Membership
 from core.errors import InvalidInputError
+from core.models import Event
+from core.outbox import event_emit
 
 User = get_user_model()
 
@@ -71,10 +73,16 @@ def company_update(*, company_id: int, **fields) -> Company:
     return company
 
 
-def notification_send(*, company_id: int, kind: str, message: str, data: dict | None = None) -> Notification:
-    """A message for the company's app, in the caller's transaction (it exists iff the
-    change it tells of committed)."""
-    return Notification.objects.create(company_id=company_id, kind=kind, message=message[:500], data=data or {})
+def notification_send(*, company_id: int, kind: str, message: str, data: dict | None = None) -> Event:
+    """A message for the company's people: an event of type ``notification`` in its stream
+    (pushed to its phones, listed by ``GET /api/v1/notifications``), written in the caller's
+    transaction, so it exists iff the change it tells of committed. ``message`` is what a
+    person reads: Chinese and English."""
+    return event_emit(
+        company_id=company_id,
+        type="notification",
+        data={"kind": kind, "message": message[:500], "data": data or {}},
+    )
 
 
 def identity_sync(*, user) -> None:

@@ -53,3 +53,42 @@ class AuditEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["id"]
+
+
+class Event(models.Model):
+    """One entry of a company's event stream (API.md "Real-time events"): the outbox.
+
+    A service writes the row in the same transaction as the change it tells of, so an event
+    exists if and only if its change committed. It is written without a ``seq``; right
+    after commit ``core.outbox.events_sequence`` numbers the committed rows under one lock
+    (``seq`` per company, ``position`` across all companies), so numbers are handed out in
+    commit order and a reader that has seen ``seq`` N never later finds an N-1 appear.
+    ``company_id`` is a plain id: the core sits below the app that owns companies.
+    """
+
+    company_id = models.BigIntegerField(_("company"), db_index=False)
+    seq = models.BigIntegerField(_("sequence"), null=True, blank=True)
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    type = models.CharField(_("type"), max_length=40)
+    topic = models.CharField(max_length=40, blank=True, default="", db_index=True)  # e.g. "job:12"
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company_id", "seq"], name="event_company_seq_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="event_unsequenced"),
+            models.Index(fields=["company_id", "type", "-id"], name="event_company_type"),
+        ]
+
+    def __str__(self):
+        return f"{self.company_id}#{self.seq}: {self.type}"
+
+    def as_message(self) -> dict:
+        """The event as the stream sends it (API.md)."""
+        return {"seq": self.seq, "type": self.type, "at": self.created_at.isoformat(), "data": self.data}

@@ -12,6 +12,10 @@ Each machine keeps its trail in its own table (a concrete ``core.models.AuditEve
 ``JobEvent`` for jobs and assignments, ``PaymentEvent`` for payments and refunds,
 ``SettlementEvent`` for batches. ``Machine.record`` writes a trail row for a step that
 changes no status (a job posted, progress reported, an offer declined).
+
+``on_move(obj, old, new)``, when a machine has one, runs after every move in the same
+transaction: that is where each machine writes its ``*.status_changed`` events to the
+outbox (``core.outbox``), so no status change can skip the real-time stream.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -49,6 +53,7 @@ class Machine:
     event_model: type[models.Model]
     event_subject: Callable[[models.Model], dict]
     status_field: str = "status"
+    on_move: Callable[[models.Model, str, str], None] | None = None
 
     def conflict(self, current: str, wanted: Iterable[str], message: str = "") -> ConflictError:
         wanted = sorted(set(wanted))
@@ -93,6 +98,8 @@ class Machine:
             update_fields.append("updated_at")
         obj.save(update_fields=list(dict.fromkeys(update_fields)))
         self.record(obj, action=action or to, actor=actor, old=current, new=to, data=data, reason=reason)
+        if self.on_move is not None:
+            self.on_move(obj, current, to)
         return True
 
     def record(self, obj, *, action: str, actor=None, old: str = "", new: str = "", data=None, reason: str = ""):

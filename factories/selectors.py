@@ -24,3 +24,18 @@ def verified_prices(*, process_id: int) -> list[int]:
             process_id=process_id, factory__verification=FactoryProfile.Verification.VERIFIED
         ).values_list("unit_price_fen", flat=True)
     )
+
+
+def factory_profiles_available(*, process_id: int) -> list[FactoryProfile]:
+    """Verified, online factories with a location and a capability for the process: who may
+    see a job of that process on their board (eligibility narrows it further)."""
+    return list(
+        FactoryProfile.objects.filter(
+            verification=FactoryProfile.Verification.VERIFIED,
+            online=True,
+            lat__isnull=False,
+            capabilities__process_id=process_id,
+        )
+        .distinct()
+        .order_by("company_id")
+    )

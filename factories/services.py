@@ -182,7 +182,8 @@ def factory_record_offer_expired(*, company_id: int, offer_id: int) -> FactoryPr
             company_id=company_id,
             kind="switched_offline",
             message=(
-                f"You were switched offline because {profile.consecutive_offer_expiries} offers in a row expired "
+                f"连续 {profile.consecutive_offer_expiries} 个派单邀约未应答，已将您切换为离线；能接单时请重新上线。"
+                f" You were switched offline because {profile.consecutive_offer_expiries} offers in a row expired "
                 "without an answer. Go online again when you can take work."
             ),
             data={"offer_id": offer_id},

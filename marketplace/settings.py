@@ -73,10 +73,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files, no CDN
+    "channels",
     # Our apps, bottom layer first (README "Architecture"; `make lint` enforces the order).
     "core",
     "accounts",
     "catalogue",
+    "realtime",
     "factories",
     "payments",
     "orders",
@@ -185,6 +187,21 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Real-time (README "Real-time events"): with Redis, numbered events reach every web process
+# through the channel layer; without it each web process tails the outbox table.
+ASGI_APPLICATION = "marketplace.asgi.application"
+REALTIME_FANOUT = "redis" if REDIS_URL else "table"
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000}}
+    if REDIS_URL
+    else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+}
+REALTIME_TAIL_SECONDS = env.float("REALTIME_TAIL_SECONDS", default=1.0 if REDIS_URL else 0.2)
+REALTIME_PING_SECONDS = env.float("REALTIME_PING_SECONDS", default=25.0)
+REALTIME_PRESENCE_SECONDS = env.float("REALTIME_PRESENCE_SECONDS", default=75.0)  # a socket silent longer is gone
+REALTIME_TICKET_SECONDS = 60
+PUSH_PROVIDER = env("PUSH_PROVIDER", default="sandbox")
+
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -220,6 +237,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("PAYMENT_RECONCILE_SECONDS", default=60.0),
     },
     "expire-jobs": {"task": "orders.tasks.jobs_expire_due_task", "schedule": 60.0},
+    # Events whose after-commit numbering was lost with a process (core.outbox).
+    "outbox-sequence": {
+        "task": "core.tasks.outbox_sequence_task",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=5.0),
+    },
+    "realtime-purge": {"task": "realtime.tasks.realtime_purge_task", "schedule": 600.0},
     "idempotency-purge": {"task": "core.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "webhooks-pending": {
         "task": "payments.tasks.webhook_events_process_pending_task",

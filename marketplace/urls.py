@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("factories.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("realtime.api.urls")),
 ]
 
 urlpatterns = [

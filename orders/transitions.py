@@ -7,6 +7,7 @@ open until its whole quantity is covered, then the least advanced live share's s
 """
 
 from core.transitions import Machine
+from orders.events import assignment_moved, job_moved
 from orders.models import Assignment, Job, JobEvent
 
 A = Assignment.Status
@@ -23,6 +24,7 @@ ASSIGNMENT = Machine(
     },
     event_model=JobEvent,
     event_subject=lambda assignment: {"job_id": assignment.job_id, "assignment": assignment},
+    on_move=assignment_moved,
 )
 
 # Least to most advanced; a split job reports the least advanced of its live shares.
@@ -45,4 +47,5 @@ JOB = Machine(
     },
     event_model=JobEvent,
     event_subject=lambda job: {"job": job},
+    on_move=job_moved,
 )

@@ -1,8 +1,29 @@
 """The state machines of payments, refunds and settlement batches (``core.transitions``):
-which status may follow which, and where each move's audit row goes."""
+which status may follow which, where each move's audit row goes, and which company's event
+stream hears of it (``payment.status_changed`` to the SME, ``settlement.status_changed`` to
+the factory)."""
 
+from core.outbox import event_emit
 from core.transitions import Machine
 from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent
+
+
+def _payment_moved(payment, old: str, new: str) -> None:
+    event_emit(
+        company_id=payment.sme_id,
+        type="payment.status_changed",
+        data={"payment_id": payment.id, "job_id": payment.job_id, "old": old, "new": new},
+        topic=f"job:{payment.job_id}",
+    )
+
+
+def _batch_moved(batch, old: str, new: str) -> None:
+    event_emit(
+        company_id=batch.factory_id,
+        type="settlement.status_changed",
+        data={"batch_id": batch.id, "old": old, "new": new, "total_fen": batch.total_fen},
+    )
+
 
 P = Payment.Status
 PAYMENT = Machine(
@@ -15,6 +36,7 @@ PAYMENT = Machine(
     },
     event_model=PaymentEvent,
     event_subject=lambda payment: {"payment": payment},
+    on_move=_payment_moved,
 )
 
 R = Refund.Status
@@ -42,4 +64,5 @@ SETTLEMENT = Machine(
     },
     event_model=SettlementEvent,
     event_subject=lambda batch: {"batch": batch},
+    on_move=_batch_moved,
 )

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from factories import services as factory_services
+from orders import events
 from orders.matching.eligibility import Eligibility, eligibility_for, split_floor
 from orders.models import Assignment, Job, MaterialMovement
 from orders.services import materials
-from orders.services.jobs import job_coverage_total, job_sync_status
+from orders.services.jobs import job_coverage_total, job_sync_status, on_board
 from orders.services.locking import assignment_lock, job_lock, require_party
 from orders.transitions import ASSIGNMENT, JOB
 from payments import services as payment_services
@@ -85,7 +86,10 @@ def assignment_create(
         data={"factory_id": factory.id, "quantity": share, "via": via, "distance_km": pair.distance_km},
     )
     factory_services.factory_record_taken(company_id=factory.id)
+    events.assignment_moved(assignment, None, assignment.status)
     job_sync_status(job, user=user)
+    if job.status == Job.Status.OPEN and on_board(job):
+        events.board_job_removed(job, only=factory.id)  # the rest of a split job is for others
     return assignment
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from factories import services as factory_services
 from factories.models import Capability
+from orders import events
 from orders.matching.eligibility import eligibility_arrays, job_coverage, split_floor
 from orders.matching.solver import CandidateArrays, DispatchFactory, DispatchJob, Weights, solve_batch
 from orders.models import Assignment, DispatchBatch, Job, Offer
@@ -179,4 +180,5 @@ def _write_offers(batch, jobs, pairs, proposals, now) -> list[Offer]:
         for p in proposals
     )
     factory_services.factory_record_offers_received(company_ids={o.factory_id for o in offers})
+    events.offers_made(offers)
     return offers

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from factories import services as factory_services
+from orders import events
 from orders.models import Assignment, Job, Offer
 from orders.services.assignments import assignment_create
+from orders.services.jobs import board_announce
 from orders.services.locking import job_event, job_lock
 
 OS = Offer.Status
@@ -32,12 +34,14 @@ def _offer_conflict(offer: Offer) -> ConflictError:
 
 
 def _answer(offer: Offer, to: str, *, now=None, **fields) -> None:
-    """Close a pending offer (caller holds the job lock, then the offer's)."""
+    """Close a pending offer (caller holds the job lock, then the offer's); the factory's
+    stream hears of it (its other phones too)."""
     offer.status = to
     offer.responded_at = now or timezone.now()
     for name, value in fields.items():
         setattr(offer, name, value)
     offer.save(update_fields=["status", "responded_at", *fields])
+    events.offer_closed(offer_id=offer.id, job_id=offer.job_id, factory_id=offer.factory_id, status=to)
 
 
 def _record_miss(job: Job, *, user=None, action: str, data: dict) -> None:
@@ -51,6 +55,8 @@ def _record_miss(job: Job, *, user=None, action: str, data: dict) -> None:
         data = {**data, "on_board": True}
     job.save(update_fields=fields)
     job_event(job, action=action, user=user, data=data)
+    if "on_board" in fields:
+        board_announce(job)
 
 
 @transaction.atomic
@@ -141,5 +147,8 @@ def offers_withdraw_for_factory(*, company_id: int, reason: str) -> int:
             )
             if updated:
                 job_event(job, action="offer_withdrawn", data={"offer_id": offer_id, "reason": reason})
+                events.offer_closed(
+                    offer_id=offer_id, job_id=job_id, factory_id=company_id, status=OS.WITHDRAWN, reason=reason
+                )
                 withdrawn += 1
     return withdrawn

@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import Notification
 from conftest import client_for
 from core.errors import ConflictError
+from core.models import Event
 from factories import services as factory_services
 from orders import services
 from orders.models import Assignment, DispatchBatch, Job, Offer
@@ -145,7 +145,7 @@ def test_dispatch_factory_letting_offers_expire_is_switched_offline_with_a_reaso
     assert client_for(fixtures.factory()[0]).get("/api/v1/notifications").json()["count"] == 0
     assert client_for(fixtures.sme()[0]).get("/api/v1/notifications").json()["count"] == 0
     assert client_for(None).get("/api/v1/notifications").status_code == 401
-    assert Notification.objects.get().company_id == company.id
+    assert list(Event.objects.filter(type="notification").values_list("company_id", flat=True)) == [company.id]
 
 
 def test_dispatch_never_offers_a_factory_beyond_its_capacity():

@@ -1,0 +1,117 @@
+"""The event outbox: every change a company's apps must react to is a row in its stream.
+
+Writing: ``event_emit`` / ``events_emit`` add rows in the caller's transaction (they
+commit or roll back with the change) and arrange for ``events_sequence`` to run after the
+commit. Numbering: ``events_sequence`` takes one lock, gives every committed row without a
+number its company's next ``seq`` and the next global ``position``, commits, and hands the
+numbered events to the ``events_sequenced`` seam (the real-time app fans them out and
+decides on mobile pushes). Because numbers are handed out after commit under one lock, they
+follow commit order: a reader that has seen ``seq`` N of a company never later finds a
+smaller one appear, which is what makes ``after=<seq>`` replay lose nothing.
+
+A process that dies between a commit and its numbering leaves rows without ``seq``; the
+beat task ``outbox_sequence_task`` (every few seconds) numbers them, so an event is late
+at worst, never lost.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from core.models import Event
+from core.seams import Seam
+
+logger = logging.getLogger(__name__)
+
+SEQUENCE_LOCK = 8_402_377  # pg advisory lock id for "numbering the outbox"
+SEQUENCE_CHUNK = 2_000
+
+# events=[Event, ...] numbered and committed; called after the numbering commit.
+events_sequenced = Seam("core.events_sequenced", required=False)
+
+
+def _sequence_after_commit() -> None:
+    try:
+        events_sequence()
+    except Exception:  # the beat sweep numbers them; never fail the request that committed
+        logger.warning("numbering the outbox failed; the sweep will do it", exc_info=True)
+
+
+def _schedule_sequencing() -> None:
+    """One numbering run after the current transaction commits (once per transaction: a
+    rolled-back savepoint takes its callbacks with it, so the check looks at what is left)."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        _sequence_after_commit()
+    elif not any(item[1] is _sequence_after_commit for item in conn.run_on_commit):
+        transaction.on_commit(_sequence_after_commit)
+
+
+def event_emit(*, company_id: int, type: str, data: dict | None = None, topic: str = "") -> Event:
+    """Add one event to ``company_id``'s stream, in the caller's transaction."""
+    event = Event.objects.create(company_id=company_id, type=type, data=data or {}, topic=topic)
+    _schedule_sequencing()
+    return event
+
+
+def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
+    """Add many events in one statement: ``(company_id, type, data, topic)`` rows."""
+    events = [Event(company_id=c, type=t, data=d or {}, topic=topic) for c, t, d, topic in rows]
+    if not events:
+        return 0
+    Event.objects.bulk_create(events, batch_size=1000)
+    _schedule_sequencing()
+    return len(events)
+
+
+def _sequence_lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK])
+    # SQLite: the project's immediate transactions already take the database's write lock.
+
+
+def _number_chunk() -> list[Event]:
+    """Number up to SEQUENCE_CHUNK committed rows in one transaction (the caller's lock)."""
+    pending = list(Event.objects.filter(seq__isnull=True).order_by("id")[:SEQUENCE_CHUNK])
+    if not pending:
+        return []
+    companies = {e.company_id for e in pending}
+    last_seq = defaultdict(
+        int,
+        Event.objects.filter(company_id__in=companies, seq__isnull=False)
+        .values("company_id")
+        .annotate(top=Max("seq"))
+        .values_list("company_id", "top"),
+    )
+    position = Event.objects.aggregate(top=Max("position"))["top"] or 0
+    for event in pending:
+        last_seq[event.company_id] += 1
+        position += 1
+        event.seq, event.position = last_seq[event.company_id], position
+    Event.objects.bulk_update(pending, ["seq", "position"], batch_size=500)
+    return pending
+
+
+def events_sequence() -> int:
+    """Number every committed event that has no ``seq`` yet, then announce them; returns
+    how many. Safe to run any number of times, anywhere, at once (one lock)."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            _sequence_lock()
+            numbered = _number_chunk()
+        if not numbered:
+            return total
+        total += len(numbered)
+        try:
+            events_sequenced(events=numbered)
+        except Exception:  # delivery is best effort; the stream in the database is the truth
+            logger.warning(
+                "announcing %d events failed; readers catch up from the stream", len(numbered), exc_info=True
+            )
+        if len(numbered) < SEQUENCE_CHUNK:
+            return total

@@ -1,0 +1,138 @@
+"""What orders tells each company's event stream (API.md "Real-time events"), always in the
+transaction of the change (``core.outbox``): job and share status changes, offers made,
+closed and expired, and jobs appearing on or leaving a factory's board.
+
+Who hears what: a job's status goes to its SME and to each factory holding a live or
+completed share; a share's status to the SME and that share's factory; an offer only to
+its factory; a board entry to each factory eligible for the job when it opened, and its
+removal to every factory that was told of it.
+"""
+
+from django.utils import timezone
+
+from core.models import Event
+from core.outbox import event_emit, events_emit
+from orders.models import Assignment, Job, Offer
+
+BOARD_ADDED = "board.job_added"
+BOARD_REMOVED = "board.job_removed"
+
+
+def _topic(job_id: int) -> str:
+    return f"job:{job_id}"
+
+
+def job_summary(job: Job) -> dict:
+    """The job as an offer or a board entry shows it: enough to decide before accepting."""
+    process = job.process
+    return {
+        "id": job.id,
+        "process": process.code,
+        "process_name": process.name,
+        "process_name_zh": process.name_zh,
+        "spec": job.spec,
+        "quantity": job.quantity,
+        "unit_price_fen": job.unit_price_fen,
+        "total_fen": job.total_fen,
+        "currency": job.currency,
+        "deadline": job.deadline.isoformat(),
+        "lat": job.lat,
+        "lng": job.lng,
+        "address": job.address,
+        "allow_split": job.allow_split,
+    }
+
+
+def offer_payload(offer: Offer, job: Job) -> dict:
+    return {
+        "id": offer.id,
+        "job": job_summary(job),
+        "quantity": offer.quantity,
+        "amount_fen": offer.quantity * job.unit_price_fen,
+        "distance_km": offer.distance_km,
+        "expires_at": offer.expires_at.isoformat(),
+        "status": offer.status,
+    }
+
+
+def job_moved(job: Job, old: str, new: str) -> None:
+    """``orders.transitions.JOB``'s ``on_move``: the SME and the share holders hear of it."""
+    holders = Assignment.objects.filter(job_id=job.id, status__in=Assignment.COVERING).values_list(
+        "factory_id", flat=True
+    )
+    data = {"job_id": job.id, "old": old, "new": new}
+    events_emit((company_id, "job.status_changed", data, _topic(job.id)) for company_id in {job.sme_id, *holders})
+
+
+def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
+    """``orders.transitions.ASSIGNMENT``'s ``on_move`` (and a share's creation, old None)."""
+    data = {"assignment_id": assignment.id, "job_id": assignment.job_id, "old": old, "new": new}
+    sme_id = Job.objects.filter(id=assignment.job_id).values_list("sme_id", flat=True).get()
+    events_emit(
+        (company_id, "assignment.status_changed", data, _topic(assignment.job_id))
+        for company_id in {sme_id, assignment.factory_id}
+    )
+
+
+def offers_made(offers: list[Offer]) -> None:
+    """``offer.created`` to each factory offered something by a dispatch batch."""
+    if not offers:
+        return
+    jobs = Job.objects.select_related("process").in_bulk({o.job_id for o in offers})
+    events_emit(
+        (offer.factory_id, "offer.created", offer_payload(offer, jobs[offer.job_id]), _topic(offer.job_id))
+        for offer in offers
+    )
+
+
+def offer_closed(*, offer_id: int, job_id: int, factory_id: int, status: str, reason: str = "") -> None:
+    """``offer.withdrawn`` / ``offer.expired`` (and the factory's own accept or decline)."""
+    event_emit(
+        company_id=factory_id,
+        type=f"offer.{status}",
+        data={"offer_id": offer_id, "job_id": job_id, "status": status, "reason": reason},
+        topic=_topic(job_id),
+    )
+
+
+def offers_withdraw_pending(job: Job, *, reason: str) -> int:
+    """Take back every pending offer of ``job`` (caller holds its lock), telling each factory."""
+    pending = list(Offer.objects.filter(job=job, status=Offer.Status.PENDING).values_list("id", "factory_id"))
+    if not pending:
+        return 0
+    Offer.objects.filter(id__in=[offer_id for offer_id, _ in pending], status=Offer.Status.PENDING).update(
+        status=Offer.Status.WITHDRAWN, responded_at=timezone.now()
+    )
+    data = {"job_id": job.id, "status": Offer.Status.WITHDRAWN, "reason": reason}
+    events_emit(
+        (factory_id, "offer.withdrawn", {**data, "offer_id": offer_id}, _topic(job.id))
+        for offer_id, factory_id in pending
+    )
+    return len(pending)
+
+
+def board_job_added(job: Job, factory_ids) -> None:
+    payload = {"job": job_summary(job)}
+    events_emit((company_id, BOARD_ADDED, payload, _topic(job.id)) for company_id in factory_ids)
+
+
+def board_job_removed(job: Job, *, only: int | None = None) -> None:
+    """Tell every factory that was told of ``job`` on its board (or just ``only``, if it
+    was) that the job left it."""
+    told = _board_told(job.id)
+    if only is not None:
+        told &= {only}
+    data = {"job_id": job.id, "status": job.status}
+    events_emit((company_id, BOARD_REMOVED, data, _topic(job.id)) for company_id in sorted(told))
+
+
+def _board_told(job_id: int) -> set[int]:
+    """Factories whose last board event for the job is an addition."""
+    last = {}
+    for company_id, type_ in (
+        Event.objects.filter(topic=_topic(job_id), type__in=[BOARD_ADDED, BOARD_REMOVED])
+        .order_by("id")
+        .values_list("company_id", "type")
+    ):
+        last[company_id] = type_
+    return {company_id for company_id, type_ in last.items() if type_ == BOARD_ADDED}

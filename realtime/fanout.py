@@ -1,0 +1,59 @@
+"""After the outbox numbers events (``core.outbox.events_sequenced``), wherever that ran
+(web, worker or beat): send them to every web process through the Redis channel layer,
+and queue a mobile push for the ones that deserve one.
+
+Without Redis (the embedded default of ``make run``) nothing is sent here: each web
+process's hub tails the outbox table instead (``realtime.hub``), which reaches the sockets
+whichever process made the change. Either way the table is the truth and the channel
+layer only makes delivery fast: a web process that misses a message finds the gap by the
+events' global ``position`` and reads it from the table.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from core import queue
+from realtime.models import Device
+from realtime.services import push_message_for
+from realtime.tasks import push_for_events_task
+
+logger = logging.getLogger(__name__)
+
+GROUP = "realtime.events"  # every web process's hub listens here
+CHUNK = 200
+
+
+def event_wire(event) -> dict:
+    """What travels to the hubs: the event as the stream sends it, plus where it goes."""
+    return {**event.as_message(), "company_id": event.company_id, "position": event.position}
+
+
+async def _broadcast(layer, messages) -> None:
+    for message in messages:
+        await layer.group_send(GROUP, message)
+
+
+def events_announce(*, events) -> None:
+    if settings.REALTIME_FANOUT == "redis":
+        wires = [event_wire(e) for e in events]
+        messages = [{"type": "events.batch", "events": wires[i : i + CHUNK]} for i in range(0, len(wires), CHUNK)]
+        try:
+            async_to_sync(_broadcast)(get_channel_layer(), messages)
+        except Exception:  # Redis down: the hubs' tail of the table delivers them a little later
+            logger.warning("channel layer unreachable; %d events go by the table", len(events), exc_info=True)
+    candidates = [e for e in events if push_message_for(e) is not None]
+    with_phones = (
+        set(
+            Device.objects.filter(company_id__in={e.company_id for e in candidates}).values_list(
+                "company_id", flat=True
+            )
+        )
+        if candidates
+        else set()
+    )
+    pushable = [e.id for e in candidates if e.company_id in with_phones]
+    if pushable:
+        queue.send(push_for_events_task, pushable)

@@ -1,0 +1,128 @@
+"""One hub per web process: it receives every company's numbered events and hands each to
+the sockets of that company open in this process.
+
+Where the events come from:
+- with Redis (``REALTIME_FANOUT=redis``), the channel layer group ``realtime.events``
+  (``realtime.fanout``), and a tail of the outbox table every
+  ``REALTIME_TAIL_SECONDS`` as a safety net;
+- without Redis, only the tail of the table, a few times a second.
+
+Events carry a global ``position`` handed out in commit order (``core.outbox``), so the hub
+delivers them in that order, each once: an event it has passed is dropped, and a message
+that skips positions (a dropped message, a Redis hiccup) makes it read the gap from the
+table first. Each socket then keeps its own ``seq`` (``realtime.consumers``).
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from realtime import selectors
+from realtime.fanout import GROUP, event_wire
+
+logger = logging.getLogger(__name__)
+
+
+class Hub:
+    def __init__(self):
+        self._subscribers: dict[int, set[asyncio.Queue]] = defaultdict(set)
+        self._position: int | None = None
+        self._ready = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task | None = None
+
+    async def subscribe(self, company_id: int, queue: asyncio.Queue) -> None:
+        """Deliver ``company_id``'s events to ``queue`` from now on. Returns once the hub
+        knows where the table ends, so a reader that looks at the table after this call
+        misses nothing between what it reads and what the hub delivers."""
+        if self._task is None or self._task.done():
+            self._ready.clear()
+            self._task = asyncio.get_running_loop().create_task(self._run())
+        self._subscribers[company_id].add(queue)
+        await self._ready.wait()
+
+    def unsubscribe(self, company_id: int, queue: asyncio.Queue) -> None:
+        queues = self._subscribers.get(company_id)
+        if queues is not None:
+            queues.discard(queue)
+            if not queues:
+                del self._subscribers[company_id]
+
+    @property
+    def sockets(self) -> int:
+        return sum(len(q) for q in self._subscribers.values())
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self._position = await database_sync_to_async(selectors.last_position)()
+                self._ready.set()
+                loops = [self._tail()]
+                if settings.REALTIME_FANOUT == "redis":
+                    loops.append(self._listen())
+                await asyncio.gather(*loops)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("realtime hub failed; starting again in 1 s", exc_info=True)
+                await asyncio.sleep(1)
+
+    async def _tail(self) -> None:
+        interval = settings.REALTIME_TAIL_SECONDS
+        while True:
+            await asyncio.sleep(interval)
+            async with self._lock:
+                await self._catch_up()
+
+    async def _catch_up(self, *, until: int | None = None) -> None:
+        """Deliver what the table has after our position (up to ``until``, exclusive)."""
+        while True:
+            rows = await database_sync_to_async(selectors.events_after_position)(position=self._position)
+            rows = [e for e in rows if until is None or e.position < until]
+            if not rows:
+                return
+            self._deliver([event_wire(e) for e in rows])
+            if until is not None and self._position >= until - 1:
+                return
+
+    async def _listen(self) -> None:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(GROUP, channel)
+        joined = asyncio.get_running_loop().time()
+        while True:
+            message = await layer.receive(channel)
+            if asyncio.get_running_loop().time() - joined > 600:  # group memberships expire
+                await layer.group_add(GROUP, channel)
+                joined = asyncio.get_running_loop().time()
+            events = sorted(message.get("events", []), key=lambda e: e["position"])
+            if not events:
+                continue
+            async with self._lock:
+                if events[0]["position"] > self._position + 1:
+                    await self._catch_up(until=events[0]["position"])
+                self._deliver(events)
+
+    def _deliver(self, events: list[dict]) -> None:
+        for event in events:
+            if event["position"] <= self._position:
+                continue
+            self._position = event["position"]
+            for queue in self._subscribers.get(event["company_id"], ()):
+                queue.put_nowait(event)
+
+
+_hubs: dict[int, Hub] = {}
+
+
+def hub() -> Hub:
+    """This process's hub (one per event loop: the ASGI server runs one)."""
+    loop = asyncio.get_running_loop()
+    key = id(loop)
+    if key not in _hubs:
+        _hubs[key] = Hub()
+    return _hubs[key]

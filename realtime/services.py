@@ -1,0 +1,157 @@
+"""Writes of the real-time app: tickets, live sockets, devices and the pushes sent.
+
+A mobile push goes out for an event that matters (``push_message_for``) only while its
+company has no live socket; the gateway is an adapter (``realtime.push``) and each
+(event, device) is sent at most once, so a rerun of the push task is harmless.
+"""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.admin import yuan
+from core.errors import InvalidInputError, NotFoundError
+from core.models import Event
+from realtime import push
+from realtime.models import Connection, Device, PushMessage, Ticket
+from realtime.selectors import company_is_live
+
+logger = logging.getLogger(__name__)
+
+
+def _digest(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def ticket_issue(*, user) -> tuple[str, object]:
+    """A fresh single-use ticket for the user's socket: ``(ticket, expires_at)``."""
+    ticket = secrets.token_urlsafe(32)
+    expires_at = timezone.now() + timedelta(seconds=settings.REALTIME_TICKET_SECONDS)
+    Ticket.objects.create(digest=_digest(ticket), user=user, expires_at=expires_at)
+    return ticket, expires_at
+
+
+def ticket_redeem(*, ticket: str):
+    """The ticket's user, once: a used, expired or unknown ticket gives None. The
+    conditional update is what makes two handshakes with one ticket succeed once."""
+    if not ticket or len(ticket) > 128:
+        return None
+    digest = _digest(ticket)
+    now = timezone.now()
+    used = Ticket.objects.filter(digest=digest, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    if not used:
+        return None
+    return Ticket.objects.select_related("user").get(digest=digest).user
+
+
+def tickets_purge() -> int:
+    return Ticket.objects.filter(expires_at__lt=timezone.now() - timedelta(hours=1)).delete()[0]
+
+
+def connection_open(*, company_id: int, user) -> int:
+    return Connection.objects.create(company_id=company_id, user=user, seen_at=timezone.now()).id
+
+
+def connection_seen(*, connection_id: int, acked_seq: int | None = None) -> None:
+    fields = {"seen_at": timezone.now()}
+    if acked_seq is not None:
+        fields["acked_seq"] = acked_seq
+    Connection.objects.filter(id=connection_id).update(**fields)
+
+
+def connection_close(*, connection_id: int) -> None:
+    Connection.objects.filter(id=connection_id).delete()
+
+
+def connections_purge() -> int:
+    """Rows a dead web process left behind."""
+    stale = timezone.now() - timedelta(seconds=settings.REALTIME_PRESENCE_SECONDS * 4)
+    return Connection.objects.filter(seen_at__lt=stale).delete()[0]
+
+
+def device_register(*, user, company, platform: str, token: str) -> tuple[Device, bool]:
+    """Register (or move to this user and company) a phone's push token; ``(device, created)``."""
+    if platform not in Device.Platform.values:
+        raise InvalidInputError(
+            "Unknown platform.", fields={"platform": [f"One of {', '.join(Device.Platform.values)}."]}
+        )
+    try:
+        with transaction.atomic():
+            device, created = Device.objects.update_or_create(
+                token=token, defaults={"user": user, "company": company, "platform": platform}
+            )
+    except IntegrityError:  # two registrations of one token raced: the other one made it
+        device, created = Device.objects.get(token=token), False
+    return device, created
+
+
+def device_remove(*, device_id: int, company) -> None:
+    deleted, _ = Device.objects.filter(id=device_id, company=company).delete()
+    if not deleted:
+        raise NotFoundError("No such device.")
+
+
+# The SME must act when a share is assigned (send material) or delivered (inspect).
+SME_ACTS_ON = {"assigned", "delivered", "expired"}
+
+
+def push_message_for(event: Event) -> tuple[str, str] | None:
+    """(title, body) of the push an event deserves, in Chinese and English, or None."""
+    data = event.data
+    if event.type == "offer.created":
+        job = data.get("job", {})
+        amount = yuan(data.get("amount_fen", 0))
+        return (
+            "新派单邀约 New job offer",
+            f"{data.get('quantity')} × {job.get('process_name_zh')} {job.get('process_name')} · {amount} · "
+            f"{data.get('distance_km')} km",
+        )
+    if event.type == "job.status_changed" and data.get("new") in SME_ACTS_ON:
+        state = {"assigned": "已接单 assigned", "delivered": "已交付 delivered", "expired": "已过期 expired"}
+        return ("订单状态更新 Job update", f"#{data.get('job_id')} {state[data['new']]}")
+    if event.type == "notification":
+        return ("平台通知 Notice", str(data.get("message", ""))[:500])
+    return None
+
+
+def push_for_events(*, event_ids: list[int]) -> int:
+    """Push each event that matters to its company's phones unless the company has a live
+    socket; returns how many pushes were sent now."""
+    sent = 0
+    gateway = push.gateway()
+    for event in Event.objects.filter(id__in=event_ids).order_by("id"):
+        message = push_message_for(event)
+        if message is None or company_is_live(company_id=event.company_id):
+            continue
+        for device in Device.objects.filter(company_id=event.company_id):
+            sent += _push_one(gateway, event, device, *message)
+    return sent
+
+
+def _push_one(gateway, event: Event, device: Device, title: str, body: str) -> int:
+    payload = {"seq": event.seq, "type": event.type, "data": event.data}
+    try:
+        with transaction.atomic():
+            record = PushMessage.objects.create(
+                event=event,
+                device=device,
+                company_id=event.company_id,
+                provider=gateway.name,
+                title=title,
+                body=body[:500],
+                payload=payload,
+            )
+    except IntegrityError:
+        return 0  # sent before (a rerun)
+    try:
+        record.provider_ref = gateway.send(device=device, title=title, body=body, payload=payload)
+    except push.PushError as exc:
+        record.status, record.error = PushMessage.Status.FAILED, str(exc)[:300]
+        logger.warning("push %s to device %s failed: %s", event.id, device.id, exc)
+    record.save(update_fields=["provider_ref", "status", "error"])
+    return 1 if record.status == PushMessage.Status.SENT else 0

@@ -1,0 +1,87 @@
+"""The outbox: events commit with their change, and are numbered in commit order."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.services import notification_send
+from core.models import Event
+from core.outbox import event_emit, events_emit, events_sequence
+from tests import fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _stream(company_id):
+    return list(Event.objects.filter(company_id=company_id).order_by("seq").values_list("seq", "type"))
+
+
+def test_outbox_numbers_each_company_from_one_and_positions_across_all():
+    # when
+    event_emit(company_id=1, type="a")
+    events_emit([(2, "b", {}, ""), (1, "c", {}, ""), (2, "d", {}, "")])
+    # then
+    assert _stream(1) == [(1, "a"), (2, "c")]
+    assert _stream(2) == [(1, "b"), (2, "d")]
+    assert list(Event.objects.order_by("id").values_list("position", flat=True)) == [1, 2, 3, 4]
+
+
+def test_outbox_event_of_a_rolled_back_transaction_never_exists():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        event_emit(company_id=7, type="lost")
+        raise RuntimeError
+    event_emit(company_id=7, type="kept")
+    assert _stream(7) == [(1, "kept")]
+
+
+def test_outbox_numbers_after_commit_not_before():
+    # given: a transaction that has written its event but not committed
+    with transaction.atomic():
+        event_emit(company_id=3, type="inside")
+        assert Event.objects.get(type="inside").seq is None
+    # then: numbered once it committed
+    assert _stream(3) == [(1, "inside")]
+
+
+def test_outbox_sweep_numbers_events_whose_numbering_was_lost():
+    # given: rows committed without their after-commit numbering (a process died)
+    Event.objects.bulk_create([Event(company_id=5, type="orphan"), Event(company_id=5, type="orphan2")])
+    assert _stream(5) == [(None, "orphan"), (None, "orphan2")]
+    # when
+    numbered = events_sequence()
+    # then
+    assert numbered == 2
+    assert _stream(5) == [(1, "orphan"), (2, "orphan2")]
+    assert events_sequence() == 0  # a second run has nothing to do
+
+
+def test_outbox_concurrent_writers_get_gapless_distinct_numbers():
+    # given: eight threads, each committing 10 events for the same company
+    def write():
+        try:
+            for _ in range(10):
+                with transaction.atomic():
+                    event_emit(company_id=9, type="t")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events_sequence()
+    # then
+    seqs = list(Event.objects.filter(company_id=9).order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, 81))
+    positions = sorted(Event.objects.values_list("position", flat=True))
+    assert positions == list(range(1, 81))
+
+
+def test_outbox_notification_is_an_event_of_the_company():
+    _, company = fixtures.factory()
+    notification_send(company_id=company.id, kind="switched_offline", message="离线 offline", data={"x": 1})
+    event = Event.objects.get(company_id=company.id, type="notification")
+    assert event.data == {"kind": "switched_offline", "message": "离线 offline", "data": {"x": 1}}
+    assert event.seq is not None
