@@ -147,7 +147,17 @@ class Stack:
     def start_app(self):
         python = Path(sys.executable).parent
         self.procs["web"] = self._spawn(
-            [str(python / "gunicorn"), "marketplace.wsgi", "--bind", f"127.0.0.1:{WEB_PORT}", "--workers", "2"], "web"
+            [
+                str(python / "gunicorn"),
+                "marketplace.asgi:application",
+                "-k",
+                "uvicorn_worker.UvicornWorker",
+                "--bind",
+                f"127.0.0.1:{WEB_PORT}",
+                "--workers",
+                "2",
+            ],
+            "web",
         )
         for name, args in (
             ("worker", "worker --loglevel WARNING --concurrency 2"),

@@ -4,7 +4,8 @@ The handshake carries a single-use ``ticket`` (``POST /api/v1/realtime/ticket``)
 string, or ``Authorization: Bearer <access>``; without either, or with a bad one, the socket
 is accepted and closed at once with code 4401 (a refused HTTP handshake would hide the
 reason from the app). With ``after=<seq>`` the events the phone missed come first, oldest
-first, then new ones as they happen; without it, only new ones. Each socket keeps the last
+first, then ``{"type": "ready", "last_seq": N}``, then new ones as they happen; without it,
+``ready`` and only new ones (those after its ``last_seq``). Each socket keeps the last
 ``seq`` it sent: an event it has sent is never sent again, and a jump in ``seq`` is filled
 from the table first, so the stream is complete and in order. A heartbeat
 ``{"type": "ping"}`` goes out every REALTIME_PING_SECONDS; ``{"ack": <seq>}`` from the app is
@@ -14,6 +15,7 @@ recorded with the socket's presence.
 import asyncio
 import json
 import logging
+import random
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -64,6 +66,8 @@ def authenticate(scope, params) -> tuple[object, object] | None:
 
 
 class EventsConsumer(AsyncWebsocketConsumer):
+    # No channel-layer channel per socket: the process's hub is the one listener.
+    channel_layer_alias = None
     company_id: int | None = None
     connection_id: int | None = None
 
@@ -82,12 +86,18 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self.company_id = company.id
         await hub().subscribe(self.company_id, self.queue)  # before reading the table: nothing falls between
         self.connection_id = await database_sync_to_async(services.connection_open)(company_id=company.id, user=user)
+        hub().presence[self.connection_id] = 0
         if not int(after):
             self.last_seq = await database_sync_to_async(selectors.last_seq)(company_id=self.company_id)
         # Accepted only now: "new events" are those after the handshake completes.
         await self.accept()
         if int(after):
             await self._replay(int(after))
+        # What was missed has been sent; live events follow. ``last_seq`` is where they start
+        # after: a phone that knew less (it had seen nothing) reads the rest over HTTP.
+        await self.send(
+            text_data=json.dumps({"type": "ready", "at": timezone.now().isoformat(), "last_seq": self.last_seq})
+        )
         self.tasks = [asyncio.ensure_future(self._pump()), asyncio.ensure_future(self._heartbeat())]
 
     async def _replay(self, after: int) -> None:
@@ -120,10 +130,11 @@ class EventsConsumer(AsyncWebsocketConsumer):
             await self._send_event(message)
 
     async def _heartbeat(self) -> None:
+        """Pings to the phone; the hub records every socket's presence in one statement."""
+        await asyncio.sleep(random.uniform(0, settings.REALTIME_PING_SECONDS))  # noqa: S311 - spread them
         while True:
-            await asyncio.sleep(settings.REALTIME_PING_SECONDS)
             await self.send(text_data=json.dumps({"type": "ping", "at": timezone.now().isoformat()}))
-            await database_sync_to_async(services.connection_seen)(connection_id=self.connection_id)
+            await asyncio.sleep(settings.REALTIME_PING_SECONDS)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -142,9 +153,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
                 )
             )
             return
-        await database_sync_to_async(services.connection_seen)(
-            connection_id=self.connection_id, acked_seq=min(ack, self.last_seq)
-        )
+        hub().presence[self.connection_id] = min(ack, self.last_seq)  # written with the next heartbeat
 
     async def disconnect(self, code):
         for task in self.tasks:
@@ -152,4 +161,5 @@ class EventsConsumer(AsyncWebsocketConsumer):
         if self.company_id is not None:
             hub().unsubscribe(self.company_id, self.queue)
         if self.connection_id is not None:
+            hub().presence.pop(self.connection_id, None)
             await database_sync_to_async(services.connection_close)(connection_id=self.connection_id)

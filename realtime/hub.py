@@ -21,10 +21,16 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from realtime import selectors
+from realtime import selectors, services
 from realtime.fanout import GROUP, event_wire
 
 logger = logging.getLogger(__name__)
+
+
+def _read(func):
+    """Database reads of the hub run on a thread of their own (not the one shared by the
+    process's views and sockets), so a queue of requests there never delays delivery."""
+    return database_sync_to_async(func, thread_sensitive=False)
 
 
 class Hub:
@@ -32,8 +38,8 @@ class Hub:
         self._subscribers: dict[int, set[asyncio.Queue]] = defaultdict(set)
         self._position: int | None = None
         self._ready = asyncio.Event()
-        self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
+        self.presence: dict[int, int] = {}  # connection id -> acknowledged seq, of this process's sockets
 
     async def subscribe(self, company_id: int, queue: asyncio.Queue) -> None:
         """Deliver ``company_id``'s events to ``queue`` from now on. Returns once the hub
@@ -59,9 +65,9 @@ class Hub:
     async def _run(self) -> None:
         while True:
             try:
-                self._position = await database_sync_to_async(selectors.last_position)()
+                self._position = await _read(selectors.last_position)()
                 self._ready.set()
-                loops = [self._tail()]
+                loops = [self._tail(), self._heartbeats()]
                 if settings.REALTIME_FANOUT == "redis":
                     loops.append(self._listen())
                 await asyncio.gather(*loops)
@@ -75,13 +81,21 @@ class Hub:
         interval = settings.REALTIME_TAIL_SECONDS
         while True:
             await asyncio.sleep(interval)
-            async with self._lock:
-                await self._catch_up()
+            await self._catch_up()
+
+    async def _heartbeats(self) -> None:
+        """One statement a heartbeat for every socket of this process (their presence)."""
+        while True:
+            await asyncio.sleep(settings.REALTIME_PING_SECONDS)
+            if self.presence:
+                await _read(services.connections_seen)(acked=dict(self.presence))
 
     async def _catch_up(self, *, until: int | None = None) -> None:
-        """Deliver what the table has after our position (up to ``until``, exclusive)."""
+        """Deliver what the table has after our position (up to ``until``, exclusive).
+        Reads are not under a lock: delivery drops what it has passed, and the table's rows
+        come without holes, so any interleaving with the listener keeps the order."""
         while True:
-            rows = await database_sync_to_async(selectors.events_after_position)(position=self._position)
+            rows = await _read(selectors.events_after_position)(position=self._position)
             rows = [e for e in rows if until is None or e.position < until]
             if not rows:
                 return
@@ -102,10 +116,9 @@ class Hub:
             events = sorted(message.get("events", []), key=lambda e: e["position"])
             if not events:
                 continue
-            async with self._lock:
-                if events[0]["position"] > self._position + 1:
-                    await self._catch_up(until=events[0]["position"])
-                self._deliver(events)
+            if events[0]["position"] > self._position + 1:
+                await self._catch_up(until=events[0]["position"])
+            self._deliver(events)
 
     def _deliver(self, events: list[dict]) -> None:
         for event in events:

@@ -57,11 +57,13 @@ def connection_open(*, company_id: int, user) -> int:
     return Connection.objects.create(company_id=company_id, user=user, seen_at=timezone.now()).id
 
 
-def connection_seen(*, connection_id: int, acked_seq: int | None = None) -> None:
-    fields = {"seen_at": timezone.now()}
-    if acked_seq is not None:
-        fields["acked_seq"] = acked_seq
-    Connection.objects.filter(id=connection_id).update(**fields)
+def connections_seen(*, acked: dict[int, int]) -> None:
+    """A heartbeat of a web process's sockets: ``{connection id: acknowledged seq}``."""
+    now = timezone.now()
+    Connection.objects.filter(id__in=list(acked)).update(seen_at=now)
+    rows = [Connection(id=i, acked_seq=seq) for i, seq in acked.items() if seq]
+    if rows:
+        Connection.objects.bulk_update(rows, ["acked_seq"], batch_size=500)
 
 
 def connection_close(*, connection_id: int) -> None:

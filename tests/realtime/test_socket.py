@@ -38,14 +38,14 @@ def open_socket(web, user=None, *, after=None, ticket=None):
 
 
 def events(ws, *, seconds: float) -> list[dict]:
-    """Every event (pings left out) that arrives within ``seconds``."""
+    """Every event (pings and the ``ready`` frame left out) that arrives within ``seconds``."""
     got, deadline = [], time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0:
         try:
             message = json.loads(ws.recv(timeout=left))
         except TimeoutError:
             break
-        if message["type"] != "ping":
+        if message["type"] not in ("ping", "ready"):
             got.append(message)
     return got
 
@@ -112,11 +112,13 @@ def test_socket_reconnect_with_after_gets_the_missed_withdrawal_exactly_once(web
     # when: the SME cancels meanwhile (the offer is withdrawn), and the phone comes back
     services.job_cancel(job_id=job.id, sme=job.sme, user=job.created_by, reason="changed my mind")
     with open_socket(web, taker_user, after=created["seq"]) as ws:
-        got = events(ws, seconds=2)
+        replayed = [json.loads(ws.recv(timeout=3)) for _ in range(2)]
+        got = [replayed[0], *events(ws, seconds=2)]
         # a later event still arrives once, after the replay
         notification_send(company_id=taker.id, kind="hello", message="你好 hello")
         later = events(ws, seconds=2)
-    # then
+    # then: the missed events first, then the ready frame that says where live ones start
+    assert replayed[1] == {"type": "ready", "at": replayed[1]["at"], "last_seq": replayed[0]["seq"]}
     withdrawn = [e for e in got if e["type"] == "offer.withdrawn"]
     assert len(withdrawn) == 1
     assert withdrawn[0]["data"]["offer_id"] == created["data"]["id"]
@@ -199,7 +201,9 @@ def test_socket_heartbeat_is_sent(start_web):
     web = start_web(REALTIME_PING_SECONDS="0.3")
     user, _ = fixtures.factory()
     with open_socket(web, user) as ws:
+        ready = json.loads(ws.recv(timeout=3))
         message = json.loads(ws.recv(timeout=3))
+    assert (ready["type"], ready["last_seq"]) == ("ready", 0)
     assert message["type"] == "ping"
     assert "seq" not in message
 
