@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
+from accounts.api import docs
 from accounts.models import Notification
 from accounts.selectors import company_for_user, notification_list_for_company
 
@@ -11,6 +13,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "message", "data", "created_at", "read_at"]
 
 
+@extend_schema_view(get=docs.notifications)
 class NotificationListView(ListAPIView):
     """The company's notifications, newest first (e.g. why a factory was switched offline)."""
 
