@@ -38,8 +38,9 @@ run: venv
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving http://127.0.0.1:8000 (API /api/v1/, docs /api/docs/, admin /admin/); Ctrl-C stops everything."
-	@# Ctrl-C: honcho stops every process and answers 130; that is the normal way to stop.
-	$(RUN_ENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start --no-prefix -f Procfile || test $$? -eq 130
+	@# Ctrl-C is the normal way to stop: bin/procfile (honcho) gives every process time to stop
+	@# warmly and exits 0.
+	$(RUN_ENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bin/procfile start --no-prefix -f Procfile
 
 test: venv chromium
 	$(PLAIN_HTTP) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-test-secret-key-for-the-test-run-only-0123456789} \

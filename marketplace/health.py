@@ -3,13 +3,16 @@
 import redis
 from django.conf import settings
 from django.db import connection
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace import docs
 
+
+@extend_schema_view(get=docs.health)
 class HealthView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -24,10 +27,6 @@ class HealthView(APIView):
                 "redis": serializers.CharField(),
                 "broker": serializers.CharField(),
             },
-        ),
-        description=(
-            "`ok`; `degraded` (200) while Redis is down: requests are served, throttles let traffic "
-            "through and background work waits for the sweeps; `down` (503) while the database is."
         ),
     )
     def get(self, request):

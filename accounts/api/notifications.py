@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
+from accounts.api import docs
 from accounts.selectors import company_for_user, notification_list_for_company
 from core.models import Event
 
@@ -26,6 +28,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return event.data.get("data", {})
 
 
+@extend_schema_view(get=docs.notifications)
 class NotificationListView(ListAPIView):
     """The company's notifications, newest first (e.g. why a factory was switched offline).
     They are the ``notification`` events of its real-time stream (``GET /api/v1/events``)."""

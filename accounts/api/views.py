@@ -1,5 +1,5 @@
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -8,6 +8,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
+from accounts.api import docs
 from accounts.api.serializers import (
     LogoutInputSerializer,
     MeSerializer,
@@ -24,6 +25,7 @@ from core.idempotency import idempotent
 from core.throttling import AnonRateThrottle, UserRateThrottle
 
 
+@extend_schema_view(post=docs.register)
 class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -59,16 +61,15 @@ def _with_fresh_tokens(body: dict) -> dict:
     return {**body, **_tokens(user)} if user is not None else body
 
 
+@extend_schema_view(get=docs.me, patch=docs.me_update)
 class MeView(APIView):
-    @extend_schema(responses=MeSerializer, summary="Who am I", description="The user and the company it acts for.")
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
         return self._me(request)
 
     @extend_schema(
         request=MeUpdateInputSerializer,
         responses=MeSerializer,
-        summary="Change my company's details",
-        description="Name, location (where an SME hands material over) and address of the caller's company.",
     )
     def patch(self, request):
         company = company_for_user(request.user)
@@ -85,6 +86,7 @@ class MeView(APIView):
         )
 
 
+@extend_schema_view(post=docs.token)
 class TokenObtainView(TokenObtainPairView):
     """Log in: ``{username, password}`` -> ``{access, refresh}``. Throttled per address and
     per username; too many wrong passwords lock the pair out (429 ``locked_out``)."""
@@ -92,6 +94,7 @@ class TokenObtainView(TokenObtainPairView):
     throttle_classes = [AnonRateThrottle, LoginRateThrottle]
 
 
+@extend_schema_view(post=docs.token_refresh)
 class TokenRefreshRotateView(TokenRefreshView):
     """``{refresh}`` -> ``{access, refresh}``: the refresh token given is used up (a second
     use is 401), the new one replaces it."""
@@ -102,6 +105,7 @@ TokenPairSerializer = inline_serializer(
 )
 
 
+@extend_schema_view(post=docs.logout)
 class LogoutView(APIView):
     @extend_schema(request=LogoutInputSerializer, responses={204: None})
     def post(self, request):
@@ -110,6 +114,7 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(post=docs.password)
 class PasswordChangeView(APIView):
     throttle_classes = [UserRateThrottle, LoginRateThrottle]
 

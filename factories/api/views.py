@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -11,10 +11,12 @@ from core.api.base import validated
 from core.errors import InvalidInputError
 from core.idempotency import idempotent
 from factories import selectors, services
+from factories.api import docs
 from factories.api import serializers as s
 from factories.models import Capability
 
 
+@extend_schema_view(get=docs.profile_get, patch=docs.profile_update)
 class FactoryProfileView(APIView):
     permission_classes = [IsFactory]
 
@@ -30,6 +32,7 @@ class FactoryProfileView(APIView):
         return Response(s.FactoryProfileSerializer(profile).data)
 
 
+@extend_schema_view(get=docs.capability_list, post=docs.capability_create)
 class CapabilityListCreateView(ListAPIView):
     permission_classes = [IsFactory]
     serializer_class = s.CapabilitySerializer
@@ -50,6 +53,7 @@ class CapabilityListCreateView(ListAPIView):
         return Response(s.CapabilitySerializer(capability).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(patch=docs.capability_update, delete=docs.capability_delete)
 class CapabilityDetailView(APIView):
     permission_classes = [IsFactory]
 
@@ -71,6 +75,7 @@ class CapabilityDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(post=docs.verify)
 class AdminFactoryVerifyView(APIView):
     permission_classes = [IsPlatformAdmin]
 

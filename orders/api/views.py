@@ -1,6 +1,6 @@
 """Thin views: parse, call one service or selector, render."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -13,10 +13,12 @@ from core.errors import InvalidInputError
 from core.idempotency import idempotent
 from factories import selectors as factory_selectors
 from orders import selectors, services
+from orders.api import docs
 from orders.api import serializers as s
 from orders.models import Job, JobEvent, Offer
 
 
+@extend_schema_view(post=docs.job_quote)
 class JobQuoteView(APIView):
     permission_classes = [IsSME]
 
@@ -32,6 +34,7 @@ class JobQuoteView(APIView):
 STATUS_PARAM = OpenApiParameter("status", str, enum=Job.Status.values, description="Only jobs in this status.")
 
 
+@extend_schema_view(get=docs.job_list, post=docs.job_post)
 class JobListCreateView(ListAPIView):
     serializer_class = s.JobSerializer
 
@@ -77,6 +80,7 @@ class JobListCreateView(ListAPIView):
         return Response(s.JobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(get=docs.job_get)
 class JobDetailView(APIView):
     @extend_schema(responses=s.JobSerializer)
     def get(self, request, job_id):
@@ -84,6 +88,7 @@ class JobDetailView(APIView):
         return Response(s.JobSerializer(job, context={"request": request}).data)
 
 
+@extend_schema_view(get=docs.job_events)
 class JobEventListView(ListAPIView):
     serializer_class = s.JobEventSerializer
 
@@ -100,6 +105,7 @@ def _job_response(request, job, code=status.HTTP_200_OK):
     return Response(s.JobSerializer(job, context={"request": request}).data, status=code)
 
 
+@extend_schema_view(post=docs.job_cancel)
 class JobCancelView(APIView):
     permission_classes = [IsSME]
 
@@ -113,6 +119,7 @@ class JobCancelView(APIView):
         return _job_response(request, job)
 
 
+@extend_schema_view(post=docs.job_dispute)
 class JobDisputeView(APIView):
     permission_classes = [IsSME]
 
@@ -126,6 +133,7 @@ class JobDisputeView(APIView):
         return _job_response(request, job)
 
 
+@extend_schema_view(get=docs.board_list)
 class BoardView(ListAPIView):
     permission_classes = [IsFactory]
     serializer_class = s.BoardJobSerializer
@@ -144,6 +152,7 @@ def _assignment_response(request, assignment, code=status.HTTP_200_OK):
     return Response(s.AssignmentSerializer(assignment).data, status=code)
 
 
+@extend_schema_view(post=docs.board_accept)
 class BoardAcceptView(APIView):
     permission_classes = [IsFactory]
 
@@ -157,6 +166,7 @@ class BoardAcceptView(APIView):
         return _assignment_response(request, assignment, status.HTTP_201_CREATED)
 
 
+@extend_schema_view(get=docs.assignment_list)
 class AssignmentListView(ListAPIView):
     serializer_class = s.AssignmentSerializer
 
@@ -171,6 +181,7 @@ def _assignment_step(request, assignment_id, input_serializer, service):
     return _assignment_response(request, assignment)
 
 
+@extend_schema_view(post=docs.materials_sent)
 class MaterialsSentView(APIView):
     permission_classes = [IsSME]
 
@@ -182,6 +193,7 @@ class MaterialsSentView(APIView):
         )
 
 
+@extend_schema_view(post=docs.materials_received)
 class MaterialsReceivedView(APIView):
     permission_classes = [IsFactory]
 
@@ -193,6 +205,7 @@ class MaterialsReceivedView(APIView):
         )
 
 
+@extend_schema_view(post=docs.materials_returned)
 class MaterialsReturnedView(APIView):
     """The SME confirms it has back the material the factory returned."""
 
@@ -204,6 +217,7 @@ class MaterialsReturnedView(APIView):
         return _assignment_step(request, assignment_id, s.EmptyInputSerializer, services.assignment_materials_returned)
 
 
+@extend_schema_view(post=docs.progress)
 class ProgressView(APIView):
     permission_classes = [IsFactory]
 
@@ -213,6 +227,7 @@ class ProgressView(APIView):
         return _assignment_step(request, assignment_id, s.ProgressInputSerializer, services.assignment_progress)
 
 
+@extend_schema_view(post=docs.deliver)
 class DeliverView(APIView):
     permission_classes = [IsFactory]
 
@@ -222,6 +237,7 @@ class DeliverView(APIView):
         return _assignment_step(request, assignment_id, s.DeliverInputSerializer, services.assignment_deliver)
 
 
+@extend_schema_view(post=docs.accept_delivery)
 class AcceptDeliveryView(APIView):
     permission_classes = [IsSME]
 
@@ -231,6 +247,7 @@ class AcceptDeliveryView(APIView):
         return _assignment_step(request, assignment_id, s.AcceptDeliveryInputSerializer, services.assignment_accept)
 
 
+@extend_schema_view(post=docs.withdraw)
 class WithdrawView(APIView):
     permission_classes = [IsFactory]
 
@@ -240,6 +257,7 @@ class WithdrawView(APIView):
         return _assignment_step(request, assignment_id, s.ReasonInputSerializer, services.assignment_withdraw)
 
 
+@extend_schema_view(post=docs.resolve_dispute)
 class AdminResolveDisputeView(APIView):
     permission_classes = [IsPlatformAdmin]
 
@@ -254,6 +272,7 @@ class AdminResolveDisputeView(APIView):
         return Response(s.JobSerializer(job, context={"request": request}).data)
 
 
+@extend_schema_view(get=docs.offer_list)
 class OfferListView(ListAPIView):
     permission_classes = [IsFactory]
     serializer_class = s.OfferSerializer
@@ -264,6 +283,7 @@ class OfferListView(ListAPIView):
         return selectors.offer_list_for_factory(company=company_for_user(self.request.user))
 
 
+@extend_schema_view(post=docs.offer_accept)
 class OfferAcceptView(APIView):
     permission_classes = [IsFactory]
 
@@ -275,6 +295,7 @@ class OfferAcceptView(APIView):
         return _assignment_response(request, assignment, status.HTTP_201_CREATED)
 
 
+@extend_schema_view(post=docs.offer_decline)
 class OfferDeclineView(APIView):
     permission_classes = [IsFactory]
 
@@ -288,6 +309,7 @@ class OfferDeclineView(APIView):
         return Response(s.OfferSerializer(offer).data)
 
 
+@extend_schema_view(get=docs.wallet)
 class WalletView(APIView):
     """A factory's money: escrow held for its live shares, payable, in transit, paid out."""
 

@@ -1,6 +1,12 @@
 from django.template.response import TemplateResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -14,11 +20,13 @@ from core.api.base import EmptyInputSerializer, StrictSerializer, validated
 from core.errors import ApplicationError, InvalidInputError
 from core.idempotency import idempotent
 from payments import selectors, services
+from payments.api import docs
 from payments.gateway import SIGNATURE_HEADER
 from payments.models import Payment, SettlementBatch
 from payments.services import settlement
 
 
+@extend_schema_view(post=docs.webhook)
 class WebhookView(APIView):
     """The gateway's callback. Verifies the HMAC over the raw body, stores the event once,
     answers 200 at once and processes it after commit."""
@@ -49,6 +57,7 @@ _PAY_RESULT = {
 }
 
 
+@extend_schema_view(post=docs.sandbox_pay)
 class SandboxPayView(APIView):
     """The sandbox gateway's checkout for one payment, at the payment's ``pay_url`` (the
     token in the path is the payer's key: a wrong one is 404). ``GET`` is the HTML page;
@@ -127,6 +136,7 @@ class _SandboxOptions(serializers.Serializer):
     delay = serializers.IntegerField(min_value=0, max_value=3600, default=0)
 
 
+@extend_schema_view(get=docs.ledger_check)
 class LedgerCheckView(APIView):
     permission_classes = [IsPlatformAdmin]
 
@@ -203,6 +213,7 @@ class _SettlementListBase(ListAPIView):
         return None
 
 
+@extend_schema_view(get=docs.settlement_list)
 class SettlementListView(_SettlementListBase):
     """A factory's own settlement batches."""
 
@@ -212,6 +223,7 @@ class SettlementListView(_SettlementListBase):
         return company_for_user(self.request.user).id
 
 
+@extend_schema_view(get=docs.admin_settlement_list)
 class AdminSettlementListView(_SettlementListBase):
     """Every batch, for platform admins."""
 
@@ -226,6 +238,7 @@ def _settlement_response(batch_id):
     return Response(SettlementSerializer(selectors.settlement_list().get(id=batch_id)).data)
 
 
+@extend_schema_view(post=docs.approve)
 class AdminSettlementApproveView(APIView):
     permission_classes = [IsPlatformAdmin]
 
@@ -237,6 +250,7 @@ class AdminSettlementApproveView(APIView):
         return _settlement_response(batch.id)
 
 
+@extend_schema_view(post=docs.reject)
 class AdminSettlementRejectView(APIView):
     permission_classes = [IsPlatformAdmin]
 

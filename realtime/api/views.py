@@ -2,7 +2,7 @@
 HTTP for catch-up, and the phones that receive pushes. The socket itself is
 ``realtime.consumers``."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from core.api.base import EmptyInputSerializer, validated
 from core.errors import ForbiddenError
 from core.idempotency import idempotent
 from realtime import selectors, services
+from realtime.api import docs
 from realtime.api.serializers import (
     DeviceInputSerializer,
     DeviceSerializer,
@@ -36,6 +37,7 @@ def _ticket_body(request) -> dict:
     return TicketSerializer({"ticket": ticket, "expires_at": expires_at}).data
 
 
+@extend_schema_view(post=docs.ticket)
 class TicketView(APIView):
     """A single-use ticket for opening ``/ws/v1/events?ticket=…`` (good for 60 s), for
     clients that cannot set an ``Authorization`` header on a WebSocket handshake."""
@@ -48,6 +50,7 @@ class TicketView(APIView):
         return Response(_ticket_body(request), status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(get=docs.events)
 class EventListView(APIView):
     """The company's event stream over HTTP, oldest first: every event with ``seq`` >
     ``after``; follow ``next`` until it is null, then keep the last ``seq`` for the socket's
@@ -77,6 +80,7 @@ class EventListView(APIView):
         )
 
 
+@extend_schema_view(get=docs.devices, post=docs.device_register)
 class DeviceListView(ListAPIView):
     """``GET``: the company's registered phones. ``POST {platform, token}``: register one for
     mobile pushes (sent for offers and jobs that need the company while none of its apps
@@ -101,6 +105,7 @@ class DeviceListView(ListAPIView):
         )
 
 
+@extend_schema_view(delete=docs.device_remove)
 class DeviceDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, device_id):

@@ -1,6 +1,7 @@
 """Health, OpenAPI schema, configuration and the compose file."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,80 @@ def test_openapi_every_operation_documents_the_error_shape(api):
             content = operation["responses"][code]["content"]["application/json"]["schema"]
             assert content == {"$ref": "#/components/schemas/Error"}, (path, method, code)
     assert "fields" in schema["components"]["schemas"]["ErrorDetail"]["properties"]
+
+
+def _operations(schema):
+    return [
+        (f"{method.upper()} {path}", operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "post", "patch", "put", "delete")
+    ]
+
+
+def _examples(body):
+    return (body.get("content") or {}).get("application/json", {}).get("examples") or {}
+
+
+@pytest.mark.django_db
+def test_openapi_every_operation_is_described_with_examples(api):
+    # given: the schema the apps are built against
+    schema = yaml.safe_load(api.get("/api/schema/").content)
+    # when: each operation is read as a newcomer reads it
+    missing = []
+    for name, operation in _operations(schema):
+        summary, description = operation.get("summary") or "", operation.get("description") or ""
+        if not summary or len(description) < 80 or description.startswith(summary):
+            missing.append(f"{name}: a summary and a written description")
+        if "requestBody" in operation and not _examples(operation["requestBody"]):
+            missing.append(f"{name}: a request example")
+        success = {code: body for code, body in operation["responses"].items() if code.startswith("2")}
+        if any("content" in body for body in success.values()) and not any(map(_examples, success.values())):
+            missing.append(f"{name}: a response example")
+        errors = {code: body for code, body in operation["responses"].items() if code[0] in "45"}
+        for code, body in errors.items():
+            examples = _examples(body)
+            if not examples:
+                missing.append(f"{name}: an example of its {code}")
+            for example in examples.values():
+                error = example["value"].get("error", {})
+                if set(error) != {"code", "message", "fields"} or not error["code"]:
+                    missing.append(f"{name}: its {code} example in the error shape")
+    # then: nothing is left undocumented
+    assert len(_operations(schema)) > 40
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_openapi_examples_speak_the_contract(api):
+    # given: every example body of the schema
+    schema = yaml.safe_load(api.get("/api/schema/").content)
+    values = [
+        (name, example["value"])
+        for name, operation in _operations(schema)
+        for body in [operation.get("requestBody", {}), *operation["responses"].values()]
+        for example in _examples(body).values()
+    ]
+
+    def walk(value, key=""):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield from walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                yield from walk(v, key)
+        else:
+            yield key, value
+
+    # then: money in fen is an integer, and every time carries its time zone
+    for name, value in values:
+        for key, leaf in walk(value):
+            if key.endswith("_fen"):
+                assert isinstance(leaf, int), (name, key, leaf)
+            if key.endswith(("_at", "deadline", "cutoff")) and leaf is not None:
+                assert re.search(r"T\d\d:\d\d:\d\d(\+\d\d:\d\d|Z)$", leaf), (name, key, leaf)
+    # and: the particular errors of an operation are shown, not only the generic ones
+    accept = schema["paths"]["/api/v1/board/{job_id}/accept/"]["post"]["responses"]["409"]
+    assert [e["value"]["error"]["code"] for e in _examples(accept).values()] == ["already_taken"]
+    login = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert "401" in login  # public, but a wrong password is a 401

@@ -1,0 +1,116 @@
+"""What the schema says of each payments and settlement operation (``core.api.schema.operation``)."""
+
+from core.api.schema import error_example, operation
+
+BATCH = {
+    "id": 31,
+    "factory": 5,
+    "factory_name": "Hongda Shared Sewing",
+    "status": "pending_review",
+    "total_fen": 28358,
+    "cutoff": "2026-06-12T00:00:00+08:00",
+    "reason": "",
+    "payout_reference": "",
+    "created_at": "2026-06-12T02:00:04+08:00",
+    "paid_at": None,
+    "lines": [{"assignment": 42, "amount_fen": 28358, "release_key": "release:assignment:42"}],
+}
+NO_BATCH = error_example(404, "not_found", "No such settlement batch.")
+
+webhook = operation(
+    "Payment gateway webhook",
+    "Called by the payment gateway, not by the apps. Verifies `X-Signature: sha256=<hex "
+    "HMAC-SHA256 of the raw body>` keyed by `PAYMENT_WEBHOOK_SECRET` and the event's `created` "
+    "time (at most 5 minutes off), stores the event once under its provider event id and "
+    "answers 200 at once; a worker processes it after commit (`payment.succeeded` opens the "
+    "job, `payout.paid` books a payout as paid). A replay answers 200 with `duplicate: true` "
+    "and has no second effect.",
+    request={
+        "id": "evt_3b9f0c4d2a1e4f6a8b7c5d9e0f1a2b3c",
+        "type": "payment.succeeded",
+        "created": 1781060400,
+        "data": {"payment_id": 23, "charge_id": "charge_8f2a61c04be9d317"},
+    },
+    response={"received": True, "duplicate": False},
+    errors=(error_example(400, "invalid_signature", "The webhook signature does not match."),),
+)
+
+sandbox_pay = operation(
+    "Pay at the sandbox gateway",
+    "Whoever holds the payment's `pay_url` (sandbox gateway only; the token in the path is the "
+    "payer's key, a wrong one is 404). While the payment `requires_payment`, charges it (or "
+    "declines with `?fail=1`); the payment and the job change only when the gateway's signed "
+    "webhook arrives a moment later. `GET` on the same URL is the HTML pay page. With `DEBUG` "
+    "or `SANDBOX_TEST_KNOBS`, `?duplicate=1` delivers the webhook twice and `?delay=N` N "
+    "seconds late.",
+    response={"payment_id": 23, "result": "paid", "webhook": "payment.succeeded", "copies": 1, "delay_seconds": 0},
+    errors=(error_example(409, "payment_not_payable", "This payment is succeeded."),),
+)
+
+ledger_check = operation(
+    "Check the ledger",
+    "For platform admins: verifies every ledger invariant (every transaction balances, cached "
+    "balances equal their legs, nothing that must not be negative is, no finished job still "
+    "holds escrow), as `manage.py check_ledger` does. `problems` names each culprit. Changes "
+    "nothing.",
+    response={"balanced": True, "accounts": 64, "transactions": 212, "problems": []},
+)
+
+settlement_list = operation(
+    "My settlement batches",
+    "For a factory: its settlement batches, newest first, paginated, each with its lines "
+    "(one per completed assignment, the amount released to its payable). `?status=` keeps one "
+    "status.",
+    response={
+        **BATCH,
+        "status": "paid",
+        "payout_reference": "payout_51c9e07a3d2b8f46",
+        "paid_at": "2026-06-12T09:15:30+08:00",
+    },
+)
+
+admin_settlement_list = operation(
+    "All settlement batches",
+    "For platform admins: every factory's batches, newest first, paginated; "
+    "`?status=pending_review` is the review queue.",
+    response=BATCH,
+)
+
+approve = operation(
+    "Approve a settlement batch",
+    "For platform admins, while the batch is `pending_review`; not the admin who built or last "
+    "changed it (403 `four_eyes`). Re-checks the total against the ledger (409 "
+    "`batch_ledger_mismatch`), moves the batch to `approved` and queues its payout (payable -> "
+    "in transit, then paid out when the gateway's `payout.paid` webhook arrives). Approval "
+    "itself moves no money; approving a batch already approved, paying or paid is a harmless 200.",
+    response={**BATCH, "status": "approved"},
+    errors=(
+        NO_BATCH,
+        error_example(403, "four_eyes", "Four eyes: the account that built or last changed a batch cannot approve it."),
+        error_example(
+            409,
+            "batch_not_pending_review",
+            "The batch is rejected; this needs it to be pending_review.",
+            {"status": ["rejected"]},
+        ),
+    ),
+)
+
+reject = operation(
+    "Reject a settlement batch",
+    "For platform admins, while the batch is `pending_review`: `rejected`, with the reason in its "
+    "audit trail; its lines return to the pool and go into the next batch. Moves no money; "
+    "rejecting it again is a harmless 200.",
+    request={"reason": "Line for assignment 42 is under dispute with the SME."},
+    response={**BATCH, "status": "rejected", "reason": "Line for assignment 42 is under dispute with the SME."},
+    errors=(
+        NO_BATCH,
+        error_example(400, "invalid", "Say why the batch is rejected.", {"reason": ["Required."]}),
+        error_example(
+            409,
+            "batch_not_pending_review",
+            "The batch is paid; this needs it to be pending_review.",
+            {"status": ["paid"]},
+        ),
+    ),
+)

@@ -1,0 +1,98 @@
+"""OpenAPI text and examples of the real-time endpoints (``core.api.schema.operation``)."""
+
+from core.api.schema import error_example, operation
+
+_OFFER_EVENT = {
+    "seq": 42,
+    "type": "offer.created",
+    "at": "2026-06-09T10:00:02+08:00",
+    "data": {
+        "id": 88,
+        "job": {
+            "id": 7,
+            "process": "velcro_sewing",
+            "process_name": "Velcro closure sewing",
+            "process_name_zh": "魔术贴缝制",
+            "spec": {"width_mm": 25, "color": "black", "stitch": "box_x"},
+            "quantity": 2000,
+            "unit_price_fen": 15,
+            "total_fen": 30000,
+            "currency": "CNY",
+            "deadline": "2026-06-12T18:00:00+08:00",
+            "lat": 36.264,
+            "lng": 120.033,
+            "address": "Jiaozhou, Sanlihe",
+            "allow_split": False,
+        },
+        "quantity": 2000,
+        "amount_fen": 30000,
+        "distance_km": 3.2,
+        "expires_at": "2026-06-09T10:01:02+08:00",
+        "status": "pending",
+    },
+}
+
+ticket = operation(
+    "A WebSocket ticket",
+    "Any company user: a single-use ticket for `GET ws://…/ws/v1/events?ticket=…`, good for 60 s, "
+    "for clients that cannot send an `Authorization` header on the WebSocket handshake. A used, "
+    "expired or unknown ticket closes the socket with code 4401. Platform admins have no stream (403).",
+    request={},
+    response={"ticket": "kT2v0d1mQe3bXn8Yw4s7RzLh5uCj9aPq6GfVtN0oE1I", "expires_at": "2026-06-09T10:01:00+08:00"},
+    errors=(error_example(403, "forbidden", "Only a company's users have an event stream."),),
+)
+
+events = operation(
+    "My company's event stream",
+    "Any company user: the events of its company's stream with `seq` > `after`, oldest first, at "
+    "most `page_size` (≤ 500) a page; follow `next` until it is null. The same events reach the "
+    "WebSocket `/ws/v1/events` live: offers made, withdrawn and expired, jobs joining or leaving "
+    "the board, job, share, payment and settlement status changes, and notifications. Use it to "
+    "catch up after being offline, then open the socket with `after=<last seq>`; `last_seq` is the "
+    "stream's newest number right now. Another company's events are never listed.",
+    response={"results": [_OFFER_EVENT], "next": None, "last_seq": 42},
+    errors=(
+        error_example(
+            400, "invalid", "after: A valid integer is required.", {"after": ["A valid integer is required."]}
+        ),
+        error_example(403, "forbidden", "Only a company's users have an event stream."),
+    ),
+)
+
+devices = operation(
+    "My company's phones",
+    "Any company user: the phones registered for mobile pushes, oldest first.",
+    response={
+        "id": 3,
+        "platform": "android",
+        "token": "fcm:dGhpcyBpcyBhIHRva2Vu",
+        "created_at": "2026-06-09T09:00:00+08:00",
+    },
+)
+
+device_register = operation(
+    "Register a phone for pushes",
+    "Any company user: register a phone's push token. While none of the company's apps holds a "
+    "socket, an event that needs it (a dispatch offer, a share assigned or delivered, a notification) "
+    "also goes out as a mobile push (the sandbox gateway records it in the admin instead of sending). "
+    "201 for a new token; 200 when the token was known (it moves to this user and company).",
+    request={"platform": "android", "token": "fcm:dGhpcyBpcyBhIHRva2Vu"},
+    response={
+        "id": 3,
+        "platform": "android",
+        "token": "fcm:dGhpcyBpcyBhIHRva2Vu",
+        "created_at": "2026-06-09T09:00:00+08:00",
+    },
+    errors=(
+        error_example(
+            400, "invalid", 'platform: "nokia" is not a valid choice.', {"platform": ['"nokia" is not a valid choice.']}
+        ),
+        error_example(403, "forbidden", "Only a company's users have an event stream."),
+    ),
+)
+
+device_remove = operation(
+    "Stop pushes to a phone",
+    "Any company user: remove one of its company's phones; no more pushes go to it. Another company's phone is 404.",
+    errors=(error_example(404, "not_found", "No such device."),),
+)
