@@ -61,7 +61,8 @@ events = operation(
 
 devices = operation(
     "My company's phones",
-    "Any company user: the phones registered for mobile pushes, oldest first.",
+    "Any company user: the phones registered for its company's mobile pushes, oldest first, "
+    "paginated. Another company's phones are never listed.",
     response={
         "id": 3,
         "platform": "android",
