@@ -333,6 +333,35 @@ if not PAYMENT_PROVIDER:
         "PAYMENT_PROVIDER is not set and DEBUG is off: choose the gateway (e.g. PAYMENT_PROVIDER=sandbox for a "
         "trial without real money)."
     )
+# WeChat Pay (API v3) when PAYMENT_PROVIDER=wechatpay (README "Going live with WeChat Pay").
+# Every variable must be set, or start-up refuses (naming the variables, never their values);
+# payments/checks.py also loads the key files. Paths point at PEM files outside the repository.
+WECHATPAY_SETTINGS = {
+    "WECHATPAY_MCHID": "merchant id (商户号)",
+    "WECHATPAY_APPID": "app id bound to the merchant (AppID)",
+    "WECHATPAY_CERT_SERIAL_NO": "serial number of the merchant API certificate",
+    "WECHATPAY_PRIVATE_KEY_PATH": "merchant API private key, PEM (apiclient_key.pem)",
+    "WECHATPAY_APIV3_KEY": "APIv3 key, 32 characters",
+    "WECHATPAY_PLATFORM_KEY_PATH": "WeChat Pay platform public key or platform certificate, PEM",
+    "WECHATPAY_PLATFORM_SERIAL": "its id (PUB_KEY_ID_...) or certificate serial number",
+    "WECHATPAY_NOTIFY_URL": "public HTTPS URL of /api/v1/payments/webhooks/wechatpay",
+}
+for _name in WECHATPAY_SETTINGS:
+    globals()[_name] = env.str(_name, default="")
+WECHATPAY_API_BASE_URL = env.str("WECHATPAY_API_BASE_URL", default="https://api.mch.weixin.qq.com")
+WECHATPAY_TRANSFER_SCENE_ID = env.str("WECHATPAY_TRANSFER_SCENE_ID", default="")  # optional (转账场景ID)
+WECHATPAY_BILL_HOUR = env.int("WECHATPAY_BILL_HOUR", default=11)  # a day's bill is ready from ~10:00 next day
+if PAYMENT_PROVIDER == "wechatpay":
+    CELERY_BEAT_SCHEDULE["wechatpay-bill"] = {
+        "task": "payments.tasks.bill_reconcile_task",
+        "schedule": crontab(hour=WECHATPAY_BILL_HOUR, minute=0),
+    }
+    _missing = [name for name in WECHATPAY_SETTINGS if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(
+            "PAYMENT_PROVIDER=wechatpay but these are not set: "
+            + ", ".join(f"{name} ({WECHATPAY_SETTINGS[name]})" for name in _missing)
+        )
 # The sandbox pay page's test knobs (?duplicate=1, ?delay=N): on with DEBUG, or explicitly.
 SANDBOX_TEST_KNOBS = env.bool("SANDBOX_TEST_KNOBS", default=DEBUG)
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET")
