@@ -668,3 +668,23 @@ def test_wechatpay_answers_signed_by_another_key_are_refused_by_the_sdk(wechat, 
     # and no QR code is shown from an unverified answer
     other = fixtures.job(paid=False)
     assert selectors.payment_summary(other.payment)["pay_url"] == ""
+
+
+def test_bill_reconcile_command_lists_differences_and_fails(wechat, api, django_capture_on_commit_callbacks):
+    from django.core.management import CommandError, call_command
+
+    job, order = _paid_job(wechat, api, django_capture_on_commit_callbacks)
+    today = timezone.localdate()
+    wechat.add_bill(today.isoformat(), [])
+    with pytest.raises(CommandError, match="1 difference"):
+        call_command("bill_reconcile", today.isoformat())
+    assert BillDifference.objects.get().number == order.out_trade_no
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("bill_reconcile", "yesterday")
+
+
+def test_bill_reconcile_command_with_the_sandbox_says_it_has_no_bill():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="sandbox gateway has no daily bill"):
+        call_command("bill_reconcile")
