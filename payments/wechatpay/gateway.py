@@ -226,10 +226,10 @@ class WechatPayGateway:
         replayed = False
         if status != 200:
             # Already asked for under this number (a rerun): what WeChat Pay knows of it.
-            found, body = self._call("refund query", self.client.query_refund, out_refund_no=refund_no)
+            found, known = self._call("refund query", self.client.query_refund, out_refund_no=refund_no)
             if found != 200:
                 raise self._refusal("refund", status, body)
-            replayed = True
+            body, replayed = known, True
         if (body.get("amount") or {}).get("refund", amount_fen) != amount_fen:
             raise GatewayError(f"refund number {refund_no} was used for another amount")
         if body.get("status") in ("CLOSED", "ABNORMAL"):

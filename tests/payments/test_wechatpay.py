@@ -688,3 +688,31 @@ def test_bill_reconcile_command_with_the_sandbox_says_it_has_no_bill():
 
     with pytest.raises(CommandError, match="sandbox gateway has no daily bill"):
         call_command("bill_reconcile")
+
+
+def test_wechatpay_refused_refund_fails_with_wechat_pays_reason(wechat, api, django_capture_on_commit_callbacks):
+    job, order = _paid_job(wechat, api, django_capture_on_commit_callbacks)
+    # given: WeChat Pay no longer knows the transaction (e.g. another merchant's)
+    Payment.objects.filter(id=job.payment.id).update(provider_ref="4200000000000000000000000000")
+    with django_capture_on_commit_callbacks(execute=False):
+        order_services.job_cancel(job_id=job.id, sme=job.sme, user=job.created_by, reason="x")
+    refund = services.refund_execute(refund_id=Refund.objects.get(payment=job.payment).id)
+    # then: a final refusal, the money still owed to the SME
+    assert refund.status == "failed"
+    assert "RESOURCE_NOT_EXISTS" in refund.failure_reason
+    assert wechat.refunds_made == []
+    assert ledger.account_balance("sme_refunds") == 15_000
+    assert _balanced()
+
+
+def test_wechatpay_refund_during_an_outage_stays_pending_for_the_retry(wechat, api, django_capture_on_commit_callbacks):
+    job, order = _paid_job(wechat, api, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        order_services.job_cancel(job_id=job.id, sme=job.sme, user=job.created_by, reason="x")
+    refund = Refund.objects.get(payment=job.payment)
+    wechat.fail_next = 1
+    with pytest.raises(GatewayError):
+        services.refund_execute(refund_id=refund.id)  # left pending: the money sweep sends it again
+    assert Refund.objects.get(id=refund.id).status == "pending"
+    assert services.refund_execute(refund_id=refund.id).status == "succeeded"
+    assert wechat.refunds_made == [f"refund-job-{job.id}"]
