@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from marketplace.settings_wechatpay import wechatpay_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The embedded default's files (SQLite, the filesystem broker, beat's schedule, static files).
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -356,6 +358,8 @@ if not PAYMENT_PROVIDER:
         "PAYMENT_PROVIDER is not set and DEBUG is off: choose the gateway (e.g. PAYMENT_PROVIDER=sandbox for a "
         "trial without real money)."
     )
+# WeChat Pay (API v3) when PAYMENT_PROVIDER=wechatpay: its variables, refused when incomplete.
+globals().update(wechatpay_settings(env, PAYMENT_PROVIDER, CELERY_BEAT_SCHEDULE))
 # The sandbox pay page's test knobs (?duplicate=1, ?delay=N): on with DEBUG, or explicitly.
 SANDBOX_TEST_KNOBS = env.bool("SANDBOX_TEST_KNOBS", default=DEBUG)
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET")

@@ -8,16 +8,19 @@ from core.admin import ReadOnlyAdmin, ReadOnlyInline, yuan
 from core.errors import ApplicationError
 from payments import selectors, services
 from payments.models import (
+    BillDifference,
     LedgerAccount,
     LedgerLeg,
     LedgerTransaction,
     Payment,
     PaymentEvent,
+    PayoutAccount,
     Refund,
     SettlementBatch,
     SettlementEvent,
     SettlementLine,
     WebhookEvent,
+    WechatPayOrder,
 )
 from payments.services import settlement
 
@@ -83,6 +86,70 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "provider", "event_id", "event_type", "received_at", "processed_at", "error"]
     list_filter = ["provider", "event_type"]
     search_fields = ["event_id"]
+
+
+@admin.register(WechatPayOrder)
+class WechatPayOrderAdmin(ReadOnlyAdmin):
+    list_display = ["out_trade_no", "payment", "channel", "closed", "created_at"]
+    list_filter = ["channel", "closed"]
+    search_fields = ["out_trade_no"]
+
+
+@admin.register(BillDifference)
+class BillDifferenceAdmin(ReadOnlyAdmin):
+    """What the gateway's daily bill and our ledger disagree on (``bill_reconcile``)."""
+
+    list_display = ["bill_date", "provider", "kind", "number", "gateway_yuan", "ledger_yuan", "detail"]
+    list_filter = ["kind", "provider", "bill_date"]
+    search_fields = ["number", "detail"]
+    date_hierarchy = "bill_date"
+
+    @admin.display(description=_("gateway (yuan)"))
+    def gateway_yuan(self, obj):
+        return "" if obj.gateway_fen is None else yuan(obj.gateway_fen)
+
+    @admin.display(description=_("ledger (yuan)"))
+    def ledger_yuan(self, obj):
+        return "" if obj.ledger_fen is None else yuan(obj.ledger_fen)
+
+
+class PayoutAccountForm(forms.ModelForm):
+    class Meta:
+        model = PayoutAccount
+        fields = ["company", "wechat_openid", "real_name"]
+
+    def clean(self):
+        # The service's own checks, shown on the form instead of failing the save.
+        data = super().clean()
+        company = data.get("company") or getattr(self.instance, "company", None)
+        if company is not None and company.kind != "factory":
+            self.add_error("company", _("Only a factory is paid out."))
+        openid = (data.get("wechat_openid") or "").strip()
+        if openid and not openid.isascii():
+            self.add_error("wechat_openid", _("Not a WeChat openid."))
+        return data
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(admin.ModelAdmin):
+    """Where each factory's payouts are transferred; saved through ``payout_account_set``."""
+
+    form = PayoutAccountForm
+    list_display = ["company", "wechat_openid", "updated_at"]
+    search_fields = ["company__name", "wechat_openid"]
+    autocomplete_fields = ["company"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["company"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        account = services.payout_account_set(
+            company_id=obj.company_id, wechat_openid=obj.wechat_openid, real_name=obj.real_name
+        )
+        obj.pk, obj.updated_at = account.pk, account.updated_at
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SettlementLineInline(ReadOnlyInline):

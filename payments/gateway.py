@@ -1,5 +1,6 @@
 """Payment gateway adapters. The platform talks to a gateway only through this interface;
-a real provider (WeChat Pay, Alipay, Stripe) is another adapter with the same methods.
+a real provider is another adapter with the same methods: WeChat Pay's is
+``payments.wechatpay.gateway.WechatPayGateway`` (``PAYMENT_PROVIDER=wechatpay``).
 
 The sandbox adapter behaves like a real gateway: its pay page (``POST /sandbox/pay/{id}``)
 records a charge and then calls our webhook over HTTP from a Celery task, with a body
@@ -95,6 +96,10 @@ class SandboxGateway:
             return request.build_absolute_uri(path)
         return settings.PAYMENT_WEBHOOK_BASE_URL.rstrip("/") + path
 
+    def webhook_verify(self, raw_body: bytes, headers, *, now: float | None = None) -> dict:
+        """The event of a webhook whose ``X-Signature`` checks out (``webhook_verify``)."""
+        return webhook_verify(raw_body, headers.get(SIGNATURE_HEADER), now=now)
+
     def event(self, event_type: str, data: dict, *, event_id: str | None = None) -> tuple[bytes, str]:
         """A signed webhook body, as the gateway would send it."""
         body = json.dumps(
@@ -183,7 +188,15 @@ class SandboxGatewaySwitch:
 ADAPTERS = {"sandbox": SandboxGateway}
 
 
+def _wechatpay():
+    from payments.wechatpay.gateway import WechatPayGateway  # it builds on this module
+
+    return WechatPayGateway()
+
+
 def gateway():
+    if settings.PAYMENT_PROVIDER == "wechatpay":
+        return _wechatpay()
     try:
         return ADAPTERS[settings.PAYMENT_PROVIDER]()
     except KeyError:

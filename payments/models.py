@@ -346,3 +346,7 @@ class PaymentEvent(AuditEvent):
 
     def __str__(self):
         return f"{self.payment_id}: {self.action}"
+
+
+# The gateways' own books (WeChat Pay's orders, payees, bill differences), kept apart for size.
+from payments.gateway_models import BillDifference, PayoutAccount, WechatPayOrder  # noqa: E402, F401

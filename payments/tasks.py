@@ -4,10 +4,12 @@ worker dies mid-task; every service they call is idempotent, so a rerun is harml
 import logging
 import urllib.error
 import urllib.request
+from datetime import date, timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from payments import services
@@ -81,6 +83,14 @@ def sandbox_webhook_deliver_task(event_type: str, data: dict, event_id: str) -> 
 def payments_reconcile_task() -> int:
     """Beat: ask the gateway about payments whose webhook has not come (PAYMENT_RECONCILE_SECONDS)."""
     return services.payments_reconcile(older_than_seconds=settings.PAYMENT_RECONCILE_SECONDS)
+
+
+@shared_task
+def bill_reconcile_task(bill_date: str | None = None) -> int:
+    """Beat, daily (WECHATPAY_BILL_HOUR): yesterday's trade bill against the ledger; returns
+    how many differences were found (listed in the admin)."""
+    day = date.fromisoformat(bill_date) if bill_date else timezone.localdate() - timedelta(days=1)
+    return len(services.bill_reconcile(bill_date=day))
 
 
 @shared_task(**MONEY_TASK)

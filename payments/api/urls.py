@@ -3,6 +3,11 @@ from payments.api import views
 
 urlpatterns = [
     route(r"payments/webhooks/(?P<provider>[a-z0-9_-]{1,32})", views.WebhookView.as_view(), "payment-webhook"),
+    route(
+        r"payments/(?P<payment_id>\d+)/wechatpay/prepay",
+        views.WechatPayPrepayView.as_view(),
+        "payment-wechatpay-prepay",
+    ),
     route("admin/ledger/check", views.LedgerCheckView.as_view(), "admin-ledger-check"),
     route("settlements", views.SettlementListView.as_view(), "settlement-list"),
     route("admin/settlements", views.AdminSettlementListView.as_view(), "admin-settlement-list"),

@@ -13,11 +13,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsFactory, IsPlatformAdmin
+from accounts.permissions import IsFactory, IsPlatformAdmin, IsSME
 from accounts.selectors import company_for_user
 from core.admin import yuan
 from core.api.base import EmptyInputSerializer, StrictSerializer, validated
-from core.errors import ApplicationError, InvalidInputError
+from core.errors import ApplicationError, InvalidInputError, error_body
 from core.idempotency import idempotent
 from payments import selectors, services
 from payments.api import docs
@@ -28,7 +28,8 @@ from payments.services import settlement
 
 @extend_schema_view(post=docs.webhook)
 class WebhookView(APIView):
-    """The gateway's callback. Verifies the HMAC over the raw body, stores the event once,
+    """The gateway's callback. Verifies the provider's signature over the raw body (the
+    sandbox's HMAC; WeChat Pay's RSA signature and AES-GCM resource), stores the event once,
     answers 200 at once and processes it after commit."""
 
     permission_classes = [AllowAny]
@@ -37,16 +38,55 @@ class WebhookView(APIView):
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        parameters=[OpenApiParameter(SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True)],
+        parameters=[
+            OpenApiParameter(
+                SIGNATURE_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                description="The sandbox's HMAC; WeChat Pay sends Wechatpay-Signature, -Timestamp, -Nonce, -Serial.",
+            )
+        ],
         responses=inline_serializer(
             "WebhookAck", {"received": serializers.BooleanField(), "duplicate": serializers.BooleanField()}
         ),
     )
     def post(self, request, provider):
-        event, created = services.webhook_receive(
-            provider=provider, raw_body=request.body, signature=request.headers.get(SIGNATURE_HEADER)
-        )
+        try:
+            event, created = services.webhook_receive(provider=provider, raw_body=request.body, headers=request.headers)
+        except ApplicationError as error:
+            if provider != "wechatpay":
+                raise
+            # WeChat Pay's protocol: a refusal is a 4xx whose body carries {"code": "FAIL",
+            # "message"}; it retries later. The contract's error shape rides along.
+            body = {**error_body(error.code, error.message, error.fields), "code": "FAIL", "message": error.message}
+            return Response(body, status=error.status_code)
         return Response({"received": True, "duplicate": not created})
+
+
+class WechatPayPrepayInputSerializer(StrictSerializer):
+    channel = serializers.ChoiceField(choices=["app", "jsapi"])
+    openid = serializers.CharField(max_length=128, required=False, default="")
+
+
+class WechatPayPrepayView(APIView):
+    """WeChat Pay's prepay parameters for the SME's app (``app``: appid, partnerid,
+    prepayid, package, noncestr, timestamp, sign) or a WeChat page (``jsapi``, with the
+    payer's ``openid``: appId, timeStamp, nonceStr, package, signType, paySign). The job's
+    ``pay_url`` is the QR code (Native) instead; asking here closes that one."""
+
+    permission_classes = [IsSME]
+
+    @extend_schema(request=WechatPayPrepayInputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, payment_id):
+        data = validated(WechatPayPrepayInputSerializer, request)
+        return Response(
+            services.wechatpay_prepay(
+                payment_id=payment_id,
+                sme_id=company_for_user(request.user).id,
+                channel=data["channel"],
+                openid=data["openid"],
+            )
+        )
 
 
 SandboxPayInputSerializer = EmptyInputSerializer

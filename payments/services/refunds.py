@@ -2,6 +2,7 @@
 going out through the gateway. Each refund has a key naming what it refunds; the gateway
 call carries it, so a task rerun after a crash refunds once."""
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -14,6 +15,8 @@ from payments import chart, ledger
 from payments.gateway import GatewayError, gateway
 from payments.models import Payment, Refund
 from payments.transitions import PAYMENT, REFUND
+
+logger = logging.getLogger(__name__)
 
 
 def _execute_after_commit(refund_id: int) -> None:
@@ -93,6 +96,36 @@ def _refund_book_sent(*, refund_id: int, reference: str) -> Refund:
         # Already partially refunded: no status change, but the total still moves.
         payment.save(update_fields=["refunded_fen", "updated_at"])
         PAYMENT.record(payment, action="refunded", old=to, new=to, data=data)
+    return refund
+
+
+def _refund_by_key(key: str) -> Refund:
+    refund = Refund.objects.filter(key=key).first()
+    if refund is None:
+        raise NotFoundError(f"No refund {key}.")
+    return refund
+
+
+def refund_gateway_succeeded(*, key: str, reference: str) -> Refund:
+    """The gateway's news that a refund reached the SME (WeChat Pay's REFUND.SUCCESS). A
+    refund our task already booked is left alone; one whose task died after the gateway
+    call is booked now, once."""
+    return _refund_book_sent(refund_id=_refund_by_key(key).id, reference=reference)
+
+
+@transaction.atomic
+def refund_gateway_failed(*, key: str, reason: str) -> Refund:
+    """The gateway could not pay a refund out (REFUND.ABNORMAL, REFUND.CLOSED). A pending one
+    fails and stays owed in SME refunds for an admin to send again. One already booked as
+    sent is money WeChat Pay still holds for the SME: the payment's trail says so and an
+    admin settles it at WeChat Pay (its abnormal-refund procedure); nothing is booked twice."""
+    refund = lock(Refund, _refund_by_key(key).id, message="No such refund.")
+    if refund.status == Refund.Status.PENDING:
+        refund.failure_reason = reason[:200]
+        REFUND.move(refund, Refund.Status.FAILED, reason=reason, fields=["failure_reason"])
+    elif refund.status == Refund.Status.SUCCEEDED:
+        logger.error("refund %s was booked as sent but the gateway reports: %s", refund.key, reason)
+        REFUND.record(refund, action="refund_abnormal", old=refund.status, new=refund.status, reason=reason)
     return refund
 
 

@@ -10,17 +10,24 @@ from django.utils import timezone
 from core.errors import InvalidInputError, NotFoundError
 from core.queue import send_after_commit
 from core.transitions import lock
-from payments.gateway import webhook_verify
-from payments.models import WebhookEvent
+from payments.gateway import SIGNATURE_HEADER, gateway
+from payments.models import Payment, WebhookEvent
 from payments.services.payments import payment_captured, payment_failed
 from payments.services.payouts import payout_confirmed
+from payments.services.refunds import refund_gateway_failed, refund_gateway_succeeded
 
 
-def webhook_receive(*, provider: str, raw_body: bytes, signature: str | None) -> tuple[WebhookEvent, bool]:
-    """Verify, store once, and process after commit. Returns (event, created)."""
+def webhook_receive(
+    *, provider: str, raw_body: bytes, headers=None, signature: str | None = None
+) -> tuple[WebhookEvent, bool]:
+    """Verify (by the provider's own protocol: the adapter's ``webhook_verify`` over the raw
+    body and the request's headers), store once, and process after commit. Returns (event,
+    created)."""
     if provider != settings.PAYMENT_PROVIDER:
         raise NotFoundError("Unknown payment provider.")
-    body = webhook_verify(raw_body, signature)
+    if headers is None:
+        headers = {SIGNATURE_HEADER: signature}
+    body = gateway().webhook_verify(raw_body, headers)
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
@@ -37,7 +44,14 @@ def webhook_receive(*, provider: str, raw_body: bytes, signature: str | None) ->
 def _apply(event_type: str, data: dict) -> str:
     """Apply one event's effect; returns an error note for an event we do not act on."""
     if event_type == "payment.succeeded":
-        payment_captured(payment_id=int(data["payment_id"]), provider_ref=str(data.get("charge_id", "")))
+        payment_id = int(data["payment_id"])
+        if "amount_fen" in data:
+            # A gateway that says how much it took (WeChat Pay does): anything but the
+            # payment's amount is not this payment, and is not booked.
+            expected = Payment.objects.filter(id=payment_id).values_list("amount_fen", flat=True).first()
+            if expected is not None and int(data["amount_fen"]) != expected:
+                return f"amount {data['amount_fen']} fen is not the payment's {expected} fen: not captured"
+        payment_captured(payment_id=payment_id, provider_ref=str(data.get("charge_id", "")))
     elif event_type == "payment.failed":
         payment_failed(payment_id=int(data["payment_id"]), reason=str(data.get("reason", "declined")))
     elif event_type in ("payout.paid", "payout.failed"):
@@ -48,6 +62,10 @@ def _apply(event_type: str, data: dict) -> str:
             reference=str(data.get("ref", "")),
             reason=str(data.get("reason", "")),
         )
+    elif event_type == "refund.succeeded":
+        refund_gateway_succeeded(key=str(data["refund_key"]), reference=str(data.get("ref", "")))
+    elif event_type == "refund.failed":
+        refund_gateway_failed(key=str(data["refund_key"]), reason=str(data.get("reason", "refused")))
     else:
         return f"ignored event type {event_type}"
     return ""
