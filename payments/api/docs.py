@@ -114,3 +114,27 @@ reject = operation(
         ),
     ),
 )
+
+wechatpay_prepay = operation(
+    "WeChat Pay prepay parameters",
+    "The job's SME only (another company's payment is 404; 404 too while PAYMENT_PROVIDER is not "
+    "wechatpay): the parameters its app (`channel: app`) or a WeChat page (`channel: jsapi`, with the "
+    "payer's `openid`) passes to WeChat Pay to pay the job's payment in fen. Needs the payment to be "
+    "`requires_payment` (409 `payment_not_payable` otherwise); asking closes the job's QR-code order "
+    "(its `pay_url`) so the payment cannot be paid twice. Nothing is booked here: the money moves when "
+    "WeChat Pay's signed notification arrives.",
+    request={"channel": "app"},
+    response={
+        "appid": "wx8888888888888888",
+        "partnerid": "1900000109",
+        "prepayid": "wx201410272009395522657a690389285100",
+        "package": "Sign=WXPay",
+        "noncestr": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+        "timestamp": "1749434400",
+        "sign": "oR9d8PuhnIc+YZ8cBHFCwfgpaK9gd7vaRvkYD7rthRAZ...",
+    },
+    errors=(
+        error_example(409, "payment_not_payable", "This payment is succeeded."),
+        error_example(400, "invalid", "A JSAPI payment needs the payer's openid.", {"openid": ["Required."]}),
+    ),
+)

@@ -68,6 +68,7 @@ class WechatPayPrepayInputSerializer(StrictSerializer):
     openid = serializers.CharField(max_length=128, required=False, default="")
 
 
+@extend_schema_view(post=docs.wechatpay_prepay)
 class WechatPayPrepayView(APIView):
     """WeChat Pay's prepay parameters for the SME's app (``app``: appid, partnerid,
     prepayid, package, noncestr, timestamp, sign) or a WeChat page (``jsapi``, with the
