@@ -35,6 +35,7 @@ run: venv
 	@mkdir -p var && test -s var/dev-secret-key || \
 		$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/dev-secret-key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py board_rebuild
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving http://127.0.0.1:8000 (API /api/v1/, docs /api/docs/, admin /admin/); Ctrl-C stops everything."
@@ -69,7 +70,7 @@ format: venv
 	$(BIN)/ruff format .
 
 bench: venv
-	@for script in bench/matching_solver.py bench/matching.py bench/realtime.py; do \
+	@for script in bench/matching_solver.py bench/matching.py bench/board.py bench/realtime.py; do \
 		echo "== $$script"; \
 		$(PLAIN_HTTP) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 			SECRET_KEY=$${SECRET_KEY:-bench-secret-key} $(BIN)/python $$script || exit 1; \

@@ -101,7 +101,7 @@ def _truncate() -> None:
         cursor.execute(
             "TRUNCATE orders_offer, orders_dispatchbatch, orders_jobevent, orders_materialmovement, "
             "orders_assignment, payments_payment, orders_job, factories_capability, factories_factoryprofile, "
-            "marketplace_notification, marketplace_membership, marketplace_company RESTART IDENTITY CASCADE"
+            "core_event, marketplace_membership, marketplace_company RESTART IDENTITY CASCADE"
         )
 
 

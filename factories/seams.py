@@ -6,3 +6,8 @@ from core.seams import Seam
 # offline, was switched offline or lost its verification. Orders registers the handler
 # that takes back the factory's pending dispatch offers.
 factory_unavailable = Seam("factories.factory_unavailable")
+
+# factory_changed(company_id=...): in the transaction of a change to what a factory may take
+# (capabilities, location, radius, online, verification). Orders registers the handler that
+# rebuilds the factory's grab board.
+factory_changed = Seam("factories.factory_changed")

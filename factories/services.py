@@ -42,6 +42,7 @@ def factory_profile_update(*, company, **fields) -> FactoryProfile:
         profile.consecutive_offer_expiries = 0
         changed += ["offline_reason", "consecutive_offer_expiries"]
     profile.save(update_fields=changed)
+    seams.factory_changed(company_id=company.id)
     if not profile.online:
         _unavailable_after_commit(company.id, "the factory went offline")
     return profile
@@ -70,15 +71,17 @@ def factory_verify(*, company_id: int, admin, status: str = FactoryProfile.Verif
         profile.online = False
         profile.offline_reason = "suspended by the platform"
     profile.save(update_fields=["verification", "verified_at", "verified_by", "online", "offline_reason", "updated_at"])
+    seams.factory_changed(company_id=company_id)
     if status != FactoryProfile.Verification.VERIFIED:
         _unavailable_after_commit(company_id, f"the factory is {status}")
     return profile
 
 
+@transaction.atomic
 def capability_create(*, company, process, unit_price_fen, daily_capacity, min_quantity=1, lead_time_days=0):
     try:
         with transaction.atomic():
-            return Capability.objects.create(
+            capability = Capability.objects.create(
                 factory_id=company.id,
                 process=process,
                 unit_price_fen=unit_price_fen,
@@ -92,6 +95,8 @@ def capability_create(*, company, process, unit_price_fen, daily_capacity, min_q
             code="capability_exists",
             fields={"process": ["Already offered."]},
         ) from None
+    seams.factory_changed(company_id=company.id)
+    return capability
 
 
 @transaction.atomic
@@ -101,13 +106,16 @@ def capability_update(*, capability: Capability, **fields) -> Capability:
             raise InvalidInputError("Unknown field.", fields={name: ["Unknown field."]})
         setattr(capability, name, value)
     capability.save(update_fields=list(fields) or None)
+    seams.factory_changed(company_id=capability.factory_id)
     return capability
 
 
+@transaction.atomic
 def capability_delete(*, capability: Capability) -> None:
     # Live assignments keep their price and quantity on the assignment itself; deleting
     # the capability only stops new matches.
     capability.delete()
+    seams.factory_changed(company_id=capability.factory_id)
 
 
 # Locks, for the order services that book a factory's capacity (lock order everywhere:
@@ -189,6 +197,8 @@ def factory_record_offer_expired(*, company_id: int, offer_id: int) -> FactoryPr
             data={"offer_id": offer_id},
         )
     profile.save(update_fields=fields)
+    if "online" in fields:
+        seams.factory_changed(company_id=company_id)
     if not profile.online:
         # Also when it was offline already: offers a failed withdrawal left behind go now.
         _unavailable_after_commit(company_id, "the factory was switched offline")

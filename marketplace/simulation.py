@@ -182,9 +182,9 @@ def _answer_offers(rng, report, factory_users) -> None:
 def _grab_from_boards(rng, report, factory_pairs) -> None:
     """Each factory may take the nearest job its board shows."""
     for user, company in factory_pairs:
-        rows = board_list_for_factory(profile=FactoryProfile.objects.get(company=company))
-        if rows and rng.random() < 0.7:
-            _try(report, "grab", order_services.board_accept, job_id=rows[0][0].id, factory=company, user=user)
+        nearest = board_list_for_factory(profile=FactoryProfile.objects.get(company=company))[0:1]
+        if nearest and rng.random() < 0.7:
+            _try(report, "grab", order_services.board_accept, job_id=nearest[0].job.id, factory=company, user=user)
 
 
 def _count_matched(report, posted_at, hour) -> None:

@@ -4,13 +4,12 @@ closed and expired, and jobs appearing on or leaving a factory's board.
 
 Who hears what: a job's status goes to its SME and to each factory holding a live or
 completed share; a share's status to the SME and that share's factory; an offer only to
-its factory; a board entry to each factory eligible for the job when it opened, and its
-removal to every factory that was told of it.
+its factory; a board entry to each factory whose rules admit the job
+(``orders.services.board``), and its removal to every factory that had it.
 """
 
 from django.utils import timezone
 
-from core.models import Event
 from core.outbox import event_emit, events_emit
 from orders.models import Assignment, Job, Offer
 
@@ -116,23 +115,6 @@ def board_job_added(job: Job, factory_ids) -> None:
     events_emit((company_id, BOARD_ADDED, payload, _topic(job.id)) for company_id in factory_ids)
 
 
-def board_job_removed(job: Job, *, only: int | None = None) -> None:
-    """Tell every factory that was told of ``job`` on its board (or just ``only``, if it
-    was) that the job left it."""
-    told = _board_told(job.id)
-    if only is not None:
-        told &= {only}
+def board_job_removed(job: Job, factory_ids) -> None:
     data = {"job_id": job.id, "status": job.status}
-    events_emit((company_id, BOARD_REMOVED, data, _topic(job.id)) for company_id in sorted(told))
-
-
-def _board_told(job_id: int) -> set[int]:
-    """Factories whose last board event for the job is an addition."""
-    last = {}
-    for company_id, type_ in (
-        Event.objects.filter(topic=_topic(job_id), type__in=[BOARD_ADDED, BOARD_REMOVED])
-        .order_by("id")
-        .values_list("company_id", "type")
-    ):
-        last[company_id] = type_
-    return {company_id for company_id, type_ in last.items() if type_ == BOARD_ADDED}
+    events_emit((company_id, BOARD_REMOVED, data, _topic(job.id)) for company_id in factory_ids)

@@ -206,6 +206,30 @@ class JobEvent(AuditEvent):
         return f"{self.job_id}: {self.action} {self.old_status}->{self.new_status}"
 
 
+class BoardEntry(models.Model):
+    """A grab job on one factory's board, written when the job opens (fan-out on write:
+    ``orders.services.board``) for each factory its rules admit (process, price, minimum
+    quantity, radius, verified and online, not holding a share), and removed when the job
+    leaves the board or the factory's rules change. Reading a board is then an index scan of
+    one factory's rows; free capacity, which moves with time and bookings, is checked for the
+    rows of the page only."""
+
+    factory = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="board_entries")
+    distance_km = models.FloatField()
+    deadline = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("board entry")
+        verbose_name_plural = _("board entries")
+        constraints = [models.UniqueConstraint(fields=["factory", "job"], name="board_entry_unique")]
+        indexes = [models.Index(fields=["factory", "distance_km", "deadline", "job"], name="board_entry_order")]
+
+    def __str__(self):
+        return f"job {self.job_id} on {self.factory_id}'s board"
+
+
 class DispatchBatch(models.Model):
     """One run of the dispatch engine, with the figures it records."""
 

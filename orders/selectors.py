@@ -1,13 +1,15 @@
 """Reads for orders: the board, jobs, their events, assignments, offers and a factory's
 wallet. Who may take what is ``orders.matching.eligibility``."""
 
+from typing import NamedTuple
+
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
 
 from core.errors import NotFoundError
 from factories.models import Capability, FactoryProfile
 from orders.matching.eligibility import Eligibility, eligibility_for
-from orders.models import Assignment, Job, JobEvent, Offer
+from orders.models import Assignment, BoardEntry, Job, JobEvent, Offer
 from payments import selectors as payment_selectors
 
 
@@ -19,14 +21,76 @@ def board_jobs_queryset():
     )
 
 
-def board_list_for_factory(*, profile: FactoryProfile) -> list[tuple[Job, Eligibility]]:
-    """Open board jobs this factory is eligible for, nearest first."""
+def board_list_computed(*, profile: FactoryProfile) -> list[tuple[Job, Eligibility]]:
+    """Open board jobs this factory is eligible for, nearest first, computed from every open
+    job of its processes: the rule itself, whose cost grows with the city. The API reads the
+    maintained board instead (``board_list_for_factory``); a property test holds the two to
+    the same answer."""
     process_ids = Capability.objects.filter(factory=profile).values_list("process_id", flat=True)
     jobs = list(board_jobs_queryset().filter(process_id__in=process_ids))
     pairs = eligibility_for(jobs, [profile])
     rows = [(job, pairs[(job.id, profile.company_id)]) for job in jobs if (job.id, profile.company_id) in pairs]
     rows.sort(key=lambda row: (row[1].distance_km, row[0].deadline, row[0].id))
     return rows
+
+
+class BoardRow(NamedTuple):
+    job: Job
+    pair: Eligibility
+
+
+class BoardRows:
+    """A factory's board (``orders.services.board`` keeps its entries) as a sequence for the
+    paginator, nearest first. ``count()`` counts the jobs its rules admit (one index count);
+    a slice reads the entries in order in chunks and keeps the rows the full rule admits right
+    now, free capacity included, so a page costs its rows and the ones before it, not the
+    city. A job that does not fit the factory's free capacity now is left out of the pages
+    (it stays counted until it leaves the board)."""
+
+    CHUNK_EXTRA = 10
+
+    def __init__(self, profile: FactoryProfile):
+        self.profile = profile
+        self.now = timezone.now()
+
+    def _entries(self):
+        return BoardEntry.objects.filter(factory_id=self.profile.company_id, deadline__gt=self.now).order_by(
+            "distance_km", "deadline", "job_id"
+        )
+
+    def count(self) -> int:
+        return self._entries().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop
+        rows, skipped, offset = [], 0, 0
+        while stop is None or skipped + len(rows) < stop:
+            size = (stop - skipped - len(rows) if stop is not None else 200) + self.CHUNK_EXTRA
+            job_ids = list(self._entries().values_list("job_id", flat=True)[offset : offset + size])
+            if not job_ids:
+                break
+            offset += len(job_ids)
+            jobs = Job.objects.select_related("process").in_bulk(job_ids)
+            pairs = eligibility_for([jobs[i] for i in job_ids if i in jobs], [self.profile], now=self.now)
+            for job_id in job_ids:
+                pair = pairs.get((job_id, self.profile.company_id))
+                if pair is None:
+                    continue
+                if skipped < start:
+                    skipped += 1
+                elif stop is None or skipped + len(rows) < stop:
+                    rows.append(BoardRow(jobs[job_id], pair))
+        return rows
+
+
+def board_list_for_factory(*, profile: FactoryProfile) -> BoardRows:
+    """Open board jobs this factory is eligible for, nearest first (``BoardRows``)."""
+    return BoardRows(profile)
 
 
 def _assignments_prefetch(*, factory=None):

@@ -142,7 +142,7 @@ class BoardView(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Job.objects.none()
         profile = factory_selectors.factory_profile_get(company=company_for_user(self.request.user))
-        return [{"job": job, "pair": pair} for job, pair in selectors.board_list_for_factory(profile=profile)]
+        return selectors.board_list_for_factory(profile=profile)
 
 
 def _assignment_response(request, assignment, code=status.HTTP_200_OK):

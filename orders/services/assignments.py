@@ -15,7 +15,8 @@ from orders import events
 from orders.matching.eligibility import Eligibility, eligibility_for, split_floor
 from orders.models import Assignment, Job, MaterialMovement
 from orders.services import materials
-from orders.services.jobs import job_coverage_total, job_sync_status, on_board
+from orders.services.board import board_job_publish
+from orders.services.jobs import job_coverage_total, job_sync_status
 from orders.services.locking import assignment_lock, job_lock, require_party
 from orders.transitions import ASSIGNMENT, JOB
 from payments import services as payment_services
@@ -88,8 +89,8 @@ def assignment_create(
     factory_services.factory_record_taken(company_id=factory.id)
     events.assignment_moved(assignment, None, assignment.status)
     job_sync_status(job, user=user)
-    if job.status == Job.Status.OPEN and on_board(job):
-        events.board_job_removed(job, only=factory.id)  # the rest of a split job is for others
+    if job.status == Job.Status.OPEN:
+        board_job_publish(job)  # what is left of a split job is for the others
     return assignment
 
 

@@ -7,10 +7,9 @@ from django.db import transaction
 from django.db.models import Sum
 
 from core.errors import ConflictError, NotFoundError
-from factories import selectors as factory_selectors
 from orders import events
-from orders.matching.eligibility import eligibility_for
 from orders.models import Assignment, Job
+from orders.services.board import board_job_publish, board_job_withdraw
 from orders.services.locking import job_lock
 from orders.transitions import ASSIGNMENT_ORDER, JOB
 from payments import services as payment_services
@@ -18,30 +17,18 @@ from payments import services as payment_services
 J = Job.Status
 
 
-def on_board(job: Job) -> bool:
-    return job.mode == Job.Mode.GRAB or job.on_board
-
-
-def board_announce(job: Job) -> None:
-    """``board.job_added`` to every factory eligible for the open ``job`` right now (the
-    board rule of ``orders.selectors.board_list_for_factory``)."""
-    profiles = factory_selectors.factory_profiles_available(process_id=job.process_id)
-    eligible = eligibility_for([job], profiles)
-    events.board_job_added(job, sorted(factory_id for _, factory_id in eligible))
-
-
 def job_move(job: Job, to: str, *, user=None, action=None, data=None, fields=()) -> bool:
     """Move the job (caller holds its lock). A job that stops being open takes back any
     dispatch offer still out and leaves the boards; one that opens (paid, or a share given
-    back) is announced on the boards. Returns False for a retry."""
+    back) goes on the boards (``orders.services.board``). Returns False for a retry."""
     was = job.status
     moved = JOB.move(job, to, actor=user, action=action, data=data, fields=fields)
     if moved and to != J.OPEN:
         events.offers_withdraw_pending(job, reason=f"job {to}")
-        if was == J.OPEN and on_board(job):
-            events.board_job_removed(job)
-    elif moved and on_board(job):
-        board_announce(job)
+        if was == J.OPEN:
+            board_job_withdraw(job)
+    elif moved:
+        board_job_publish(job)
     return moved
 
 

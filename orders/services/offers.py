@@ -14,7 +14,7 @@ from factories import services as factory_services
 from orders import events
 from orders.models import Assignment, Job, Offer
 from orders.services.assignments import assignment_create
-from orders.services.jobs import board_announce
+from orders.services.board import board_job_publish
 from orders.services.locking import job_event, job_lock
 
 OS = Offer.Status
@@ -56,7 +56,7 @@ def _record_miss(job: Job, *, user=None, action: str, data: dict) -> None:
     job.save(update_fields=fields)
     job_event(job, action=action, user=user, data=data)
     if "on_board" in fields:
-        board_announce(job)
+        board_job_publish(job)
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ def busy_world():
         ("factory", "/api/v1/jobs", 8),
         ("factory", "/api/v1/assignments", 6),
         ("sme", "/api/v1/assignments", 6),
-        ("factory", "/api/v1/board", 10),
+        ("factory", "/api/v1/board", 12),  # its entries' count and page, then the page's rows checked
         ("factory", "/api/v1/factory/capabilities", 5),
         ("sme", "/api/v1/processes", 3),
     ],
