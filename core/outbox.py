@@ -14,10 +14,12 @@ beat task ``outbox_sequence_task`` (every few seconds) numbers them, so an event
 at worst, never lost.
 """
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Max
 
@@ -57,14 +59,27 @@ def event_emit(*, company_id: int, type: str, data: dict | None = None, topic: s
     return event
 
 
+_INSERT_SQL = """
+INSERT INTO core_event (company_id, type, data, topic, created_at)
+SELECT c, t, d::jsonb, p, now() FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS r(c, t, d, p)
+"""
+
+
 def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
-    """Add many events in one statement: ``(company_id, type, data, topic)`` rows."""
-    events = [Event(company_id=c, type=t, data=d or {}, topic=topic) for c, t, d, topic in rows]
-    if not events:
+    """Add many events in one statement: ``(company_id, type, data, topic)`` rows (a dispatch
+    batch's thousands of offers: PostgreSQL takes them as arrays, not one row of SQL each)."""
+    rows = list(rows)
+    if not rows:
         return 0
-    Event.objects.bulk_create(events, batch_size=1000)
+    if connection.vendor == "postgresql":
+        columns = list(zip(*rows, strict=True))
+        data = [json.dumps(d or {}, cls=DjangoJSONEncoder) for d in columns[2]]
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_SQL, [list(columns[0]), list(columns[1]), data, list(columns[3])])
+    else:
+        Event.objects.bulk_create([Event(company_id=c, type=t, data=d or {}, topic=p) for c, t, d, p in rows])
     _schedule_sequencing()
-    return len(events)
+    return len(rows)
 
 
 def _sequence_lock() -> None:
@@ -74,8 +89,34 @@ def _sequence_lock() -> None:
     # SQLite: the project's immediate transactions already take the database's write lock.
 
 
+# PostgreSQL numbers a chunk in one statement: each company's next seqs follow its highest
+# (the unique (company_id, seq) index answers that), positions follow the highest position.
+_NUMBER_SQL = """
+WITH pending AS (
+    SELECT id, company_id FROM core_event WHERE seq IS NULL ORDER BY id LIMIT %s
+), numbered AS (
+    SELECT p.id,
+           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = p.company_id), 0)
+             + row_number() OVER (PARTITION BY p.company_id ORDER BY p.id) AS seq,
+           (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER (ORDER BY p.id) AS position
+    FROM pending p
+)
+UPDATE core_event e SET seq = n.seq, position = n.position FROM numbered n WHERE e.id = n.id
+RETURNING e.id, e.company_id, e.seq, e.position, e.type, e.topic, e.data, e.created_at
+"""
+
+
 def _number_chunk() -> list[Event]:
     """Number up to SEQUENCE_CHUNK committed rows in one transaction (the caller's lock)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_NUMBER_SQL, [SEQUENCE_CHUNK])
+            rows = cursor.fetchall()
+        events = [
+            Event(id=i, company_id=c, seq=s, position=p, type=t, topic=topic, data=json.loads(d), created_at=at)
+            for i, c, s, p, t, topic, d, at in rows
+        ]
+        return sorted(events, key=lambda e: e.position)
     pending = list(Event.objects.filter(seq__isnull=True).order_by("id")[:SEQUENCE_CHUNK])
     if not pending:
         return []

@@ -21,37 +21,27 @@ def _topic(job_id: int) -> str:
     return f"job:{job_id}"
 
 
+_SUMMARY_FIELDS = ("id", "spec", "quantity", "unit_price_fen", "total_fen", "currency", "lat", "lng", "address")
+_SUMMARY_ROW = (*_SUMMARY_FIELDS, "deadline", "allow_split", "process__code", "process__name", "process__name_zh")
+
+
+def _summary(row: dict) -> dict:
+    """The job as an offer or a board entry shows it, from its ``_SUMMARY_ROW`` values:
+    enough to decide before accepting."""
+    return {
+        **{name: row[name] for name in _SUMMARY_FIELDS},
+        "process": row["process__code"],
+        "process_name": row["process__name"],
+        "process_name_zh": row["process__name_zh"],
+        "deadline": row["deadline"].isoformat(),
+        "allow_split": row["allow_split"],
+    }
+
+
 def job_summary(job: Job) -> dict:
-    """The job as an offer or a board entry shows it: enough to decide before accepting."""
     process = job.process
-    return {
-        "id": job.id,
-        "process": process.code,
-        "process_name": process.name,
-        "process_name_zh": process.name_zh,
-        "spec": job.spec,
-        "quantity": job.quantity,
-        "unit_price_fen": job.unit_price_fen,
-        "total_fen": job.total_fen,
-        "currency": job.currency,
-        "deadline": job.deadline.isoformat(),
-        "lat": job.lat,
-        "lng": job.lng,
-        "address": job.address,
-        "allow_split": job.allow_split,
-    }
-
-
-def offer_payload(offer: Offer, job: Job) -> dict:
-    return {
-        "id": offer.id,
-        "job": job_summary(job),
-        "quantity": offer.quantity,
-        "amount_fen": offer.quantity * job.unit_price_fen,
-        "distance_km": offer.distance_km,
-        "expires_at": offer.expires_at.isoformat(),
-        "status": offer.status,
-    }
+    names = {"process__code": process.code, "process__name": process.name, "process__name_zh": process.name_zh}
+    return _summary({**{name: getattr(job, name) for name in _SUMMARY_ROW if "__" not in name}, **names})
 
 
 def job_moved(job: Job, old: str, new: str) -> None:
@@ -74,12 +64,28 @@ def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
 
 
 def offers_made(offers: list[Offer]) -> None:
-    """``offer.created`` to each factory offered something by a dispatch batch."""
+    """``offer.created`` to each factory offered something by a dispatch batch (thousands at
+    once: the jobs are read as plain rows, not model objects)."""
     if not offers:
         return
-    jobs = Job.objects.select_related("process").in_bulk({o.job_id for o in offers})
+    rows = Job.objects.filter(id__in={o.job_id for o in offers}).values(*_SUMMARY_ROW)
+    summaries = {row["id"]: _summary(row) for row in rows}
+    expires = {o.expires_at: o.expires_at.isoformat() for o in offers}
     events_emit(
-        (offer.factory_id, "offer.created", offer_payload(offer, jobs[offer.job_id]), _topic(offer.job_id))
+        (
+            offer.factory_id,
+            "offer.created",
+            {
+                "id": offer.id,
+                "job": summaries[offer.job_id],
+                "quantity": offer.quantity,
+                "amount_fen": offer.quantity * summaries[offer.job_id]["unit_price_fen"],
+                "distance_km": offer.distance_km,
+                "expires_at": expires[offer.expires_at],
+                "status": offer.status,
+            },
+            _topic(offer.job_id),
+        )
         for offer in offers
     )
 
