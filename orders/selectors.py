@@ -3,6 +3,7 @@ wallet. Who may take what is ``orders.matching.eligibility``."""
 
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import NotFoundError
 from factories.models import Capability, FactoryProfile
@@ -57,7 +58,7 @@ def job_get_for_company(*, job_id, company) -> Job:
     """The job, if this company may see it; otherwise 404 (never reveal others' jobs)."""
     job = job_list_for_company(company=company).filter(id=job_id).first() if company else None
     if job is None:
-        raise NotFoundError("No such job.")
+        raise NotFoundError(_("No such job."))
     return job
 
 
@@ -67,7 +68,7 @@ def job_get(*, job_id) -> Job:
         Job.objects.select_related("process", "sme").prefetch_related(_assignments_prefetch()).filter(id=job_id).first()
     )
     if job is None:
-        raise NotFoundError("No such job.")
+        raise NotFoundError(_("No such job."))
     return job
 
 
@@ -100,7 +101,7 @@ def assignment_list_for_company(*, company):
 def assignment_get_for_company(*, assignment_id, company) -> Assignment:
     assignment = assignment_list_for_company(company=company).filter(id=assignment_id).first() if company else None
     if assignment is None:
-        raise NotFoundError("No such assignment.")
+        raise NotFoundError(_("No such assignment."))
     return assignment
 
 
