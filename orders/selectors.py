@@ -1,6 +1,7 @@
 """Reads for orders: the board, jobs, their events, assignments, offers and a factory's
 wallet. Who may take what is ``orders.matching.eligibility``."""
 
+from django.core.cache import cache
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,3 +141,15 @@ def with_payments(jobs):
     for job in jobs:
         job.payment = payments.get(job.id)
     return jobs
+
+
+EMPTY_BATCHES_KEY = "dispatch:empty-batches"
+
+
+def dispatch_empty_batches() -> int:
+    """Dispatch batches that found no open dispatch job or no available factory (counted in
+    the cache by ``orders.services.dispatch``, not stored as rows), since the counter started."""
+    try:
+        return int(cache.get(EMPTY_BATCHES_KEY) or 0)
+    except Exception:  # noqa: BLE001 - a figure for people; an unreachable cache shows 0
+        return 0
