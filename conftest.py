@@ -40,6 +40,16 @@ def _catalogue(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware leaves the last request's language active in the thread (the test
+    # client runs requests in it); a Chinese request must not make the next test Chinese.
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters live in the cache (Redis in the test run); each test starts clean.
     cache.clear()

@@ -5,6 +5,7 @@ its stream). Only these functions write the accounts tables."""
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -39,7 +40,9 @@ def company_register(
     company needs (a factory's profile) through the ``company_registered`` seam.
     """
     if kind not in Company.Kind.values:
-        raise InvalidInputError("Unknown company kind.", fields={"company": {"kind": ["Must be sme or factory."]}})
+        raise InvalidInputError(
+            _("Unknown company kind."), fields={"company": {"kind": [_("Must be sme or factory.")]}}
+        )
     problem = username_problem(username)
     if problem:
         raise InvalidInputError(problem, code="username_confusable", fields={"username": [problem]})
@@ -48,9 +51,9 @@ def company_register(
             user = User.objects.create_user(username=username, password=password)
     except IntegrityError:
         raise InvalidInputError(
-            "A user with that username already exists.",
+            _("A user with that username already exists."),
             code="username_taken",
-            fields={"username": ["A user with that username already exists."]},
+            fields={"username": [_("A user with that username already exists.")]},
         ) from None
     company = Company.objects.create(name=company_name, kind=kind, lat=lat, lng=lng, address=address or "")
     Membership.objects.create(user=user, company=company, role=Membership.Role.OWNER)
@@ -64,7 +67,7 @@ def company_update(*, company_id: int, **fields) -> Company:
     allowed = {"name", "lat", "lng", "address"}
     unknown = set(fields) - allowed
     if unknown:
-        raise InvalidInputError("Read-only or unknown fields.", fields={name: ["Read-only."] for name in unknown})
+        raise InvalidInputError(_("Read-only or unknown fields."), fields={name: [_("Read-only.")] for name in unknown})
     company = Company.objects.select_for_update().get(id=company_id)
     for name, value in fields.items():
         setattr(company, name, value)
@@ -98,11 +101,11 @@ def password_change(*, user, old_password: str, new_password: str):
     """Check the old password, validate the new one, and revoke every token issued before:
     access tokens by the password hash they carry, refresh tokens by the blacklist."""
     if not user.check_password(old_password):
-        raise InvalidInputError("The old password is wrong.", fields={"old_password": ["Wrong password."]})
+        raise InvalidInputError(_("The old password is wrong."), fields={"old_password": [_("Wrong password.")]})
     try:
         password_validation.validate_password(new_password, user=user)
     except DjangoValidationError as exc:
-        raise InvalidInputError("Choose another password.", fields={"new_password": list(exc.messages)}) from None
+        raise InvalidInputError(_("Choose another password."), fields={"new_password": list(exc.messages)}) from None
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
@@ -116,7 +119,9 @@ def refresh_token_revoke(*, user, refresh: str) -> None:
     try:
         token = RefreshToken(refresh)
     except TokenError:
-        raise InvalidInputError("Not a valid refresh token.", fields={"refresh": ["Invalid or expired."]}) from None
+        raise InvalidInputError(
+            _("Not a valid refresh token."), fields={"refresh": [_("Invalid or expired.")]}
+        ) from None
     if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
-        raise InvalidInputError("Not your refresh token.", fields={"refresh": ["Not yours."]})
+        raise InvalidInputError(_("Not your refresh token."), fields={"refresh": [_("Not yours.")]})
     token.blacklist()

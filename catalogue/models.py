@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,7 +14,7 @@ class Process(models.Model):
     reference_unit_price_fen = models.PositiveBigIntegerField(_("reference unit price (fen)"))
     # Process loss the factory may report against received material, in basis points.
     material_tolerance_bps = models.PositiveIntegerField(_("material tolerance (bp)"), default=200)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         db_table = "orders_process"  # the table predates the catalogue app
@@ -26,4 +27,6 @@ class Process(models.Model):
         ]
 
     def __str__(self):
-        return self.code
+        # The reader's name beside the code (the admin, choices): 魔术贴缝制 · velcro_sewing.
+        name = self.name_zh if (get_language() or "").startswith("zh") else self.name
+        return f"{name} · {self.code}" if name else self.code

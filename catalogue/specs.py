@@ -1,6 +1,7 @@
 """A job's spec is validated against its process's JSON Schema, errors reported per field."""
 
 import jsonschema
+from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError
 
@@ -52,10 +53,10 @@ def spec_validate(schema: dict, spec) -> None:
     if _has_nul(spec):
         # PostgreSQL cannot store NUL in JSON text; it is never meaningful in a spec.
         raise InvalidInputError(
-            "The spec contains a NUL character.",
+            _("The spec contains a NUL character."),
             code="invalid_spec",
-            fields={"spec": {"non_field_errors": ["NUL characters are not allowed."]}},
+            fields={"spec": {"non_field_errors": [_("NUL characters are not allowed.")]}},
         )
     fields = spec_errors(schema, spec)
     if fields:
-        raise InvalidInputError("The spec does not match the process.", code="invalid_spec", fields={"spec": fields})
+        raise InvalidInputError(_("The spec does not match the process."), code="invalid_spec", fields={"spec": fields})

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf
 from rest_framework import status
 from rest_framework.response import Response
@@ -62,8 +64,19 @@ class IdempotencyKeyReuseError(ApplicationError):
     code = "idempotency_key_reused"
 
 
-def error_body(code: str, message: str, fields=None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+def _localised(value):
+    """Messages (nested in dicts and lists) in the active language; a string without a
+    catalogue entry, such as a status value, passes unchanged."""
+    if isinstance(value, dict):
+        return {str(k): _localised(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_localised(v) for v in value]
+    text = str(value)
+    return gettext(text) if text else text
+
+
+def error_body(code: str, message, fields=None) -> dict:
+    return {"error": {"code": code, "message": _localised(message), "fields": _localised(fields or {})}}
 
 
 def _flatten(detail):
@@ -99,14 +112,13 @@ _DRF_CODES = {
 
 
 DATABASE_DOWN = (DatabaseOperationalError, DatabaseInterfaceError)
+DATABASE_DOWN_MESSAGE = _("The database is unavailable; try again in a few seconds.")
 
 
 def database_unavailable_response():
     """503 while PostgreSQL cannot be reached (a restart): the client retries; nothing half-done
     is left behind, since every write is one transaction."""
-    response = JsonResponse(
-        error_body("service_unavailable", "The database is unavailable; try again in a few seconds."), status=503
-    )
+    response = JsonResponse(error_body("service_unavailable", DATABASE_DOWN_MESSAGE), status=503)
     response["Retry-After"] = "5"
     return response
 
@@ -116,7 +128,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DATABASE_DOWN):
         logger.warning("database unavailable: %s", exc)
         return Response(
-            error_body("service_unavailable", "The database is unavailable; try again in a few seconds."),
+            error_body("service_unavailable", DATABASE_DOWN_MESSAGE),
             status=503,
             headers={"Retry-After": "5"},
         )
@@ -134,7 +146,7 @@ def exception_handler(exc, context):
         if isinstance(fields, list):
             fields = {"non_field_errors": fields}
         return Response(
-            error_body("invalid", _first_message(fields) or "invalid input", fields),
+            error_body("invalid", _first_message(_localised(fields)) or _("invalid input"), fields),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, drf.APIException):
@@ -159,16 +171,16 @@ def exception_handler(exc, context):
 
 # Django-level handlers, for requests that never reach a DRF view.
 def handler404(request, exception=None):
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
 def handler500(request):
-    return JsonResponse(error_body("server_error", "Internal server error."), status=500)
+    return JsonResponse(error_body("server_error", _("Internal server error.")), status=500)
 
 
 def handler400(request, exception=None):
-    return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+    return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
 
 
 def handler403(request, exception=None):
-    return JsonResponse(error_body("forbidden", "Forbidden."), status=403)
+    return JsonResponse(error_body("forbidden", _("Forbidden.")), status=403)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from core.clientip import client_ip
@@ -57,9 +58,10 @@ def idempotent(view_method=None, *, secret_fields=(), replay=None):
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
             raise InvalidInputError(
-                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
+                _("%(header)s must be 1 to %(max)d printable ASCII characters.")
+                % {"header": HEADER, "max": MAX_KEY_LENGTH},
                 code="invalid_idempotency_key",
-                fields={HEADER: ["1 to 255 printable ASCII characters."]},
+                fields={HEADER: [_("1 to 255 printable ASCII characters.")]},
             )
         request_hash = _request_hash(request)  # parses the body first: a parse error is a plain 400
         scope = _scope(request)
@@ -80,7 +82,7 @@ def idempotent(view_method=None, *, secret_fields=(), replay=None):
                 stored = IdempotencyRecord.objects.get(scope=scope, key=key)
                 if stored.request_hash != request_hash:
                     raise IdempotencyKeyReuseError(
-                        f"This {HEADER} was used with a different request.",
+                        _("This %(header)s was used with a different request.") % {"header": HEADER},
                     ) from None
                 body = replay(request, stored.response_body) if replay else stored.response_body
                 return Response(body, status=stored.response_status, headers={"Idempotent-Replayed": "true"})
@@ -106,5 +108,5 @@ def _without(body, secret_fields):
 def idempotency_records_purge() -> int:
     """Delete records past the 24 h window; returns how many."""
     cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    deleted, _kinds = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted

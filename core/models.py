@@ -15,14 +15,14 @@ class IdempotencyRecord(models.Model):
     response instead of running the request again.
     """
 
-    scope = models.CharField(max_length=64)  # "user:<id>" or "anon:<address>"
-    key = models.CharField(max_length=255)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=500)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    scope = models.CharField(_("scope"), max_length=64)  # "user:<id>" or "anon:<address>"
+    key = models.CharField(_("idempotency key"), max_length=255)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=500)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.JSONField(_("response body"), null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
         db_table = "marketplace_idempotencyrecord"  # the table predates the core app
@@ -40,14 +40,19 @@ class AuditEvent(models.Model):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_label = models.CharField(_("actor"), max_length=64, default="system")
     action = models.CharField(_("action"), max_length=40)
     old_status = models.CharField(_("from"), max_length=20, blank=True, default="")
     new_status = models.CharField(_("to"), max_length=20, blank=True, default="")
     reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -68,10 +73,10 @@ class Event(models.Model):
 
     company_id = models.BigIntegerField(_("company"), db_index=False)
     seq = models.BigIntegerField(_("sequence"), null=True, blank=True)
-    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    position = models.BigIntegerField(_("position"), null=True, blank=True, unique=True)
     type = models.CharField(_("type"), max_length=40)
-    topic = models.CharField(max_length=40, blank=True, default="", db_index=True)  # e.g. "job:12"
-    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    topic = models.CharField(_("topic"), max_length=40, blank=True, default="", db_index=True)  # e.g. "job:12"
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

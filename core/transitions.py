@@ -22,16 +22,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, NotFoundError
 
 
-def lock(queryset_or_model, pk, *, message: str = "Not found."):
+def lock(queryset_or_model, pk, *, message: str = ""):
     """``SELECT ... FOR UPDATE`` of one row by primary key; 404 in the error shape if absent."""
     manager = queryset_or_model.objects if isinstance(queryset_or_model, type) else queryset_or_model
     row = manager.select_for_update().filter(pk=pk).first()
     if row is None:
-        raise NotFoundError(message)
+        raise NotFoundError(message or _("Not found."))
     return row
 
 
@@ -54,12 +55,16 @@ class Machine:
     event_subject: Callable[[models.Model], dict]
     status_field: str = "status"
     on_move: Callable[[models.Model, str, str], None] | None = None
+    # What a person calls it in an error message (lazy gettext); the code keeps ``name``.
+    label: object = None
 
     def conflict(self, current: str, wanted: Iterable[str], message: str = "") -> ConflictError:
         wanted = sorted(set(wanted))
         code_state = wanted[0] if len(wanted) == 1 else "in_a_state_that_allows_this"
         return ConflictError(
-            message or f"The {self.name} is {current}; this needs it to be {' or '.join(wanted)}.",
+            message
+            or _("The %(thing)s is %(current)s; this needs it to be %(wanted)s.")
+            % {"thing": self.label or self.name, "current": current, "wanted": _(" or ").join(wanted)},
             code=f"{self.name}_not_{code_state}",
             fields={"status": [current]},
         )

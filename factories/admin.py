@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyInline
+from core.admin import ReadOnlyInline, percent
 from factories import services
 from factories.models import Capability, FactoryProfile
 
@@ -32,18 +32,9 @@ class FactoryProfileAdmin(admin.ModelAdmin):
     verification and the track record only change through the services (actions below),
     so taking a factory offline always takes back its pending offers."""
 
-    list_display = [
-        "company",
-        "verification",
-        "online",
-        "service_radius_km",
-        "rating",
-        "acceptance_rate",
-        "on_time_rate",
-        "jobs_taken",
-        "jobs_completed",
-        "cancellations",
-    ]
+    # Seven columns fit a laptop screen; radius and the raw counters are on the factory's page.
+    list_display = ["company", "verification", "online", "rating", "acceptance", "on_time", "jobs"]
+    list_select_related = ["company"]
     list_filter = ["verification", "online"]
     search_fields = ["company__name"]
     readonly_fields = [
@@ -65,6 +56,22 @@ class FactoryProfileAdmin(admin.ModelAdmin):
     ]
     inlines = [CapabilityInline]
     actions = ["verify", "suspend", "take_offline"]
+
+    @admin.display(description=_("rating"))
+    def rating(self, obj):
+        return "-" if obj.rating is None else f"{obj.rating:.1f} ★"
+
+    @admin.display(description=_("acceptance rate"))
+    def acceptance(self, obj):
+        return percent(obj.acceptance_rate)
+
+    @admin.display(description=_("on time"))
+    def on_time(self, obj):
+        return percent(obj.on_time_rate)
+
+    @admin.display(description=_("jobs completed / taken (given back)"))
+    def jobs(self, obj):
+        return f"{obj.jobs_completed} / {obj.jobs_taken} ({obj.cancellations})"
 
     def has_add_permission(self, request):
         return False  # a profile comes with its factory company's registration

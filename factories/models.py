@@ -15,28 +15,35 @@ class FactoryProfile(models.Model):
         VERIFIED = "verified", _("Verified")
         SUSPENDED = "suspended", _("Suspended")
 
-    company = models.OneToOneField(Company, on_delete=models.CASCADE, primary_key=True, related_name="factory_profile")
+    company = models.OneToOneField(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, primary_key=True, related_name="factory_profile"
+    )
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
     service_radius_km = models.PositiveIntegerField(_("service radius (km)"), default=30)
     online = models.BooleanField(_("online"), default=False)
-    offline_reason = models.CharField(max_length=200, blank=True, default="")
+    offline_reason = models.CharField(_("offline reason"), max_length=200, blank=True, default="")
     verification = models.CharField(
-        _("verification"), max_length=16, choices=Verification.choices, default=Verification.UNVERIFIED
+        _("verification"),
+        max_length=16,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
     )
-    verified_at = models.DateTimeField(null=True, blank=True)
-    verified_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "auth.User", verbose_name=_("verified by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Track record, kept by the services that cause each change.
-    rating_sum = models.PositiveIntegerField(default=0)
-    rating_count = models.PositiveIntegerField(default=0)
-    offers_received = models.PositiveIntegerField(default=0)
-    offers_accepted = models.PositiveIntegerField(default=0)
-    consecutive_offer_expiries = models.PositiveIntegerField(default=0)
-    jobs_taken = models.PositiveIntegerField(default=0)
-    jobs_completed = models.PositiveIntegerField(default=0)
-    jobs_on_time = models.PositiveIntegerField(default=0)
-    cancellations = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    rating_sum = models.PositiveIntegerField(_("rating sum"), default=0)
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0)
+    offers_received = models.PositiveIntegerField(_("offers received"), default=0)
+    offers_accepted = models.PositiveIntegerField(_("offers accepted"), default=0)
+    consecutive_offer_expiries = models.PositiveIntegerField(_("offers expired in a row"), default=0)
+    jobs_taken = models.PositiveIntegerField(_("jobs taken"), default=0)
+    jobs_completed = models.PositiveIntegerField(_("jobs completed"), default=0)
+    jobs_on_time = models.PositiveIntegerField(_("jobs on time"), default=0)
+    cancellations = models.PositiveIntegerField(_("cancellations"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("factory")
@@ -83,13 +90,17 @@ class FactoryProfile(models.Model):
 class Capability(models.Model):
     """What a factory can do for one process, at what price and pace."""
 
-    factory = models.ForeignKey(FactoryProfile, on_delete=models.CASCADE, related_name="capabilities")
-    process = models.ForeignKey("catalogue.Process", on_delete=models.PROTECT, related_name="capabilities")
+    factory = models.ForeignKey(
+        FactoryProfile, verbose_name=_("factory"), on_delete=models.CASCADE, related_name="capabilities"
+    )
+    process = models.ForeignKey(
+        "catalogue.Process", verbose_name=_("process"), on_delete=models.PROTECT, related_name="capabilities"
+    )
     unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
     daily_capacity = models.PositiveIntegerField(_("daily capacity (pieces/day)"))
     min_quantity = models.PositiveIntegerField(_("minimum quantity"), default=1)
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("capability")

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from core.errors import NotFoundError
 from factories.models import Capability, FactoryProfile
 
@@ -13,7 +15,7 @@ def capability_list_for_factory(*, company):
 def capability_get_for_factory(*, company, capability_id) -> Capability:
     capability = Capability.objects.filter(factory_id=company.id, id=capability_id).select_related("process").first()
     if capability is None:
-        raise NotFoundError("No such capability.")
+        raise NotFoundError(_("No such capability."))
     return capability
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.services import notification_send
 from catalogue.models import Process
@@ -17,7 +18,7 @@ def factory_profile_create(*, company) -> FactoryProfile | None:
     on ``accounts.seams.company_registered``: every factory company gets one."""
     if not company.is_factory:
         return None
-    profile, _ = FactoryProfile.objects.get_or_create(
+    profile, _created = FactoryProfile.objects.get_or_create(
         company=company, defaults={"lat": company.lat, "lng": company.lng}
     )
     return profile
@@ -31,11 +32,11 @@ def factory_profile_update(*, company, **fields) -> FactoryProfile:
     allowed = {"lat", "lng", "service_radius_km", "online"}
     unknown = set(fields) - allowed
     if unknown:
-        raise InvalidInputError("Read-only or unknown fields.", fields={name: ["Read-only."] for name in unknown})
+        raise InvalidInputError(_("Read-only or unknown fields."), fields={name: [_("Read-only.")] for name in unknown})
     for name, value in fields.items():
         setattr(profile, name, value)
     if profile.online and (profile.lat is None or profile.lng is None):
-        raise InvalidInputError("Set lat and lng before going online.", fields={"online": ["Location required."]})
+        raise InvalidInputError(_("Set lat and lng before going online."), fields={"online": [_("Location required.")]})
     changed = [*fields, "updated_at"]
     if fields.get("online"):
         profile.offline_reason = ""
@@ -61,9 +62,9 @@ def _unavailable_after_commit(company_id: int, reason: str) -> None:
 def factory_verify(*, company_id: int, admin, status: str = FactoryProfile.Verification.VERIFIED) -> FactoryProfile:
     profile = FactoryProfile.objects.select_for_update().filter(company_id=company_id).first()
     if profile is None:
-        raise NotFoundError("No such factory.")
+        raise NotFoundError(_("No such factory."))
     if status not in FactoryProfile.Verification.values:
-        raise InvalidInputError("Unknown verification status.", fields={"status": ["Unknown value."]})
+        raise InvalidInputError(_("Unknown verification status."), fields={"status": [_("Unknown value.")]})
     profile.verification = status
     profile.verified_at = timezone.now() if status == FactoryProfile.Verification.VERIFIED else profile.verified_at
     profile.verified_by = admin
@@ -91,9 +92,9 @@ def capability_create(*, company, process, unit_price_fen, daily_capacity, min_q
             )
     except IntegrityError:
         raise ConflictError(
-            "This factory already has a capability for that process; change it instead.",
+            _("This factory already has a capability for that process; change it instead."),
             code="capability_exists",
-            fields={"process": ["Already offered."]},
+            fields={"process": [_("Already offered.")]},
         ) from None
     seams.factory_changed(company_id=company.id)
     return capability
@@ -103,7 +104,7 @@ def capability_create(*, company, process, unit_price_fen, daily_capacity, min_q
 def capability_update(*, capability: Capability, **fields) -> Capability:
     for name, value in fields.items():
         if name not in {"unit_price_fen", "daily_capacity", "min_quantity", "lead_time_days"}:
-            raise InvalidInputError("Unknown field.", fields={name: ["Unknown field."]})
+            raise InvalidInputError(_("Unknown field."), fields={name: [_("Unknown field.")]})
         setattr(capability, name, value)
     capability.save(update_fields=list(fields) or None)
     seams.factory_changed(company_id=capability.factory_id)

@@ -9,3 +9,10 @@ class MarketplaceConfig(AppConfig):
 
     name = "marketplace"
     verbose_name = _("Platform")
+
+    def ready(self):
+        # Apps of ours have Chinese names; give the two third-party apps in the admin's menu one too.
+        from django.apps import apps
+
+        apps.get_app_config("axes").verbose_name = _("Login lockout")
+        apps.get_app_config("token_blacklist").verbose_name = _("Token Blacklist")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -9,6 +10,11 @@ from core.routing import route
 from marketplace.health import HealthView
 from payments.admin import reconciliation_view
 from payments.api.views import SandboxPayView
+
+# The admin is the platform's operator desk, titled as such in the reader's language.
+admin.site.site_header = _("Jiaozhou shared-factory platform")
+admin.site.site_title = _("Shared-factory operations")
+admin.site.index_title = _("Operator's desk")
 
 api_v1 = [
     path("", include("accounts.api.urls")),

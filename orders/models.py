@@ -26,14 +26,18 @@ class Job(models.Model):
         GRAB = "grab", _("Grab (job board)")
         DISPATCH = "dispatch", _("Dispatch")
 
-    sme = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="jobs")
-    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
-    process = models.ForeignKey("catalogue.Process", on_delete=models.PROTECT, related_name="jobs")
+    sme = models.ForeignKey("accounts.Company", verbose_name=_("SME"), on_delete=models.PROTECT, related_name="jobs")
+    created_by = models.ForeignKey(
+        "auth.User", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    process = models.ForeignKey(
+        "catalogue.Process", verbose_name=_("process"), on_delete=models.PROTECT, related_name="jobs"
+    )
     spec = models.JSONField(_("spec"), default=dict)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
     total_fen = models.PositiveBigIntegerField(_("total (fen)"))
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
     deadline = models.DateTimeField(_("deadline"))
     lat = models.FloatField(_("hand-off latitude"))
     lng = models.FloatField(_("hand-off longitude"))
@@ -42,11 +46,11 @@ class Job(models.Model):
     allow_split = models.BooleanField(_("allow split"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT)
     # Dispatch jobs join the grab board after DISPATCH_MISSES_TO_BOARD declined or expired offers.
-    on_board = models.BooleanField(default=False)
-    dispatch_misses = models.PositiveIntegerField(default=0)
-    cancel_reason = models.CharField(max_length=500, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    on_board = models.BooleanField(_("on the board"), default=False)
+    dispatch_misses = models.PositiveIntegerField(_("dispatch misses"), default=0)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -64,7 +68,11 @@ class Job(models.Model):
         ]
 
     def __str__(self):
-        return f"Job {self.id} {self.process_id} x{self.quantity} ({self.status})"
+        return _("Job %(id)s × %(quantity)s (%(status)s)") % {
+            "id": self.id,
+            "quantity": self.quantity,
+            "status": self.get_status_display(),
+        }
 
     @cached_property
     def payment(self) -> Payment | None:
@@ -91,24 +99,26 @@ class Assignment(models.Model):
     # Shares that cover part of their job: live ones and completed ones (paid out of escrow).
     COVERING = (*LIVE, Status.COMPLETED)
 
-    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="assignments")
-    factory = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="assignments")
+    job = models.ForeignKey(Job, verbose_name=_("job"), on_delete=models.PROTECT, related_name="assignments")
+    factory = models.ForeignKey(
+        "accounts.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="assignments"
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED)
-    via = models.CharField(max_length=16, default="grab")  # grab | offer
-    quantity_sent = models.PositiveIntegerField(null=True, blank=True)
-    quantity_received = models.PositiveIntegerField(null=True, blank=True)
-    quantity_done = models.PositiveIntegerField(default=0)
-    quantity_delivered = models.PositiveIntegerField(null=True, blank=True)
-    quantity_accepted = models.PositiveIntegerField(null=True, blank=True)
-    quantity_rejected = models.PositiveIntegerField(null=True, blank=True)
-    rating = models.PositiveSmallIntegerField(null=True, blank=True)
-    comment = models.CharField(max_length=1000, blank=True, default="")
-    assigned_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    via = models.CharField(_("taken via"), max_length=16, default="grab")  # grab | offer
+    quantity_sent = models.PositiveIntegerField(_("sent"), null=True, blank=True)
+    quantity_received = models.PositiveIntegerField(_("received"), null=True, blank=True)
+    quantity_done = models.PositiveIntegerField(_("done"), default=0)
+    quantity_delivered = models.PositiveIntegerField(_("delivered"), null=True, blank=True)
+    quantity_accepted = models.PositiveIntegerField(_("accepted"), null=True, blank=True)
+    quantity_rejected = models.PositiveIntegerField(_("rejected"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    comment = models.CharField(_("comment"), max_length=1000, blank=True, default="")
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -148,7 +158,12 @@ class Assignment(models.Model):
         ]
 
     def __str__(self):
-        return f"Assignment {self.id} job {self.job_id} x{self.quantity} ({self.status})"
+        return _("Share %(id)s of job %(job)s × %(quantity)s (%(status)s)") % {
+            "id": self.id,
+            "job": self.job_id,
+            "quantity": self.quantity,
+            "status": self.get_status_display(),
+        }
 
     @property
     def amount_fen(self) -> int:
@@ -166,16 +181,25 @@ class MaterialMovement(models.Model):
         RETURNED = "returned", _("Returned")
         WRITTEN_OFF = "written_off", _("Written off")
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="material_movements")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    quantity = models.PositiveIntegerField()
-    note = models.CharField(max_length=500, blank=True, default="")
-    actor = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="material_movements"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    actor = models.ForeignKey(
+        "auth.User", verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Material a factory sends back is the SME's to confirm (POST .../materials-returned).
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("confirmed by")
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
 
     class Meta:
@@ -195,8 +219,10 @@ class JobEvent(AuditEvent):
     """Append-only audit trail: every transition of a job or one of its assignments, and the
     steps between (posted, progress, offers declined, expired or withdrawn)."""
 
-    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="events")
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    job = models.ForeignKey(Job, verbose_name=_("job"), on_delete=models.PROTECT, related_name="events")
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
 
     class Meta(AuditEvent.Meta):
         verbose_name = _("job event")
@@ -233,18 +259,18 @@ class BoardEntry(models.Model):
 class DispatchBatch(models.Model):
     """One run of the dispatch engine, with the figures it records."""
 
-    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    jobs = models.PositiveIntegerField(default=0)
-    factories = models.PositiveIntegerField(default=0)
-    candidates = models.PositiveIntegerField(default=0)
-    offers_made = models.PositiveIntegerField(default=0)
-    unmatched = models.PositiveIntegerField(default=0)
-    rounds = models.PositiveSmallIntegerField(default=0)
-    load_ms = models.FloatField(default=0)
-    solve_ms = models.FloatField(default=0)
-    write_ms = models.FloatField(default=0)
-    total_cost = models.FloatField(default=0)
-    greedy_cost = models.FloatField(default=0)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True, db_index=True)
+    jobs = models.PositiveIntegerField(_("jobs"), default=0)
+    factories = models.PositiveIntegerField(_("factories"), default=0)
+    candidates = models.PositiveIntegerField(_("candidate pairs"), default=0)
+    offers_made = models.PositiveIntegerField(_("offers"), default=0)
+    unmatched = models.PositiveIntegerField(_("unmatched jobs"), default=0)
+    rounds = models.PositiveSmallIntegerField(_("rounds"), default=0)
+    load_ms = models.FloatField(_("load (ms)"), default=0)
+    solve_ms = models.FloatField(_("solve (ms)"), default=0)
+    write_ms = models.FloatField(_("write (ms)"), default=0)
+    total_cost = models.FloatField(_("total cost"), default=0)
+    greedy_cost = models.FloatField(_("greedy cost"), default=0)
 
     class Meta:
         ordering = ["-id"]
@@ -252,7 +278,11 @@ class DispatchBatch(models.Model):
         verbose_name_plural = _("dispatch batches")
 
     def __str__(self):
-        return f"Batch {self.id}: {self.offers_made} offers for {self.jobs} jobs"
+        return _("Dispatch batch %(id)s: %(offers)s offers for %(jobs)s jobs") % {
+            "id": self.id,
+            "offers": self.offers_made,
+            "jobs": self.jobs,
+        }
 
 
 class Offer(models.Model):
@@ -265,22 +295,33 @@ class Offer(models.Model):
         EXPIRED = "expired", _("Expired")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="offers")
-    factory = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="offers")
-    batch = models.ForeignKey(DispatchBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="offers")
-    quantity = models.PositiveIntegerField()
-    split = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    distance_km = models.FloatField(default=0)
-    cost = models.FloatField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
+    job = models.ForeignKey(Job, verbose_name=_("job"), on_delete=models.PROTECT, related_name="offers")
+    factory = models.ForeignKey(
+        "accounts.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="offers"
+    )
+    batch = models.ForeignKey(
+        DispatchBatch,
+        verbose_name=_("dispatch batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="offers",
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    split = models.BooleanField(_("split"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    distance_km = models.FloatField(_("distance (km)"), default=0)
+    cost = models.FloatField(_("cost"), default=0)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
     # When the batch computed the factory's capacity: accepting checks it as of then, since
     # the offer itself held that capacity for the factory ever since.
-    planned_at = models.DateTimeField(default=timezone.now)
-    responded_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.CharField(max_length=500, blank=True, default="")
-    assignment = models.OneToOneField(Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="offer")
-    created_at = models.DateTimeField(auto_now_add=True)
+    planned_at = models.DateTimeField(_("planned at"), default=timezone.now)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.CharField(_("decline reason"), max_length=500, blank=True, default="")
+    assignment = models.OneToOneField(
+        Assignment, verbose_name=_("assignment"), null=True, blank=True, on_delete=models.PROTECT, related_name="offer"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
@@ -300,4 +341,8 @@ class Offer(models.Model):
         ]
 
     def __str__(self):
-        return f"Offer {self.id} job {self.job_id} -> {self.factory_id} ({self.status})"
+        return _("Offer %(id)s of job %(job)s (%(status)s)") % {
+            "id": self.id,
+            "job": self.job_id,
+            "status": self.get_status_display(),
+        }

@@ -3,8 +3,10 @@ wallet. Who may take what is ``orders.matching.eligibility``."""
 
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import NotFoundError
 from factories.models import Capability, FactoryProfile
@@ -21,14 +23,14 @@ def board_jobs_queryset():
     )
 
 
-def board_list_computed(*, profile: FactoryProfile) -> list[tuple[Job, Eligibility]]:
+def board_list_computed(*, profile: FactoryProfile, now=None) -> list[tuple[Job, Eligibility]]:
     """Open board jobs this factory is eligible for, nearest first, computed from every open
     job of its processes: the rule itself, whose cost grows with the city. The API reads the
     maintained board instead (``board_list_for_factory``); a property test holds the two to
     the same answer."""
     process_ids = Capability.objects.filter(factory=profile).values_list("process_id", flat=True)
     jobs = list(board_jobs_queryset().filter(process_id__in=process_ids))
-    pairs = eligibility_for(jobs, [profile])
+    pairs = eligibility_for(jobs, [profile], now=now)
     rows = [(job, pairs[(job.id, profile.company_id)]) for job in jobs if (job.id, profile.company_id) in pairs]
     rows.sort(key=lambda row: (row[1].distance_km, row[0].deadline, row[0].id))
     return rows
@@ -49,9 +51,9 @@ class BoardRows:
 
     CHUNK_EXTRA = 10
 
-    def __init__(self, profile: FactoryProfile):
+    def __init__(self, profile: FactoryProfile, now=None):
         self.profile = profile
-        self.now = timezone.now()
+        self.now = now or timezone.now()
 
     def _entries(self):
         return BoardEntry.objects.filter(factory_id=self.profile.company_id, deadline__gt=self.now).order_by(
@@ -88,9 +90,9 @@ class BoardRows:
         return rows
 
 
-def board_list_for_factory(*, profile: FactoryProfile) -> BoardRows:
+def board_list_for_factory(*, profile: FactoryProfile, now=None) -> BoardRows:
     """Open board jobs this factory is eligible for, nearest first (``BoardRows``)."""
-    return BoardRows(profile)
+    return BoardRows(profile, now=now)
 
 
 def _assignments_prefetch(*, factory=None):
@@ -121,7 +123,7 @@ def job_get_for_company(*, job_id, company) -> Job:
     """The job, if this company may see it; otherwise 404 (never reveal others' jobs)."""
     job = job_list_for_company(company=company).filter(id=job_id).first() if company else None
     if job is None:
-        raise NotFoundError("No such job.")
+        raise NotFoundError(_("No such job."))
     return job
 
 
@@ -131,7 +133,7 @@ def job_get(*, job_id) -> Job:
         Job.objects.select_related("process", "sme").prefetch_related(_assignments_prefetch()).filter(id=job_id).first()
     )
     if job is None:
-        raise NotFoundError("No such job.")
+        raise NotFoundError(_("No such job."))
     return job
 
 
@@ -164,7 +166,7 @@ def assignment_list_for_company(*, company):
 def assignment_get_for_company(*, assignment_id, company) -> Assignment:
     assignment = assignment_list_for_company(company=company).filter(id=assignment_id).first() if company else None
     if assignment is None:
-        raise NotFoundError("No such assignment.")
+        raise NotFoundError(_("No such assignment."))
     return assignment
 
 
@@ -203,3 +205,15 @@ def with_payments(jobs):
     for job in jobs:
         job.payment = payments.get(job.id)
     return jobs
+
+
+EMPTY_BATCHES_KEY = "dispatch:empty-batches"
+
+
+def dispatch_empty_batches() -> int:
+    """Dispatch batches that found no open dispatch job or no available factory (counted in
+    the cache by ``orders.services.dispatch``, not stored as rows), since the counter started."""
+    try:
+        return int(cache.get(EMPTY_BATCHES_KEY) or 0)
+    except Exception:  # noqa: BLE001 - a figure for people; an unreachable cache shows 0
+        return 0

@@ -6,6 +6,8 @@ expiry; once open, its status follows its shares (``orders.services.jobs.job_syn
 open until its whole quantity is covered, then the least advanced live share's status.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from core.transitions import Machine
 from orders.events import assignment_moved, job_moved
 from orders.models import Assignment, Job, JobEvent
@@ -13,6 +15,7 @@ from orders.models import Assignment, Job, JobEvent
 A = Assignment.Status
 ASSIGNMENT = Machine(
     name="assignment",
+    label=_("assignment"),
     allowed={
         A.MATERIALS_SENT: frozenset({A.ASSIGNED}),
         A.IN_PRODUCTION: frozenset({A.MATERIALS_SENT}),
@@ -37,6 +40,7 @@ J = Job.Status
 FOLLOWS_SHARES = frozenset({J.OPEN, J.ASSIGNED, J.MATERIALS_SENT, J.IN_PRODUCTION, J.DELIVERED, J.DISPUTED})
 JOB = Machine(
     name="job",
+    label=_("job"),
     allowed={
         J.OPEN: frozenset({J.AWAITING_PAYMENT}) | FOLLOWS_SHARES,
         J.CANCELLED: frozenset({J.AWAITING_PAYMENT, J.OPEN}),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError, InvalidInputError, NotFoundError
 from payments import chart
@@ -54,7 +55,7 @@ def account_get_or_create(
     if kind not in Kind.values:
         raise InvalidInputError(f"unknown ledger account kind {kind!r}")
     if not code:
-        raise InvalidInputError("a ledger account needs a code")
+        raise InvalidInputError(_("a ledger account needs a code"))
     account, created = LedgerAccount.objects.get_or_create(
         code=code,
         defaults={
@@ -123,7 +124,7 @@ def _checked_legs(legs: Sequence[tuple[LedgerAccount, int]]) -> list[tuple[Ledge
     """Refuse what must never reach the database; the triggers are the last line of defence."""
     legs = list(legs)
     if not legs:
-        raise InvalidInputError("a ledger transaction needs legs")
+        raise InvalidInputError(_("a ledger transaction needs legs"))
     currencies = set()
     for account, amount in legs:
         if not isinstance(account, LedgerAccount) or account.pk is None:
@@ -192,7 +193,7 @@ def ledger_post(
             # Lock in id order so two posts touching the same accounts cannot deadlock.
             locked = {a.id: a for a in LedgerAccount.objects.select_for_update().filter(id__in=deltas).order_by("id")}
             if len(locked) != len(deltas):
-                raise NotFoundError("ledger account not found", code="ledger_account_not_found")
+                raise NotFoundError(_("ledger account not found"), code="ledger_account_not_found")
             posted, created = _insert_transaction(
                 key=key, kind=kind, memo=memo, job_id=job_id, reverses=reverses, legs=legs
             )
@@ -237,7 +238,7 @@ def _insufficient_funds(locked: dict[int, LedgerAccount], deltas: dict[int, int]
         for a in locked.values()
         if not a.allow_negative and a.balance_fen + deltas[a.id] < 0
     ]
-    return InsufficientFundsError("insufficient funds: " + ("; ".join(short) or "an account would go negative"))
+    return InsufficientFundsError(_("insufficient funds: ") + ("; ".join(short) or "an account would go negative"))
 
 
 def ledger_reverse(*, transaction_key: str, key: str, memo: str = "") -> tuple[LedgerTransaction, bool]:

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent
+from core.readable import yuan
 
 CURRENCY_CNY = "CNY"
 
@@ -112,7 +113,10 @@ class LedgerLeg(models.Model):
     """One side of a transaction: ``amount_fen`` is added to the account's balance."""
 
     transaction = models.ForeignKey(
-        LedgerTransaction, verbose_name=_("transaction"), on_delete=models.PROTECT, related_name="legs"
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        related_name="legs",
+        verbose_name=_("transaction"),
     )
     account = models.ForeignKey(LedgerAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="legs")
     amount_fen = models.BigIntegerField(_("amount (fen)"))
@@ -126,7 +130,7 @@ class LedgerLeg(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.account_id}: {self.amount_fen:+d}"
+        return f"{self.account_id}: {yuan(self.amount_fen)}"
 
 
 class Payment(models.Model):
@@ -141,17 +145,19 @@ class Payment(models.Model):
 
     # Payments knows jobs by id only (README "Architecture"): no foreign key to orders.
     job_id = models.PositiveBigIntegerField(_("job"), unique=True)
-    sme = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="payments")
+    sme = models.ForeignKey(
+        "accounts.Company", verbose_name=_("SME"), on_delete=models.PROTECT, related_name="payments"
+    )
     provider = models.CharField(_("provider"), max_length=32)
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
     refunded_fen = models.PositiveBigIntegerField(_("refunded (fen)"), default=0)
-    currency = models.CharField(max_length=3, default=CURRENCY_CNY)
+    currency = models.CharField(_("currency"), max_length=3, default=CURRENCY_CNY)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REQUIRES_PAYMENT)
     provider_ref = models.CharField(_("gateway reference"), max_length=100, blank=True, default="")
-    failure_reason = models.CharField(max_length=200, blank=True, default="")
-    succeeded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True, default="")
+    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-id"]
@@ -165,7 +171,12 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"Payment {self.id} job {self.job_id} {self.amount_fen} fen ({self.status})"
+        return _("Payment %(id)s for job %(job)s, %(amount)s (%(status)s)") % {
+            "id": self.id,
+            "job": self.job_id,
+            "amount": yuan(self.amount_fen),
+            "status": self.get_status_display(),
+        }
 
 
 class Refund(models.Model):
@@ -176,15 +187,15 @@ class Refund(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    key = models.CharField(max_length=200, unique=True)
-    amount_fen = models.PositiveBigIntegerField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    reason = models.CharField(max_length=200, blank=True, default="")
-    provider_ref = models.CharField(max_length=100, blank=True, default="")
-    failure_reason = models.CharField(max_length=200, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    provider_ref = models.CharField(_("gateway reference"), max_length=100, blank=True, default="")
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -193,19 +204,23 @@ class Refund(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="refund_amount_positive")]
 
     def __str__(self):
-        return f"{self.key} {self.amount_fen} fen ({self.status})"
+        return _("Refund %(key)s, %(amount)s (%(status)s)") % {
+            "key": self.key,
+            "amount": yuan(self.amount_fen),
+            "status": self.get_status_display(),
+        }
 
 
 class WebhookEvent(models.Model):
     """Every webhook we accepted, once per provider event id: a replay finds it here."""
 
-    provider = models.CharField(max_length=32)
-    event_id = models.CharField(max_length=100)
-    event_type = models.CharField(max_length=50)
-    payload = models.JSONField()
-    error = models.CharField(max_length=500, blank=True, default="")
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    provider = models.CharField(_("provider"), max_length=32)
+    event_id = models.CharField(_("event id"), max_length=100)
+    event_type = models.CharField(_("event type"), max_length=50)
+    payload = models.JSONField(_("payload"))
+    error = models.CharField(_("error"), max_length=500, blank=True, default="")
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -223,11 +238,11 @@ class SandboxOperation(models.Model):
     """The sandbox gateway's own book of charges, refunds and payouts, keyed like a real
     gateway's idempotency keys. Not the platform's records: the gateway's."""
 
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=16)
-    amount_fen = models.PositiveBigIntegerField()
-    reference = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16)
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    reference = models.CharField(_("reference"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("sandbox gateway operation")
@@ -251,13 +266,21 @@ class SettlementBatch(models.Model):
     LIVE = (Status.PENDING_REVIEW, Status.APPROVED, Status.PAYING, Status.PAID, Status.FAILED)
 
     factory = models.ForeignKey(
-        "accounts.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="settlements"
+        "accounts.Company",
+        on_delete=models.PROTECT,
+        related_name="settlements",
+        verbose_name=_("factory"),
     )
     cutoff = models.DateTimeField(_("cutoff"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_REVIEW)
     total_fen = models.PositiveBigIntegerField(_("total (fen)"))
     built_by = models.ForeignKey(
-        "auth.User", verbose_name=_("built by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("built by"),
     )
     last_changed_by = models.ForeignKey(
         "auth.User",
@@ -268,12 +291,17 @@ class SettlementBatch(models.Model):
         related_name="+",
     )
     approved_by = models.ForeignKey(
-        "auth.User", verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
     payout_attempt = models.PositiveSmallIntegerField(_("payout attempt"), default=1)
     # How many times money was moved to "in transit" for this batch (each gets its own ledger key).
-    payout_sends = models.PositiveSmallIntegerField(default=0)
+    payout_sends = models.PositiveSmallIntegerField(_("payout sends"), default=0)
     payout_reference = models.CharField(_("gateway reference"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -292,18 +320,24 @@ class SettlementBatch(models.Model):
         ]
 
     def __str__(self):
-        return f"Settlement {self.id} {self.factory_id} {self.total_fen} fen ({self.status})"
+        return _("Settlement batch %(id)s, %(total)s (%(status)s)") % {
+            "id": self.id,
+            "total": yuan(self.total_fen),
+            "status": self.get_status_display(),
+        }
 
 
 class SettlementLine(models.Model):
     """One completed assignment's payable in a batch. ``active`` is cleared when the batch is
     rejected (or its payout returned), which puts the assignment back in the pool."""
 
-    batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="lines")
+    batch = models.ForeignKey(
+        SettlementBatch, verbose_name=_("settlement batch"), on_delete=models.PROTECT, related_name="lines"
+    )
     assignment_id = models.PositiveBigIntegerField(_("assignment"), db_index=True)  # an orders.Assignment, by id
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
     release_key = models.CharField(_("ledger transaction"), max_length=200)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["id"]
@@ -317,13 +351,15 @@ class SettlementLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.assignment_id}: {self.amount_fen}"
+        return f"{self.assignment_id}: {yuan(self.amount_fen)}"
 
 
 class SettlementEvent(AuditEvent):
     """The batch's audit trail: who built, changed, approved, rejected or paid it, and why."""
 
-    batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="events")
+    batch = models.ForeignKey(
+        SettlementBatch, verbose_name=_("settlement batch"), on_delete=models.PROTECT, related_name="events"
+    )
 
     class Meta(AuditEvent.Meta):
         verbose_name = _("settlement event")
@@ -337,8 +373,10 @@ class PaymentEvent(AuditEvent):
     """The audit trail of a payment and its refunds: captured, failed, refund owed, sent,
     failed and retried, with who and why."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
-    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="events")
+    refund = models.ForeignKey(
+        Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
 
     class Meta(AuditEvent.Meta):
         verbose_name = _("payment event")

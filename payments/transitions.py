@@ -3,6 +3,8 @@ which status may follow which, where each move's audit row goes, and which compa
 stream hears of it (``payment.status_changed`` to the SME, ``settlement.status_changed`` to
 the factory)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core.outbox import event_emit
 from core.transitions import Machine
 from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent
@@ -28,6 +30,7 @@ def _batch_moved(batch, old: str, new: str) -> None:
 P = Payment.Status
 PAYMENT = Machine(
     name="payment",
+    label=_("payment"),
     allowed={
         P.SUCCEEDED: frozenset({P.REQUIRES_PAYMENT, P.FAILED}),
         P.FAILED: frozenset({P.REQUIRES_PAYMENT}),
@@ -42,6 +45,7 @@ PAYMENT = Machine(
 R = Refund.Status
 REFUND = Machine(
     name="refund",
+    label=_("refund"),
     allowed={
         # From failed too: a rerun that finds the gateway did send it books what happened.
         R.SUCCEEDED: frozenset({R.PENDING, R.FAILED}),
@@ -55,6 +59,7 @@ REFUND = Machine(
 B = SettlementBatch.Status
 SETTLEMENT = Machine(
     name="batch",
+    label=_("settlement batch"),
     allowed={
         B.APPROVED: frozenset({B.PENDING_REVIEW, B.FAILED}),
         B.PAYING: frozenset({B.APPROVED}),

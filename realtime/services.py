@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.admin import yuan
 from core.errors import InvalidInputError, NotFoundError
@@ -80,7 +81,8 @@ def device_register(*, user, company, platform: str, token: str) -> tuple[Device
     """Register (or move to this user and company) a phone's push token; ``(device, created)``."""
     if platform not in Device.Platform.values:
         raise InvalidInputError(
-            "Unknown platform.", fields={"platform": [f"One of {', '.join(Device.Platform.values)}."]}
+            _("Unknown platform."),
+            fields={"platform": [_("One of %(values)s.") % {"values": ", ".join(Device.Platform.values)}]},
         )
     try:
         with transaction.atomic():
@@ -93,9 +95,9 @@ def device_register(*, user, company, platform: str, token: str) -> tuple[Device
 
 
 def device_remove(*, device_id: int, company) -> None:
-    deleted, _ = Device.objects.filter(id=device_id, company=company).delete()
+    deleted, _kinds = Device.objects.filter(id=device_id, company=company).delete()
     if not deleted:
-        raise NotFoundError("No such device.")
+        raise NotFoundError(_("No such device."))
 
 
 # The SME must act when a share is assigned (send material) or delivered (inspect).

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -74,7 +75,7 @@ class MeView(APIView):
     def patch(self, request):
         company = company_for_user(request.user)
         if company is None:
-            raise ForbiddenError("Platform admins act for no company.")
+            raise ForbiddenError(_("Platform admins act for no company."))
         data = validated(MeUpdateInputSerializer, request)
         company = services.company_update(company_id=company.id, **data["company"])
         return self._me(request, company)

@@ -2,6 +2,7 @@
 
 import math
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser as DRFJSONParser
@@ -20,10 +21,10 @@ class JSONParser(DRFJSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
+            raise ParseError(_("JSON parse error - nested too deeply.")) from None
         problem = json_problem(data)
         if problem:
-            raise ParseError(f"JSON parse error - {problem}.")
+            raise ParseError(_("JSON parse error - %(problem)s.") % {"problem": problem})
         return data
 
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -48,7 +49,7 @@ class CapabilityListCreateView(ListAPIView):
         data = validated(s.CapabilityInputSerializer, request)
         process = process_get_by_code(data.pop("process"))
         if process is None:
-            raise InvalidInputError("Unknown process.", code="unknown_process", fields={"process": ["Unknown."]})
+            raise InvalidInputError(_("Unknown process."), code="unknown_process", fields={"process": [_("Unknown.")]})
         capability = services.capability_create(company=company_for_user(request.user), process=process, **data)
         return Response(s.CapabilitySerializer(capability).data, status=status.HTTP_201_CREATED)
 

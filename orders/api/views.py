@@ -1,5 +1,6 @@
 """Thin views: parse, call one service or selector, render."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -47,7 +48,10 @@ class JobListCreateView(ListAPIView):
             return Job.objects.none()
         wanted = self.request.query_params.get("status")
         if wanted is not None and wanted not in Job.Status.values:
-            raise InvalidInputError("Unknown status.", fields={"status": [f"One of {', '.join(Job.Status.values)}."]})
+            raise InvalidInputError(
+                _("Unknown status."),
+                fields={"status": [_("One of %(values)s.") % {"values": ", ".join(Job.Status.values)}]},
+            )
         return selectors.job_list_for_company(company=company, status=wanted)
 
     def paginate_queryset(self, queryset):

@@ -8,6 +8,7 @@ taken is a harmless retry. The job's status then follows its shares (``job_sync_
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from factories import services as factory_services
@@ -32,30 +33,30 @@ def _eligible_pair(*, job: Job, factory, offer_id, as_of) -> Eligibility:
         return pair
     if eligibility_for([job], [profile], now=as_of, check_capacity=False, ignore_offer_id=offer_id):
         raise ConflictError(
-            "Your free capacity before the deadline no longer covers this job.", code="insufficient_capacity"
+            _("Your free capacity before the deadline no longer covers this job."), code="insufficient_capacity"
         )
-    raise NotFoundError("No such job on your board.")
+    raise NotFoundError(_("No such job on your board."))
 
 
 def _checked_share(*, job: Job, pair: Eligibility, quantity: int | None) -> int:
     share = pair.max_share if quantity is None else quantity
     if not job.allow_split and quantity is not None and quantity != pair.max_share:
         raise InvalidInputError(
-            "This job cannot be split; accept it whole.", fields={"quantity": ["Only with allow_split."]}
+            _("This job cannot be split; accept it whole."), fields={"quantity": [_("Only with allow_split.")]}
         )
     if share < pair.min_share or share > pair.max_share:
         raise InvalidInputError(
-            f"Take between {pair.min_share} and {pair.max_share} pieces.",
+            _("Take between %(min)d and %(max)d pieces.") % {"min": pair.min_share, "max": pair.max_share},
             code="invalid_share",
-            fields={"quantity": [f"Between {pair.min_share} and {pair.max_share}."]},
+            fields={"quantity": [_("Between %(min)d and %(max)d.") % {"min": pair.min_share, "max": pair.max_share}]},
         )
     if job.allow_split:
         remainder = job.quantity - job_coverage_total(job) - share
         if 0 < remainder < split_floor(job):
             raise InvalidInputError(
-                "That would leave a remainder too small to place; take all of it or less.",
+                _("That would leave a remainder too small to place; take all of it or less."),
                 code="invalid_share",
-                fields={"quantity": [f"Leave 0 or at least {split_floor(job)} pieces."]},
+                fields={"quantity": [_("Leave 0 or at least %(floor)d pieces.") % {"floor": split_floor(job)}]},
             )
     return share
 
@@ -78,7 +79,7 @@ def assignment_create(
             )
     except IntegrityError:
         # The schema's last word (one share per factory and job): never a 500.
-        raise ConflictError("This factory already holds a share of this job.", code="already_holding") from None
+        raise ConflictError(_("This factory already holds a share of this job."), code="already_holding") from None
     ASSIGNMENT.record(
         assignment,
         action="accepted",
@@ -99,13 +100,13 @@ def board_accept(*, job_id: int, factory, user, quantity: int | None = None) -> 
     """First accept wins: the job row lock serialises racing factories; losers get 409."""
     job = Job.objects.select_for_update().filter(id=job_id).first()
     if job is None or not (job.mode == Job.Mode.GRAB or job.on_board):
-        raise NotFoundError("No such job on your board.")
+        raise NotFoundError(_("No such job on your board."))
     if job.status == Job.Status.AWAITING_PAYMENT:
-        raise NotFoundError("No such job on your board.")
+        raise NotFoundError(_("No such job on your board."))
     if job.status in (Job.Status.CANCELLED, Job.Status.EXPIRED):
         raise JOB.conflict(job.status, [Job.Status.OPEN])
     if job.status != Job.Status.OPEN:
-        raise ConflictError("Another factory has taken this job.", code="already_taken")
+        raise ConflictError(_("Another factory has taken this job."), code="already_taken")
     return assignment_create(job=job, factory=factory, user=user, quantity=quantity, via="grab")
 
 
@@ -116,7 +117,7 @@ def assignment_materials_sent(*, assignment_id, company, user, quantity_sent=Non
     sent = assignment.quantity if quantity_sent is None else quantity_sent
     if not 0 < sent <= assignment.quantity * 2:
         raise InvalidInputError(
-            "Send between 1 piece and twice the share.", fields={"quantity_sent": ["Out of range."]}
+            _("Send between 1 piece and twice the share."), fields={"quantity_sent": [_("Out of range.")]}
         )
     if assignment.status == A.MATERIALS_SENT:
         return assignment  # a retry
@@ -168,8 +169,10 @@ def assignment_progress(*, assignment_id, company, user, quantity_done: int) -> 
     limit = min(assignment.quantity, assignment.quantity_received or 0)
     if not assignment.quantity_done <= quantity_done <= limit:
         raise InvalidInputError(
-            f"Progress only grows, up to {limit} (the share or the material received).",
-            fields={"quantity_done": [f"Between {assignment.quantity_done} and {limit}."]},
+            _("Progress only grows, up to %(limit)d (the share or the material received).") % {"limit": limit},
+            fields={
+                "quantity_done": [_("Between %(min)d and %(max)d.") % {"min": assignment.quantity_done, "max": limit}]
+            },
         )
     if quantity_done != assignment.quantity_done:
         assignment.quantity_done = quantity_done
@@ -214,7 +217,8 @@ def complete(job, assignment, *, user, quantity_accepted, rating, comment, actio
     delivered = assignment.quantity_delivered or 0
     if not 0 <= quantity_accepted <= delivered:
         raise InvalidInputError(
-            f"Accept between 0 and the {delivered} pieces delivered.", fields={"quantity_accepted": ["Out of range."]}
+            _("Accept between 0 and the %(delivered)d pieces delivered.") % {"delivered": delivered},
+            fields={"quantity_accepted": [_("Out of range.")]},
         )
     rejected = delivered - quantity_accepted
     assignment.quantity_accepted = quantity_accepted
@@ -254,7 +258,7 @@ def assignment_accept(*, assignment_id, company, user, quantity_accepted: int, r
     job, assignment = assignment_lock(assignment_id, company=company)
     require_party(assignment, company, "sme")
     if not (isinstance(rating, int) and 1 <= rating <= 5):
-        raise InvalidInputError("Rate from 1 to 5.", fields={"rating": ["From 1 to 5."]})
+        raise InvalidInputError(_("Rate from 1 to 5."), fields={"rating": [_("From 1 to 5.")]})
     if assignment.status == A.DISPUTED:
         raise ASSIGNMENT.conflict(assignment.status, [A.DELIVERED])
     return complete(
@@ -273,7 +277,7 @@ def assignment_auto_accept(*, assignment_id) -> Assignment:
     """The inspection window passed: accept everything delivered, as a manual accept would."""
     assignment = Assignment.objects.filter(id=assignment_id).select_related("job").first()
     if assignment is None:
-        raise NotFoundError("No such assignment.")
+        raise NotFoundError(_("No such assignment."))
     job = job_lock(assignment.job_id)
     assignment = Assignment.objects.select_for_update().get(id=assignment_id)
     if assignment.status != A.DELIVERED:

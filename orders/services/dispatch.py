@@ -11,11 +11,13 @@ offer per job and factory, and at most one per job that is not split. A lost or 
 task only delays matching.
 """
 
+import logging
 import time
 from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -26,7 +28,10 @@ from orders import events
 from orders.matching.eligibility import eligibility_arrays, job_coverage, split_floor
 from orders.matching.solver import CandidateArrays, DispatchFactory, DispatchJob, Weights, solve_batch
 from orders.models import Assignment, DispatchBatch, Job, Offer
+from orders.selectors import EMPTY_BATCHES_KEY
 from orders.services.offers import offers_expire
+
+logger = logging.getLogger(__name__)
 
 BATCH_LOCK = 8_402_211  # pg advisory lock id for "a dispatch batch is running"
 
@@ -68,6 +73,16 @@ def _distance_lookup(pairs, proposals) -> dict[tuple[int, int], float]:
     }
 
 
+def _count_empty_batch() -> None:
+    """One more batch that found nothing to match, in the cache (a best-effort figure: the
+    counter starts again when the cache is flushed, and an unreachable cache skips it)."""
+    try:
+        cache.add(EMPTY_BATCHES_KEY, 0, timeout=None)
+        cache.incr(EMPTY_BATCHES_KEY)
+    except Exception:  # noqa: BLE001 - a figure for people, never a reason to fail a batch
+        logger.debug("empty dispatch batch not counted: cache unavailable", exc_info=True)
+
+
 def dispatch_weights() -> Weights:
     return Weights(**settings.DISPATCH_WEIGHTS)
 
@@ -89,8 +104,9 @@ def dispatch_run_batch(*, now=None) -> DispatchBatch | None:
         profiles = factory_services.factory_profiles_lock_available()
         batch = DispatchBatch(jobs=len(jobs), factories=len(profiles))
         if not jobs or not profiles:
+            # Nothing to match: counted, not stored (one row every 2 s would bury the real ones).
             batch.load_ms = (time.perf_counter() - started) * 1000
-            batch.save()
+            _count_empty_batch()
             return batch
         pairs, dispatch_jobs, dispatch_factories, candidates = _load(jobs, profiles, now)
         loaded = time.perf_counter()

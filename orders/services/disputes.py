@@ -2,6 +2,7 @@
 agreed quantity; money then moves as for an accept with rejects."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError, NotFoundError
 from factories import services as factory_services
@@ -21,7 +22,7 @@ def job_dispute(*, job_id: int, sme, user, reason: str) -> Job:
     still in production."""
     job = job_lock(job_id)
     if job.sme_id != sme.id:
-        raise NotFoundError("No such job.")
+        raise NotFoundError(_("No such job."))
     delivered = list(job.assignments.select_for_update().filter(status=A.DELIVERED))
     if not delivered:
         if job.status == Job.Status.DISPUTED:
@@ -47,7 +48,8 @@ def dispute_resolve(*, job_id: int, admin, quantity_accepted: int, note: str = "
     delivered = sum(a.quantity_delivered or 0 for a in disputed)
     if not 0 <= quantity_accepted <= delivered:
         raise InvalidInputError(
-            f"Accept between 0 and the {delivered} pieces delivered.", fields={"quantity_accepted": ["Out of range."]}
+            _("Accept between 0 and the %(delivered)d pieces delivered.") % {"delivered": delivered},
+            fields={"quantity_accepted": [_("Out of range.")]},
         )
     left = quantity_accepted
     for assignment in disputed:

@@ -5,6 +5,7 @@ commits with it."""
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, NotFoundError
 from orders import events
@@ -50,12 +51,12 @@ def job_payment_captured(*, job_id: int, payment_id: int, provider_ref: str = ""
 def job_cancel(*, job_id: int, sme, user, reason: str = "") -> Job:
     job = job_lock(job_id)
     if job.sme_id != sme.id:
-        raise NotFoundError("No such job.")
+        raise NotFoundError(_("No such job."))
     if job.status == J.CANCELLED:
         return job
     if job.status == J.OPEN and job.assignments.filter(status__in=Assignment.LIVE).exists():
         raise ConflictError(
-            "Part of this job is already assigned; it can no longer be cancelled.", code="job_partially_assigned"
+            _("Part of this job is already assigned; it can no longer be cancelled."), code="job_partially_assigned"
         )
     unpaid = job.status == J.AWAITING_PAYMENT
     job.cancel_reason = reason
@@ -80,7 +81,7 @@ def job_expire(*, job_id: int) -> Job:
         payment_services.payment_void(job_id=job.id, reason="not paid before the deadline")
         return job
     if job.assignments.filter(status__in=Assignment.LIVE).exists():
-        raise ConflictError("Part of this job is assigned.", code="job_partially_assigned")
+        raise ConflictError(_("Part of this job is assigned."), code="job_partially_assigned")
     job_move(job, J.EXPIRED, action="expired")
     payment_services.payment_refund_job_escrow(job_id=job.id, reason="expired")
     return job

@@ -4,6 +4,7 @@ consumed, process loss within the process's tolerance, and the rest returned or 
 Nothing is ever left unaccounted. Callers hold the job and assignment locks."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError
 from orders.models import Assignment, MaterialMovement
@@ -29,14 +30,14 @@ def check_received(assignment: Assignment, quantity_received: int) -> None:
     limit = assignment.quantity_sent or assignment.quantity
     if quantity_received == 0:
         raise InvalidInputError(
-            "Nothing arrived yet: report the material when it arrives, or give the share back (withdraw).",
+            _("Nothing arrived yet: report the material when it arrives, or give the share back (withdraw)."),
             code="nothing_received",
-            fields={"quantity_received": ["At least 1."]},
+            fields={"quantity_received": [_("At least 1.")]},
         )
     if not 1 <= quantity_received <= limit:
         raise InvalidInputError(
-            f"Received must be between 1 and the {limit} pieces' worth sent.",
-            fields={"quantity_received": ["Out of range."]},
+            _("Received must be between 1 and the %(limit)d pieces' worth sent.") % {"limit": limit},
+            fields={"quantity_received": [_("Out of range.")]},
         )
 
 
@@ -55,7 +56,7 @@ def check_delivery(assignment: Assignment, quantity_delivered: int, quantity_los
     if leftover not in ("return", "write_off"):
         fields["leftover"] = ["return or write_off."]
     if fields:
-        raise InvalidInputError("The delivery does not add up.", code="invalid_delivery", fields=fields)
+        raise InvalidInputError(_("The delivery does not add up."), code="invalid_delivery", fields=fields)
 
 
 def account_for_delivery(assignment: Assignment, delivered: int, lost: int, leftover: str, *, user) -> None:

@@ -8,6 +8,7 @@ offline) is kept by ``factories.services``."""
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from factories import services as factory_services
@@ -23,13 +24,15 @@ OS = Offer.Status
 def _offer_for_factory(offer_id, factory) -> Offer:
     offer = Offer.objects.filter(id=offer_id, factory_id=factory.id).first() if factory else None
     if offer is None:
-        raise NotFoundError("No such offer.")
+        raise NotFoundError(_("No such offer."))
     return offer
 
 
 def _offer_conflict(offer: Offer) -> ConflictError:
     return ConflictError(
-        f"This offer is {offer.status}.", code=f"offer_{offer.status}", fields={"status": [offer.status]}
+        _("This offer is %(status)s.") % {"status": offer.get_status_display()},
+        code=f"offer_{offer.status}",
+        fields={"status": [offer.status]},
     )
 
 
@@ -70,9 +73,9 @@ def offer_accept(*, offer_id: int, factory, user) -> Assignment:
     if offer.status != OS.PENDING:
         raise _offer_conflict(offer)
     if offer.expires_at <= timezone.now():
-        raise ConflictError("This offer has expired.", code="offer_expired", fields={"status": ["expired"]})
+        raise ConflictError(_("This offer has expired."), code="offer_expired", fields={"status": ["expired"]})
     if job.status != Job.Status.OPEN:
-        raise ConflictError("This job is no longer open.", code="already_taken")
+        raise ConflictError(_("This job is no longer open."), code="already_taken")
     try:
         assignment = assignment_create(
             job=job,
@@ -88,7 +91,7 @@ def offer_accept(*, offer_id: int, factory, user) -> Assignment:
         # capability, or the job changed since: the offer is gone, not unknown, and an
         # accept (which has no body) is never a 400.
         raise ConflictError(
-            "You can no longer take this offer (offline, unverified, capability or job changed).",
+            _("You can no longer take this offer (offline, unverified, capability or job changed)."),
             code="offer_not_eligible",
         ) from None
     _answer(offer, OS.ACCEPTED, assignment=assignment)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalogue.models import Process
 from catalogue.selectors import process_get_by_code
@@ -34,13 +35,15 @@ def _validate_job_terms(*, quantity, deadline, unit_price_fen=None, now=None) ->
     if unit_price_fen is not None and not 0 < unit_price_fen <= MAX_UNIT_PRICE_FEN:
         fields["unit_price_fen"] = [f"From 1 to {MAX_UNIT_PRICE_FEN} fen."]
     if fields:
-        raise InvalidInputError("The job's terms are not valid.", fields=fields)
+        raise InvalidInputError(_("The job's terms are not valid."), fields=fields)
 
 
 def _process_or_400(code) -> Process:
     process = process_get_by_code(code) if isinstance(code, str) else None
     if process is None:
-        raise InvalidInputError("Unknown process.", code="unknown_process", fields={"process": ["Unknown process."]})
+        raise InvalidInputError(
+            _("Unknown process."), code="unknown_process", fields={"process": [_("Unknown process.")]}
+        )
     return process
 
 
@@ -91,13 +94,13 @@ def job_post(
     spec_validate(process.spec_schema, spec)
     _validate_job_terms(quantity=quantity, deadline=deadline, unit_price_fen=unit_price_fen)
     if mode not in Job.Mode.values:
-        raise InvalidInputError("Unknown mode.", fields={"mode": ["grab or dispatch."]})
+        raise InvalidInputError(_("Unknown mode."), fields={"mode": [_("grab or dispatch.")]})
     lat = sme.lat if lat is None else lat
     lng = sme.lng if lng is None else lng
     if lat is None or lng is None:
         raise InvalidInputError(
-            "Where is the material handed over? Give lat and lng (or set your company's location).",
-            fields={"lat": ["Required."], "lng": ["Required."]},
+            _("Where is the material handed over? Give lat and lng (or set your company's location)."),
+            fields={"lat": [_("Required.")], "lng": [_("Required.")]},
         )
     job = Job.objects.create(
         sme=sme,

@@ -1,4 +1,5 @@
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -234,7 +235,7 @@ STATUS_FILTER = OpenApiParameter("status", str, enum=[s for s, _ in SettlementBa
 def _status_param(request):
     wanted = request.query_params.get("status")
     if wanted is not None and wanted not in SettlementBatch.Status.values:
-        raise InvalidInputError("Unknown status.", fields={"status": ["Unknown value."]})
+        raise InvalidInputError(_("Unknown status."), fields={"status": [_("Unknown value.")]})
     return wanted
 
 

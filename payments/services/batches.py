@@ -19,6 +19,7 @@ from datetime import datetime, time, timedelta
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, ForbiddenError, InvalidInputError
 from core.queue import send_after_commit
@@ -39,7 +40,7 @@ def default_cutoff(now=None) -> datetime:
 
 
 def batch_lock(batch_id) -> SettlementBatch:
-    return lock(SettlementBatch, batch_id, message="No such settlement batch.")
+    return lock(SettlementBatch, batch_id, message=_("No such settlement batch."))
 
 
 def payout_after_commit(batch_id: int) -> None:
@@ -91,7 +92,9 @@ def _check_against_ledger(batch: SettlementBatch) -> None:
     from_ledger = _ledger_total(lines)
     if sum(line.amount_fen for line in lines) != batch.total_fen or from_ledger != batch.total_fen:
         raise ConflictError(
-            f"Batch total {batch.total_fen} does not match the ledger ({from_ledger}).", code="batch_ledger_mismatch"
+            _("Batch total %(total)s does not match the ledger (%(ledger)s).")
+            % {"total": batch.total_fen, "ledger": from_ledger},
+            code="batch_ledger_mismatch",
         )
     unpaid = (
         SettlementBatch.objects.filter(
@@ -103,7 +106,8 @@ def _check_against_ledger(batch: SettlementBatch) -> None:
     payable = ledger.account_balance(chart.payable(batch.factory_id))
     if unpaid > payable:
         raise ConflictError(
-            f"Batches awaiting payout ({unpaid}) exceed the factory's payable ({payable}).",
+            _("Batches awaiting payout (%(unpaid)s) exceed the factory's payable (%(payable)s).")
+            % {"unpaid": unpaid, "payable": payable},
             code="batch_exceeds_payable",
         )
 
@@ -155,7 +159,7 @@ def settlement_approve(*, batch_id: int, admin) -> SettlementBatch:
     SETTLEMENT.require(batch, B.PENDING_REVIEW)
     if admin.id in (batch.built_by_id, batch.last_changed_by_id):
         raise ForbiddenError(
-            "Four eyes: the account that built or last changed a batch cannot approve it.", code="four_eyes"
+            _("Four eyes: the account that built or last changed a batch cannot approve it."), code="four_eyes"
         )
     _check_against_ledger(batch)
     batch.approved_by = admin
@@ -167,7 +171,7 @@ def settlement_approve(*, batch_id: int, admin) -> SettlementBatch:
 @transaction.atomic
 def settlement_reject(*, batch_id: int, admin, reason: str) -> SettlementBatch:
     if not reason or not reason.strip():
-        raise InvalidInputError("Say why the batch is rejected.", fields={"reason": ["Required."]})
+        raise InvalidInputError(_("Say why the batch is rejected."), fields={"reason": [_("Required.")]})
     batch = batch_lock(batch_id)
     if batch.status == B.REJECTED:
         return batch
@@ -186,11 +190,12 @@ def settlement_return(*, batch_id: int, admin, reason: str) -> SettlementBatch:
     """failed -> rejected: the lines go back to the pool for the next batch."""
     batch = batch_lock(batch_id)
     SETTLEMENT.require(batch, B.FAILED)
-    outcome, _ = gateway().payout_outcome(key=attempt_key(batch))
+    outcome, _detail = gateway().payout_outcome(key=attempt_key(batch))
     if outcome in ("paid", "pending"):
         # Its lines must not be paid again in another batch.
         raise ConflictError(
-            f"The gateway's book shows this payout {outcome}; retry it to book the outcome.", code="payout_executed"
+            _("The gateway's book shows this payout %(outcome)s; retry it to book the outcome.") % {"outcome": outcome},
+            code="payout_executed",
         )
     batch.lines.update(active=False)
     batch.last_changed_by = admin

@@ -11,6 +11,7 @@ then calls ``payment_capture_book`` here: the lock order stays job, then payment
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import NotFoundError
 from core.transitions import lock
@@ -34,14 +35,14 @@ def payment_captured(*, payment_id: int, provider_ref: str = "") -> None:
     through the seam, under the job's lock."""
     job_id = Payment.objects.filter(id=payment_id).values_list("job_id", flat=True).first()
     if job_id is None:
-        raise NotFoundError("No such payment.")
+        raise NotFoundError(_("No such payment."))
     seams.job_payment_captured(job_id=job_id, payment_id=payment_id, provider_ref=provider_ref)
 
 
 def payment_capture_book(*, payment_id: int, provider_ref: str = "") -> Payment:
     """Hold the captured money in escrow. Caller holds the job's lock (the seam's handler);
     a replay moves nothing. Returns the payment."""
-    payment = lock(Payment, payment_id, message="No such payment.")
+    payment = lock(Payment, payment_id, message=_("No such payment."))
     if payment.status in PAYMENT.allowed[Payment.Status.SUCCEEDED]:
         payment.provider_ref = provider_ref or payment.provider_ref
         payment.succeeded_at = timezone.now()
@@ -68,7 +69,7 @@ def payment_capture_book(*, payment_id: int, provider_ref: str = "") -> Payment:
 
 @transaction.atomic
 def payment_failed(*, payment_id: int, reason: str = "declined") -> Payment:
-    payment = lock(Payment, payment_id, message="No such payment.")
+    payment = lock(Payment, payment_id, message=_("No such payment."))
     if payment.status == Payment.Status.REQUIRES_PAYMENT:
         payment.failure_reason = reason[:200]
         PAYMENT.move(payment, Payment.Status.FAILED, reason=reason, fields=["failure_reason"])

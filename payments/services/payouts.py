@@ -10,6 +10,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ConflictError
 from payments import chart, ledger
@@ -170,7 +171,7 @@ def settlement_retry_payout(*, batch_id: int, admin) -> SettlementBatch:
         _book_paid(batch, attempt=batch.payout_attempt, reference=reference, late=True)
         return batch
     if outcome == "pending":
-        raise ConflictError("The gateway is still working on this payout; try again later.", code="payout_pending")
+        raise ConflictError(_("The gateway is still working on this payout; try again later."), code="payout_pending")
     batch.payout_attempt += 1
     batch.reason = ""
     SETTLEMENT.move(

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import NotFoundError
 from core.queue import send_after_commit
@@ -44,7 +45,7 @@ def refund_execute(*, refund_id: int) -> Refund:
     """
     refund = Refund.objects.select_related("payment").filter(id=refund_id).first()
     if refund is None:
-        raise NotFoundError("No such refund.")
+        raise NotFoundError(_("No such refund."))
     if refund.status == Refund.Status.SUCCEEDED:
         return refund
     try:
@@ -58,7 +59,7 @@ def refund_execute(*, refund_id: int) -> Refund:
 
 @transaction.atomic
 def _refund_refused(*, refund_id: int, reason: str) -> Refund:
-    refund = lock(Refund, refund_id, message="No such refund.")
+    refund = lock(Refund, refund_id, message=_("No such refund."))
     if refund.status == Refund.Status.PENDING:
         refund.failure_reason = reason[:200]
         REFUND.move(refund, Refund.Status.FAILED, reason=reason, fields=["failure_reason"])
@@ -69,7 +70,7 @@ def _refund_refused(*, refund_id: int, reason: str) -> Refund:
 def _refund_book_sent(*, refund_id: int, reference: str) -> Refund:
     """The gateway sent it: SME refunds -> clearing, and the payment's refunded total grows.
     Lock order: refund, then payment (nothing takes them the other way round)."""
-    refund = lock(Refund, refund_id, message="No such refund.")
+    refund = lock(Refund, refund_id, message=_("No such refund."))
     if refund.status == Refund.Status.SUCCEEDED:
         return refund
     ledger.ledger_post(
@@ -102,7 +103,7 @@ def _refund_book_sent(*, refund_id: int, reference: str) -> Refund:
 def _refund_by_key(key: str) -> Refund:
     refund = Refund.objects.filter(key=key).first()
     if refund is None:
-        raise NotFoundError(f"No refund {key}.")
+        raise NotFoundError(_("No refund %(key)s.") % {"key": key})
     return refund
 
 
@@ -119,7 +120,7 @@ def refund_gateway_failed(*, key: str, reason: str) -> Refund:
     fails and stays owed in SME refunds for an admin to send again. One already booked as
     sent is money WeChat Pay still holds for the SME: the payment's trail says so and an
     admin settles it at WeChat Pay (its abnormal-refund procedure); nothing is booked twice."""
-    refund = lock(Refund, _refund_by_key(key).id, message="No such refund.")
+    refund = lock(Refund, _refund_by_key(key).id, message=_("No such refund."))
     if refund.status == Refund.Status.PENDING:
         refund.failure_reason = reason[:200]
         REFUND.move(refund, Refund.Status.FAILED, reason=reason, fields=["failure_reason"])
@@ -132,9 +133,9 @@ def refund_gateway_failed(*, key: str, reason: str) -> Refund:
 @transaction.atomic
 def refund_retry(*, refund_id: int, admin=None) -> Refund:
     """An admin sends a failed refund again."""
-    refund = lock(Refund, refund_id, message="No such refund.")
+    refund = lock(Refund, refund_id, message=_("No such refund."))
     if refund.status != Refund.Status.FAILED:
-        raise REFUND.conflict(refund.status, [Refund.Status.FAILED], "Only a failed refund can be retried.")
+        raise REFUND.conflict(refund.status, [Refund.Status.FAILED], _("Only a failed refund can be retried."))
     refund.failure_reason = ""
     REFUND.move(refund, Refund.Status.PENDING, actor=admin, action="retried", fields=["failure_reason"])
     _execute_after_commit(refund.id)

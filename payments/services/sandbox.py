@@ -5,6 +5,7 @@ second press of the button send nothing twice."""
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from payments.gateway import SandboxGateway, pay_token_valid, sandbox_send
@@ -18,10 +19,10 @@ MAX_DELAY_SECONDS = 600
 def sandbox_payment_for_link(*, payment_id: int, token: str) -> Payment:
     """The payment a pay link names; 404 for a wrong token (as for no such payment)."""
     if settings.PAYMENT_PROVIDER != "sandbox":
-        raise NotFoundError("The sandbox gateway is not enabled.")
+        raise NotFoundError(_("The sandbox gateway is not enabled."))
     payment = Payment.objects.filter(id=payment_id).first()
     if payment is None or not pay_token_valid(payment_id, token):
-        raise NotFoundError("No such payment.")
+        raise NotFoundError(_("No such payment."))
     return payment
 
 
@@ -30,9 +31,9 @@ def _test_knobs(copies: int, delay_seconds: int) -> tuple[int, int]:
         return 1, 0
     if not (settings.DEBUG or settings.SANDBOX_TEST_KNOBS):
         raise InvalidInputError(
-            "duplicate and delay are sandbox test knobs, off in production.",
+            _("duplicate and delay are sandbox test knobs, off in production."),
             code="sandbox_knobs_off",
-            fields={"duplicate": ["Off."], "delay": ["Off."]},
+            fields={"duplicate": [_("Off.")], "delay": [_("Off.")]},
         )
     return min(copies, MAX_COPIES), min(delay_seconds, MAX_DELAY_SECONDS)
 
@@ -46,7 +47,7 @@ def sandbox_pay(*, payment_id: int, token: str, fail: bool = False, copies: int 
     copies, delay_seconds = _test_knobs(copies, delay_seconds)
     payment = Payment.objects.select_for_update().get(id=payment.id)
     if payment.status != Payment.Status.REQUIRES_PAYMENT:
-        raise ConflictError(f"This payment is {payment.status}.", code="payment_not_payable")
+        raise ConflictError(_("This payment is %(status)s.") % {"status": payment.status}, code="payment_not_payable")
     gateway = SandboxGateway()
     if fail:
         operation = gateway.decline(payment=payment, key=f"decline:{payment.id}")
@@ -57,7 +58,7 @@ def sandbox_pay(*, payment_id: int, token: str, fail: bool = False, copies: int 
     if operation.replayed:
         # The gateway already did this and its webhook is on its way: nothing is sent twice.
         raise ConflictError(
-            "This payment was already answered at the gateway; its confirmation is on its way.",
+            _("This payment was already answered at the gateway; its confirmation is on its way."),
             code="payment_already_answered",
         )
     transaction.on_commit(lambda: sandbox_send(event_type, data, copies=copies, delay_seconds=delay_seconds))

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError, NotFoundError
 from core.queue import send_after_commit
@@ -24,7 +25,7 @@ def webhook_receive(
     body and the request's headers), store once, and process after commit. Returns (event,
     created)."""
     if provider != settings.PAYMENT_PROVIDER:
-        raise NotFoundError("Unknown payment provider.")
+        raise NotFoundError(_("Unknown payment provider."))
     if headers is None:
         headers = {SIGNATURE_HEADER: signature}
     body = gateway().webhook_verify(raw_body, headers)
@@ -74,7 +75,7 @@ def _apply(event_type: str, data: dict) -> str:
 @transaction.atomic
 def webhook_process(*, event_id: int) -> WebhookEvent:
     """Apply one stored event; a processed event is left alone (replays have no effect)."""
-    event = lock(WebhookEvent, event_id, message="No such webhook event.")
+    event = lock(WebhookEvent, event_id, message=_("No such webhook event."))
     if event.processed_at is not None:
         return event
     try:

@@ -2,6 +2,7 @@
 HTTP for catch-up, and the phones that receive pushes. The socket itself is
 ``realtime.consumers``."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -28,7 +29,7 @@ from realtime.models import Device
 def _company(request):
     company = company_for_user(request.user)
     if company is None:
-        raise ForbiddenError("Only a company's users have an event stream.")
+        raise ForbiddenError(_("Only a company's users have an event stream."))
     return company
 
 

@@ -93,3 +93,39 @@ def test_json_nested_just_within_the_limit_reaches_validation():
     body = '{"a":' * 30 + "1" + "}" * 30
     response = APIClient().generic("POST", "/api/v1/auth/register", body, content_type="application/json")
     _assert_error_shape(response, 400, "invalid")
+
+
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+
+def test_error_messages_follow_accept_language_codes_stay_english():
+    # given: an SME, and a job of its that a factory has taken
+    owner = fixtures.sme()
+    factory_user, _factory = fixtures.factory()
+    job = fixtures.job(owner)
+    assert client_for(factory_user).post(f"/api/v1/board/{job.id}/accept", {}, format="json").status_code == 201
+    client = client_for(owner[0])
+    # when: a job that does not exist, and a cancel the job's state refuses, in Chinese
+    missing = client.get("/api/v1/jobs/999999", **ZH)
+    refused = client.post(f"/api/v1/jobs/{job.id}/cancel", {}, format="json", **ZH)
+    # then: the messages are Chinese, the codes and the shape unchanged
+    _assert_error_shape(missing, 404, "not_found")
+    assert missing.json()["error"]["message"] == "没有这个订单。"
+    _assert_error_shape(refused, 409, "job_not_in_a_state_that_allows_this")
+    assert refused.json()["error"]["message"] == "订单当前状态为 assigned；此操作需要状态为 awaiting_payment 或 open。"
+    assert refused.json()["error"]["fields"] == {"status": ["assigned"]}
+    # and without the header they stay English
+    assert client.get("/api/v1/jobs/999999").json()["error"]["message"] == "No such job."
+    english = client.post(f"/api/v1/jobs/{job.id}/cancel", {}, format="json").json()["error"]["message"]
+    assert english == "The job is assigned; this needs it to be awaiting_payment or open."
+    assert Job.objects.get(id=job.id).status == "assigned"
+
+
+def test_validation_and_framework_errors_in_chinese(api):
+    # a field error of a serializer, and Django's own 404, both in the request's language
+    response = api.post("/api/v1/auth/token", {}, format="json", **ZH)
+    _assert_error_shape(response, 400, "invalid")
+    assert response.json()["error"]["fields"]["username"] == ["该字段是必填项。"]
+    unknown = api.get("/definitely/not/here", **ZH)
+    _assert_error_shape(unknown, 404, "not_found")
+    assert unknown.json()["error"]["message"] == "未找到。"

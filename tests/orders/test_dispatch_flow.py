@@ -250,3 +250,16 @@ def test_dispatch_offer_of_a_factory_gone_offline_is_409_not_404():
     response = client_for(user).post(f"/api/v1/offers/{offer.id}/accept", {}, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "offer_not_eligible"
+
+
+def test_dispatch_batch_that_finds_nothing_is_counted_not_stored():
+    # given: no open dispatch job
+    from orders import selectors
+
+    before = selectors.dispatch_empty_batches()
+    # when: two batches run
+    services.dispatch_run_batch()
+    services.dispatch_run_batch()
+    # then: no row, two more counted
+    assert DispatchBatch.objects.count() == 0
+    assert selectors.dispatch_empty_batches() == before + 2

@@ -128,3 +128,18 @@ def test_admin_refund_retry_and_batch_return_are_reachable(settings):
     assert (batch.status, batch.reason) == ("rejected", "bank closed")
     with pytest.raises(ConflictError):
         settlement.settlement_return(batch_id=batch.id, admin=admin, reason="again")
+
+
+def test_admin_index_desk_counts_what_needs_an_operator_today():
+    # given: one batch awaiting review and a superuser
+    _batch()
+    admin = fixtures.admin_user()
+    admin.is_superuser = True
+    admin.save()
+    # when
+    page = _browser(admin).get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # then: the count links to the filtered list, in Chinese
+    assert '<td id="desk-batches">1</td>' in page
+    assert '<td id="desk-disputes">0</td>' in page
+    assert "payments/settlementbatch/?status__exact=pending_review" in page
+    assert "今日待办" in page and "胶州共享工厂平台" in page

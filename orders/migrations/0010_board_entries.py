@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_notifications_become_events'),
-        ('orders', '0008_material_return_confirmation'),
+        ('orders', '0009_verbose_names'),
     ]
 
     operations = [
