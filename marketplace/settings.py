@@ -193,8 +193,10 @@ else:
 # through the channel layer; without it each web process tails the outbox table.
 ASGI_APPLICATION = "marketplace.asgi.application"
 REALTIME_FANOUT = "redis" if REDIS_URL else "table"
+# The layer's receive waits 5 s for a message (BZPOPMIN); the socket timeout must be longer.
+_LAYER_HOST = {"address": REDIS_URL, "socket_timeout": 30}
 CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000}}
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [_LAYER_HOST], "capacity": 999}}
     if REDIS_URL
     else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 }

@@ -14,12 +14,14 @@ table first. Each socket then keeps its own ``seq`` (``realtime.consumers``).
 """
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from realtime import selectors, services
 from realtime.fanout import GROUP, event_wire
@@ -35,27 +37,27 @@ def _read(func):
 
 class Hub:
     def __init__(self):
-        self._subscribers: dict[int, set[asyncio.Queue]] = defaultdict(set)
+        self._subscribers: dict[int, set] = defaultdict(set)  # company id -> sockets (``deliver(event)``)
         self._position: int | None = None
         self._ready = asyncio.Event()
         self._task: asyncio.Task | None = None
         self.presence: dict[int, int] = {}  # connection id -> acknowledged seq, of this process's sockets
 
-    async def subscribe(self, company_id: int, queue: asyncio.Queue) -> None:
-        """Deliver ``company_id``'s events to ``queue`` from now on. Returns once the hub
+    async def subscribe(self, company_id: int, socket) -> None:
+        """Hand ``company_id``'s events to ``socket.deliver`` from now on. Returns once the hub
         knows where the table ends, so a reader that looks at the table after this call
         misses nothing between what it reads and what the hub delivers."""
         if self._task is None or self._task.done():
             self._ready.clear()
             self._task = asyncio.get_running_loop().create_task(self._run())
-        self._subscribers[company_id].add(queue)
+        self._subscribers[company_id].add(socket)
         await self._ready.wait()
 
-    def unsubscribe(self, company_id: int, queue: asyncio.Queue) -> None:
-        queues = self._subscribers.get(company_id)
-        if queues is not None:
-            queues.discard(queue)
-            if not queues:
+    def unsubscribe(self, company_id: int, socket) -> None:
+        sockets = self._subscribers.get(company_id)
+        if sockets is not None:
+            sockets.discard(socket)
+            if not sockets:
                 del self._subscribers[company_id]
 
     @property
@@ -63,14 +65,19 @@ class Hub:
         return sum(len(q) for q in self._subscribers.values())
 
     async def _run(self) -> None:
+        """Deliver until cancelled. A failure (the database or Redis away) cancels every loop,
+        waits a second and starts them again from where delivery had got to, never from the
+        end of the table (that would skip what was numbered meanwhile)."""
         while True:
             try:
-                self._position = await _read(selectors.last_position)()
+                if self._position is None:
+                    self._position = await _read(selectors.last_position)()
                 self._ready.set()
-                loops = [self._tail(), self._heartbeats()]
-                if settings.REALTIME_FANOUT == "redis":
-                    loops.append(self._listen())
-                await asyncio.gather(*loops)
+                async with asyncio.TaskGroup() as loops:
+                    loops.create_task(self._tail())
+                    loops.create_task(self._heartbeats())
+                    if settings.REALTIME_FANOUT == "redis":
+                        loops.create_task(self._listen())
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -104,29 +111,40 @@ class Hub:
                 return
 
     async def _listen(self) -> None:
+        """The channel layer's broadcasts; a receive that fails (Redis away) is retried after
+        a pause while the tail keeps delivering from the table."""
         layer = get_channel_layer()
         channel = await layer.new_channel()
-        await layer.group_add(GROUP, channel)
-        joined = asyncio.get_running_loop().time()
-        while True:
-            message = await layer.receive(channel)
-            if asyncio.get_running_loop().time() - joined > 600:  # group memberships expire
-                await layer.group_add(GROUP, channel)
-                joined = asyncio.get_running_loop().time()
-            events = sorted(message.get("events", []), key=lambda e: e["position"])
-            if not events:
-                continue
-            if events[0]["position"] > self._position + 1:
-                await self._catch_up(until=events[0]["position"])
-            self._deliver(events)
+        try:
+            await layer.group_add(GROUP, channel)
+            joined = asyncio.get_running_loop().time()
+            while True:
+                try:
+                    message = await layer.receive(channel)
+                except (OSError, TimeoutError, ConnectionError, RedisError):
+                    await asyncio.sleep(1)
+                    await layer.group_add(GROUP, channel)
+                    continue
+                if asyncio.get_running_loop().time() - joined > 600:  # group memberships expire
+                    await layer.group_add(GROUP, channel)
+                    joined = asyncio.get_running_loop().time()
+                events = sorted(message.get("events", []), key=lambda e: e["position"])
+                if not events:
+                    continue
+                if events[0]["position"] > self._position + 1:
+                    await self._catch_up(until=events[0]["position"])
+                self._deliver(events)
+        finally:
+            with contextlib.suppress(Exception):  # Redis away: the membership expires by itself
+                await layer.group_discard(GROUP, channel)
 
     def _deliver(self, events: list[dict]) -> None:
         for event in events:
             if event["position"] <= self._position:
                 continue
             self._position = event["position"]
-            for queue in self._subscribers.get(event["company_id"], ()):
-                queue.put_nowait(event)
+            for socket in list(self._subscribers.get(event["company_id"], ())):
+                socket.deliver(event)
 
 
 _hubs: dict[int, Hub] = {}

@@ -74,6 +74,7 @@ class PushMessage(models.Model):
     to one device. Unique per event and device: a rerun of the push task sends nothing twice."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -84,7 +85,8 @@ class PushMessage(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.CharField(_("body"), max_length=500)
     payload = models.JSONField(_("payload"), default=dict)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SENT)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     provider_ref = models.CharField(_("gateway reference"), max_length=100, blank=True, default="")
     error = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(_("at"), auto_now_add=True)

@@ -4,6 +4,7 @@ socket."""
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
@@ -37,3 +38,12 @@ def company_is_live(*, company_id: int) -> bool:
     """Has the company a socket whose heartbeat is recent?"""
     fresh = timezone.now() - timedelta(seconds=settings.REALTIME_PRESENCE_SECONDS)
     return Connection.objects.filter(company_id=company_id, seen_at__gte=fresh).exists()
+
+
+def socket_credentials_hold(*, user_id: int, password: str, company_id: int) -> bool:
+    """Is the user who opened a socket still active, under the same password, in the company?"""
+    return (
+        get_user_model()
+        .objects.filter(id=user_id, is_active=True, password=password, membership__company_id=company_id)
+        .exists()
+    )

@@ -123,39 +123,51 @@ def push_message_for(event: Event) -> tuple[str, str] | None:
     return None
 
 
-def push_for_events(*, event_ids: list[int]) -> int:
+PUSH_ATTEMPTS = 3
+
+
+def push_for_events(*, event_ids: list[int]) -> tuple[int, int]:
     """Push each event that matters to its company's phones unless the company has a live
-    socket; returns how many pushes were sent now."""
-    sent = 0
+    socket; returns (sent now, failed and worth another try)."""
+    sent = failed = 0
     gateway = push.gateway()
     for event in Event.objects.filter(id__in=event_ids).order_by("id"):
         message = push_message_for(event)
         if message is None or company_is_live(company_id=event.company_id):
             continue
         for device in Device.objects.filter(company_id=event.company_id):
-            sent += _push_one(gateway, event, device, *message)
-    return sent
+            outcome = _push_one(gateway, event, device, *message)
+            sent += outcome == PushMessage.Status.SENT
+            failed += outcome == PushMessage.Status.FAILED
+    return sent, failed
 
 
-def _push_one(gateway, event: Event, device: Device, title: str, body: str) -> int:
+def _push_one(gateway, event: Event, device: Device, title: str, body: str) -> str | None:
+    """Send one push unless it was sent already; returns its new status (None: nothing to do).
+    The row is written pending first and marked sent only after the gateway answered, so a
+    crash in between leaves a row the rerun sends again (a phone may then see it twice; a
+    push only wakes the app, which reads the stream by ``seq``)."""
     payload = {"seq": event.seq, "type": event.type, "data": event.data}
-    try:
-        with transaction.atomic():
-            record = PushMessage.objects.create(
-                event=event,
-                device=device,
-                company_id=event.company_id,
-                provider=gateway.name,
-                title=title,
-                body=body[:500],
-                payload=payload,
-            )
-    except IntegrityError:
-        return 0  # sent before (a rerun)
-    try:
-        record.provider_ref = gateway.send(device=device, title=title, body=body, payload=payload)
-    except push.PushError as exc:
-        record.status, record.error = PushMessage.Status.FAILED, str(exc)[:300]
-        logger.warning("push %s to device %s failed: %s", event.id, device.id, exc)
-    record.save(update_fields=["provider_ref", "status", "error"])
-    return 1 if record.status == PushMessage.Status.SENT else 0
+    with transaction.atomic():
+        record, _ = PushMessage.objects.select_for_update().get_or_create(
+            event=event,
+            device=device,
+            defaults={
+                "company_id": event.company_id,
+                "provider": gateway.name,
+                "title": title,
+                "body": body[:500],
+                "payload": payload,
+            },
+        )
+        if record.status == PushMessage.Status.SENT or record.attempts >= PUSH_ATTEMPTS:
+            return None
+        record.attempts += 1
+        try:
+            record.provider_ref = gateway.send(device=device, title=title, body=body, payload=payload)
+            record.status, record.error = PushMessage.Status.SENT, ""
+        except Exception as exc:  # any gateway failure: recorded, tried again by the task
+            record.status, record.error = PushMessage.Status.FAILED, str(exc)[:300]
+            logger.warning("push %s to device %s failed: %s", event.id, device.id, exc)
+        record.save(update_fields=["provider_ref", "status", "error", "attempts"])
+    return record.status

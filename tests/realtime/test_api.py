@@ -148,7 +148,7 @@ def test_push_goes_to_the_phones_of_a_company_without_a_live_socket(eager_celery
     assert "魔术贴缝制" in push.body and "¥" in push.body
     assert push.payload["seq"] == event.seq
     # and a rerun of the task sends nothing twice
-    assert realtime_services.push_for_events(event_ids=[event.id]) == 0
+    assert realtime_services.push_for_events(event_ids=[event.id]) == (0, 0)
     assert PushMessage.objects.count() == 1
 
 
@@ -157,10 +157,10 @@ def test_push_is_not_sent_while_the_company_has_a_live_socket():
     realtime_services.device_register(user=pair[0], company=pair[1], platform="ios", token="apns-token-2")
     realtime_services.connection_open(company_id=pair[1].id, user=pair[0])
     event = _offer_event_for(pair)
-    assert realtime_services.push_for_events(event_ids=[event.id]) == 0
+    assert realtime_services.push_for_events(event_ids=[event.id]) == (0, 0)
     # a socket whose heartbeat stopped long ago does not count
     Connection.objects.update(seen_at=timezone.now() - timedelta(minutes=10))
-    assert realtime_services.push_for_events(event_ids=[event.id]) == 1
+    assert realtime_services.push_for_events(event_ids=[event.id]) == (1, 0)
 
 
 def test_push_only_for_events_that_matter():
@@ -171,4 +171,25 @@ def test_push_only_for_events_that_matter():
         Event.objects.create(company_id=pair[1].id, type="job.status_changed", data={"job_id": 1, "new": "open"}),
     ]
     events_sequence()
-    assert realtime_services.push_for_events(event_ids=[e.id for e in events]) == 0
+    assert realtime_services.push_for_events(event_ids=[e.id for e in events]) == (0, 0)
+    assert not PushMessage.objects.exists()
+
+
+def test_push_refused_by_the_gateway_is_recorded_and_tried_again(settings):
+    # given: a phone, no socket, and a gateway that refuses
+    pair = fixtures.factory()
+    realtime_services.device_register(user=pair[0], company=pair[1], platform="ios", token="apns-token-3")
+    settings.SANDBOX_FAIL = {"push"}
+    event = _offer_event_for(pair)
+    # when: the task runs (the failure is recorded, not reported as sent)
+    assert realtime_services.push_for_events(event_ids=[event.id]) == (0, 1)
+    failed = PushMessage.objects.get()
+    assert (failed.status, failed.attempts, failed.provider_ref) == ("failed", 1, "")
+    assert "SANDBOX_FAIL" in failed.error
+    # then: once the gateway takes pushes again, the rerun sends it, once
+    settings.SANDBOX_FAIL = set()
+    assert realtime_services.push_for_events(event_ids=[event.id]) == (1, 0)
+    assert realtime_services.push_for_events(event_ids=[event.id]) == (0, 0)
+    sent = PushMessage.objects.get()
+    assert (sent.status, sent.attempts) == ("sent", 2)
+    assert sent.provider_ref.startswith("sandbox-")

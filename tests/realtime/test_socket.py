@@ -4,6 +4,8 @@ process, and with Redis the channel layer in between (without it, the web proces
 the outbox table)."""
 
 import json
+import socket
+import struct
 import time
 
 import pytest
@@ -12,9 +14,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from accounts.services import notification_send
+from accounts.services import notification_send, password_change
 from conftest import client_for, wait_for
 from core.models import Event
+from core.outbox import events_emit
 from orders import services
 from orders.models import Offer
 from realtime.models import Connection
@@ -218,3 +221,54 @@ def test_socket_without_redis_tails_the_table(start_web):
         got = events(ws, seconds=2)
     # then
     assert [e["type"] for e in got] == ["notification"]
+
+
+def test_socket_hub_survives_a_quiet_spell_with_redis(web):
+    # given: a socket, and nothing happening for longer than the channel layer's 5 s wait
+    user, company = fixtures.factory()
+    with open_socket(web, user) as ws:
+        assert events(ws, seconds=7) == []
+        # when: an event comes after the quiet spell
+        notification_send(company_id=company.id, kind="k", message="消息 message")
+        started = time.monotonic()
+        got, _ = first(ws, "notification", seconds=5)
+        # then: it arrives at once, and the hub never restarted
+        assert time.monotonic() - started < 1.0
+    assert "realtime hub failed" not in web.log_path.read_text()
+
+
+def test_socket_closes_when_the_password_changes(start_web):
+    web = start_web(REALTIME_PING_SECONDS="0.3")
+    user, _ = fixtures.factory()
+    with open_socket(web, user) as ws:
+        json.loads(ws.recv(timeout=3))  # ready
+        password_change(user=user, old_password="pw-Secret-123", new_password="another-Secret-456")
+        assert close_code(ws) == 4401
+
+
+@pytest.mark.parametrize("after", ["%C2%B2", "1e3", "-1", "9" * 19])
+def test_socket_malformed_after_is_4400_and_keeps_the_ticket(web, after):
+    user, _ = fixtures.factory()
+    ticket = client_for(user).post("/api/v1/realtime/ticket").json()["ticket"]
+    assert close_code(connect(f"{web.ws_url}?ticket={ticket}&after={after}")) == 4400
+    with open_socket(web, ticket=ticket) as ws:  # the refused handshake did not spend it
+        assert json.loads(ws.recv(timeout=3))["type"] == "ready"
+
+
+def test_socket_after_beyond_the_stream_is_4400(web):
+    user, company = fixtures.factory()
+    notification_send(company_id=company.id, kind="k", message="消息 message")
+    assert close_code(open_socket(web, user, after=5)) == 4400
+    assert not Connection.objects.filter(company_id=company.id).exists()
+
+
+def test_socket_phone_gone_during_replay_leaves_no_live_socket(web):
+    # given: a long backlog to replay
+    user, company = fixtures.factory()
+    events_emit([(company.id, "notification", {"kind": "k", "message": "消息 " * 40}, "")] * 3000)
+    # when: the phone drops the connection while the replay is being sent
+    ws = open_socket(web, user, after=1)
+    ws.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    ws.socket.close()  # a reset, not a goodbye
+    # then: the server lets the socket go: no presence is left to silence the pushes
+    wait_for(lambda: not Connection.objects.filter(company_id=company.id).exists(), message="socket released")
