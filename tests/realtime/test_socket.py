@@ -3,6 +3,7 @@
 process, and with Redis the channel layer in between (without it, the web process's tail of
 the outbox table)."""
 
+import contextlib
 import json
 import socket
 import struct
@@ -267,8 +268,8 @@ def test_socket_phone_gone_during_replay_leaves_no_live_socket(web):
     user, company = fixtures.factory()
     events_emit([(company.id, "notification", {"kind": "k", "message": "消息 " * 40}, "")] * 3000)
     # when: the phone drops the connection while the replay is being sent
-    ws = open_socket(web, user, after=1)
-    ws.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    ws.socket.close()  # a reset, not a goodbye
+    with contextlib.suppress(OSError, ConnectionClosed), open_socket(web, user, after=1) as ws:
+        ws.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        ws.socket.close()  # a reset, not a goodbye
     # then: the server lets the socket go: no presence is left to silence the pushes
     wait_for(lambda: not Connection.objects.filter(company_id=company.id).exists(), message="socket released")

@@ -1,0 +1,254 @@
+"""Mixed-load benchmark: SMEs posting and paying, factories reading the board and grabbing,
+against the real stack, at arrival rates stepped up until it saturates.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/load.py``; PostgreSQL and Redis as in
+``make test``). In its own database (``<DATABASE_URL name>_load``, made anew) it registers 20
+SMEs and 60 verified factories around Jiaozhou through the services, starts the stack
+(gunicorn with 2 uvicorn workers serving ``marketplace.asgi``, a Celery worker, beat, the
+sandbox gateway calling back over HTTP, Redis), and drives it with locust
+(``bench/load_users.py``, headless, in its own process) at fixed rates: first ``/healthz``
+alone, then the mix (per SME: post a job, pay it, list and read jobs; per factory, three
+times as many: the board, a grab of its nearest job half the time, offers, wallet). Each
+step runs 20 s. Prints per step and endpoint p50/p95/p99 and failures, the sustainable rate
+(the highest step whose p99 over all requests is at most 200 ms, with under 1% failures and
+at least 90% of the rate achieved) for the mix and for ``/healthz``, and their ratio; then
+checks by SQL that no job has more winners than pieces and that the ledger balances.
+Target on 2 cores: the mix's sustainable rate at least 40% of ``/healthz``'s.
+
+The load generator shares the machine's two cores with the stack, so the figures are a
+floor of what the stack does on its own.
+"""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PORT = int(os.environ.get("BENCH_PORT", "8472"))
+RATES = [float(r) for r in os.environ.get("BENCH_RATES", "20,40,60,80,100,130,160,200,250").split(",")]
+SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+P99_MS = 200.0
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+WEB_WORKERS = os.environ.get("BENCH_WEB_WORKERS", "2")
+
+
+def setup() -> dict:
+    import psycopg2
+
+    url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/marketplace")
+    url = url._replace(path=url.path.rstrip("/") + "_load")
+    name = url.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=url.hostname, port=url.port or 5432, user=url.username or "postgres", dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    env = {
+        **os.environ,
+        "DATABASE_URL": urlunparse(url),
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-secret-key-not-for-production-0123456789",
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
+        "PYTHONPATH": str(ROOT),
+        "PAYMENT_PROVIDER": "sandbox",
+        "PAYMENT_WEBHOOK_BASE_URL": f"http://127.0.0.1:{PORT}",
+        "SECURE_SSL_REDIRECT": "0",
+        "DEBUG": "0",
+        "THROTTLE_ANON": "1000000/min",  # the load comes from one address
+        "THROTTLE_USER": "1000000/min",
+    }
+    os.environ.update(env)
+    import django
+    import redis
+    from django.core.management import call_command
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return env
+
+
+def build_world() -> dict:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from accounts.services import company_register
+    from catalogue.models import Process
+    from factories import services as factory_services
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up speed only
+    rng = random.Random(20261201)
+    admin = get_user_model().objects.create_superuser("load-admin", password="load-admin-pass")
+    velcro = Process.objects.get(code="velcro_sewing")
+    tokens = {"smes": [], "factories": []}
+    for n in range(20):
+        user, _ = company_register(
+            username=f"load-sme-{n}",
+            password="load-pass-2026",
+            company_name=f"SME {n}",
+            kind="sme",
+            lat=36.264 + rng.uniform(-0.05, 0.05),
+            lng=120.033 + rng.uniform(-0.05, 0.05),
+        )
+        tokens["smes"].append(str(RefreshToken.for_user(user).access_token))
+    for n in range(60):
+        user, company = company_register(
+            username=f"load-factory-{n}",
+            password="load-pass-2026",
+            company_name=f"Factory {n}",
+            kind="factory",
+            lat=36.264 + rng.uniform(-0.1, 0.1),
+            lng=120.033 + rng.uniform(-0.1, 0.1),
+        )
+        factory_services.capability_create(
+            company=company, process=velcro, unit_price_fen=12, daily_capacity=200_000, min_quantity=1
+        )
+        factory_services.factory_verify(company_id=company.id, admin=admin)
+        factory_services.factory_profile_update(company=company, service_radius_km=40, online=True)
+        tokens["factories"].append(str(RefreshToken.for_user(user).access_token))
+    return tokens
+
+
+def start_stack(env: dict, folder: Path) -> list[subprocess.Popen]:
+    python = Path(sys.executable).parent
+
+    def spawn(name, args):
+        log = open(folder / f"{name}.log", "w")  # noqa: SIM115 - kept open while it runs
+        return subprocess.Popen(  # noqa: S603
+            args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    procs = [
+        spawn(
+            "web",
+            [
+                str(python / "gunicorn"),
+                "marketplace.asgi:application",
+                "-k",
+                "uvicorn_worker.UvicornWorker",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                WEB_WORKERS,
+            ],
+        ),
+        spawn("worker", [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--concurrency", "2"]),
+        spawn("beat", [sys.executable, "-m", "celery", "-A", "marketplace", "beat", "-s", str(folder / "beat")]),
+    ]
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)  # noqa: S310
+            return procs
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit("the web process did not start") from None
+            time.sleep(0.2)
+
+
+def sustainable(steps) -> float:
+    best = 0.0
+    for step in steps:
+        total = step["stats"]["all"]
+        ok = total["p99"] <= P99_MS and total["failures"] <= 0.01 * max(1, total["requests"])
+        if ok and total["rate"] >= 0.9 * step["target"]:
+            best = max(best, total["rate"])
+    return best
+
+
+def invariants() -> dict:
+    from django.db import connection
+    from django.db.models import Count, F, Sum
+
+    from orders.models import Assignment, Job
+    from payments.selectors import ledger_check_report
+
+    connection.close()
+    over = (
+        Job.objects.filter(assignments__status__in=Assignment.COVERING)
+        .annotate(covered=Sum("assignments__quantity"), winners=Count("assignments"))
+        .filter(covered__gt=F("quantity"))
+        .count()
+    )
+    two_winners = (
+        Job.objects.filter(allow_split=False, assignments__status__in=Assignment.COVERING)
+        .annotate(winners=Count("assignments"))
+        .filter(winners__gt=1)
+        .count()
+    )
+    return {"over_covered": over, "two_winners": two_winners, "ledger": ledger_check_report()}
+
+
+def main() -> int:
+    env = setup()
+    print("load benchmark: setting up 20 SMEs and 60 factories ...", flush=True)
+    tokens = build_world()
+    folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    procs = start_stack(env, folder)
+    plan = {
+        "base": f"http://127.0.0.1:{PORT}",
+        **tokens,
+        "phases": ["healthz", "mixed"],
+        "rates": RATES,
+        "seconds": SECONDS,
+        "p99_ms": P99_MS,
+    }
+    (folder / "plan.json").write_text(json.dumps(plan))
+    try:
+        subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                str(ROOT / "bench" / "load_users.py"),
+                str(folder / "plan.json"),
+                str(folder / "out.json"),
+            ],
+            cwd=ROOT,
+            check=True,
+        )
+        time.sleep(8)  # webhooks and sweeps settle
+    finally:
+        for proc in procs:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=30)
+    result = json.loads((folder / "out").read_text())
+    print("\nper step and endpoint (p50 / p95 / p99 ms, failures):")
+    for phase, steps in result.items():
+        for step in steps:
+            print(f"  {phase} at {step['target']:.0f}/s:")
+            for name, row in sorted(step["stats"].items()):
+                print(
+                    f"    {name:28} {row['requests']:6} req {row['rate']:6.1f}/s  "
+                    f"{row['p50']:5.0f} / {row['p95']:5.0f} / {row['p99']:5.0f}  {row['failures']}"
+                )
+    mixed, healthz = sustainable(result.get("mixed", [])), sustainable(result.get("healthz", []))
+    ratio = mixed / healthz if healthz else 0.0
+    print(
+        f"\nsustainable rate (p99 <= {P99_MS:.0f} ms): mixed {mixed:.0f}/s, /healthz {healthz:.0f}/s, ratio {ratio:.0%}"
+    )
+    checks = invariants()
+    print(
+        f"checks: jobs covered beyond their quantity {checks['over_covered']}, non-split jobs with two winners "
+        f"{checks['two_winners']}, ledger {'balanced' if checks['ledger'].balanced else 'NOT balanced'}"
+    )
+    print(f"target mixed >= 40% of /healthz: {'met' if ratio >= 0.4 else 'NOT met'}; logs in {folder}")
+    ok = checks["over_covered"] == 0 and checks["two_winners"] == 0 and checks["ledger"].balanced
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
