@@ -225,7 +225,7 @@ def main() -> int:
             os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
             proc.wait(timeout=30)
-    result = json.loads((folder / "out").read_text())
+    result = json.loads((folder / "out.json").read_text())
     print("\nper step and endpoint (p50 / p95 / p99 ms, failures):")
     for phase, steps in result.items():
         for step in steps:

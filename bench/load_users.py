@@ -114,8 +114,8 @@ def _step(classes, rate: float, seconds: float) -> dict:
     env = Environment(user_classes=classes, host=PLAN["base"], events=events)
     runner = env.create_local_runner()
     users = max(1, round(rate / PER_USER))
-    runner.start(users, spawn_rate=max(users, 1))
-    gevent.sleep(2)  # ramp: every user has started
+    runner.start(users, spawn_rate=min(users, 100))
+    gevent.sleep(users / 100 + 2)  # ramp: every user has started
     env.stats.reset_all()
     started = time.monotonic()
     gevent.sleep(seconds)
