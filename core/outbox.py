@@ -61,7 +61,8 @@ def event_emit(*, company_id: int, type: str, data: dict | None = None, topic: s
 
 _INSERT_SQL = """
 INSERT INTO core_event (company_id, type, data, topic, created_at)
-SELECT c, t, d::jsonb, p, clock_timestamp() FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS r(c, t, d, p)
+SELECT c, t, d::jsonb, p, clock_timestamp()
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS r(c, t, d, p)
 """
 
 
