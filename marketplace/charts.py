@@ -91,6 +91,13 @@ def _days(rows):
     return rows, [row["day"].strftime("%m-%d") for row in rows]
 
 
+def _xticks(axes, labels) -> list[int]:
+    """Positions 0..n-1 for the day labels (numbers, not matplotlib's categorical strings)."""
+    positions = list(range(len(labels)))
+    axes.set_xticks(positions, labels, rotation=45 if len(labels) > 10 else 0)
+    return positions
+
+
 def _bars(axes, labels, series, *, horizontal=False):
     """Grouped bars: ``series`` is [(legend, values)]."""
     width = 0.8 / len(series)
@@ -145,7 +152,7 @@ def time_to_match_chart(rows) -> bytes:
     divisor, unit_zh, unit_en = _time_unit(max(row["p95_s"] for row in rows))
     for i, (key, zh, en) in enumerate((("p50_s", "中位数", "p50"), ("p95_s", "95% 分位", "p95"))):
         values = [row[key] / divisor for row in rows]
-        axes.plot(labels, values, marker="o", color=COLOURS[i], label=label(zh, en))
+        axes.plot(_xticks(axes, labels), values, marker="o", color=COLOURS[i], label=label(zh, en))
     axes.set_ylabel(label(unit_zh, unit_en))
     axes.set_ylim(bottom=0)
     axes.legend(fontsize=8)
@@ -161,8 +168,9 @@ def channels_chart(rows) -> bytes:
     totals = [max(1, row["dispatch"] + row["board"]) for row in rows]
     dispatch = [row["dispatch"] / t for row, t in zip(rows, totals, strict=True)]
     board = [row["board"] / t for row, t in zip(rows, totals, strict=True)]
-    axes.bar(labels, dispatch, color=COLOURS[0], label=label("派单", "dispatch"))
-    axes.bar(labels, board, bottom=dispatch, color=COLOURS[1], label=label("抢单大厅", "board"))
+    positions = _xticks(axes, labels)
+    axes.bar(positions, dispatch, color=COLOURS[0], label=label("派单", "dispatch"))
+    axes.bar(positions, board, bottom=dispatch, color=COLOURS[1], label=label("抢单大厅", "board"))
     axes.set_ylim(0, 1)
     _percent(axes)
     axes.legend(fontsize=8)
@@ -189,7 +197,7 @@ def _rate_chart(rows, key, title_zh, title_en, colour) -> bytes:
     if not rows:
         _empty(axes)
         return _png(figure)
-    axes.plot(labels, [row[key] for row in rows], marker="o", color=colour)
+    axes.plot(_xticks(axes, labels), [row[key] for row in rows], marker="o", color=colour)
     axes.set_ylim(0, 1.05 if key == "on_time_rate" else max(0.1, max(row[key] for row in rows) * 1.2))
     _percent(axes)
     return _png(figure)
