@@ -132,6 +132,7 @@ def jobs_chart(rows) -> bytes:
     matched = [row["matched"] for row in rows]
     _bars(axes, labels, [(label("发布", "posted"), posted), (label("撮合", "matched"), matched)])
     axes.set_ylabel(label("订单数", "jobs"))
+    axes.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     return _png(figure)
 
 
