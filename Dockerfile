@@ -1,6 +1,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# A CJK font, so the admin dashboard's charts draw their Chinese labels.
+RUN apt-get update && apt-get install -y --no-install-recommends fontconfig fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .

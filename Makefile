@@ -17,7 +17,7 @@ PLAIN_HTTP = SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SESSION_COOKIE_SECUR
 # A local secret key is generated once under var/ unless SECRET_KEY is set.
 RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/dev-secret-key)}" $(PLAIN_HTTP)
 
-.PHONY: venv run test lint format bench chaos clean chromium
+.PHONY: venv run test lint format bench chaos clean chromium fonts
 
 venv: $(STAMP)
 
@@ -31,7 +31,7 @@ $(STAMP): requirements.txt
 # Serves the API on http://127.0.0.1:8000 with a Celery worker and beat, in the foreground,
 # until Ctrl-C. With no DATABASE_URL / REDIS_URL it runs on a SQLite file and kombu's
 # filesystem broker under var/.
-run: venv
+run: venv fonts
 	@mkdir -p var && test -s var/dev-secret-key || \
 		$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/dev-secret-key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
@@ -43,7 +43,7 @@ run: venv
 	@# warmly and exits 0.
 	$(RUN_ENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bin/procfile start --no-prefix -f Procfile
 
-test: venv chromium
+test: venv chromium fonts
 	$(PLAIN_HTTP) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-test-secret-key-for-the-test-run-only-0123456789} \
 		$(BIN)/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
@@ -57,6 +57,13 @@ chromium:
 	@test -x /usr/bin/chromium || { echo "Installing chromium for the admin browser test"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; } \
 		|| { echo "FATAL: /usr/bin/chromium is missing and could not be installed (apt-get install chromium)"; exit 1; }
+
+# The dashboard's charts draw Chinese with a CJK font (Debian's WenQuanYi Micro Hei, 5 MB);
+# without one they still draw, with the English half of each label, and log a warning.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { echo "Installing a CJK font for the dashboard's charts"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-wqy-microhei) >/dev/null; } \
+		|| echo "WARNING: no CJK font (apt-get install fonts-wqy-microhei); charts will show English labels only"
 
 # ruff, and import-linter's layer contract (pyproject.toml): an upward or cyclic import
 # between apps, function-local ones included, fails here.

@@ -48,6 +48,7 @@ class Report:
     steps: Counter = field(default_factory=Counter)
     batches: int = 0
     utilisation: float = 0.0
+    started_at: object = None  # when the run began: the report counts the dashboard from here
 
 
 def _near(rng, km):
@@ -91,12 +92,14 @@ def _try(report, name, call, **kwargs):
         return None
 
 
-def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=print) -> Report:
+def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=print, progress=None) -> Report:
+    """``progress(hour, hours, line)``, when given, is told of each simulated hour instead of ``echo``."""
+    started_at = timezone.now()
     rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not security
     tag = f"{seed}_{timezone.now():%H%M%S}"
     sme_pairs, factory_pairs, admin = _cast(rng, tag, smes, factories)
     factory_users = {company.id: user for user, company in factory_pairs}
-    report = Report()
+    report = Report(started_at=started_at)
     posted_at: dict[int, int] = {}  # job id -> hour posted, until it is matched
     for hour in range(hours):
         for _ in range(rng.randint(0, 2 * jobs_per_hour)):
@@ -108,10 +111,14 @@ def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=pri
         for assignment in Assignment.objects.filter(factory_id__in=factory_users, status__in=Assignment.LIVE):
             _advance(rng, report, assignment, factory_users[assignment.factory_id])
         _count_matched(report, posted_at, hour)
-        echo(
+        line = (
             f"hour {hour + 1:>2}: {report.posted} posted, {report.matched} matched, "
             f"{Assignment.objects.filter(factory_id__in=factory_users, status='completed').count()} completed"
         )
+        if progress:
+            progress(hour + 1, hours, line)
+        else:
+            echo(line)
     # settlement: the system builds, a second admin approves
     batches = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))
     mine = [b for b in batches if b.factory_id in factory_users]

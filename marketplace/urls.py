@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.api.tokens import throttled_admin_login
 from core.routing import route
 from marketplace.health import HealthView
+from marketplace.views import dashboard_chart_view, dashboard_view
 from payments.admin import reconciliation_view
 from payments.api.views import SandboxPayView
 
@@ -28,6 +29,12 @@ api_v1 = [
 urlpatterns = [
     path(
         f"{settings.ADMIN_URL}reconciliation/", admin.site.admin_view(reconciliation_view), name="admin-reconciliation"
+    ),
+    path(f"{settings.ADMIN_URL}dashboard/", admin.site.admin_view(dashboard_view), name="admin-dashboard"),
+    path(
+        f"{settings.ADMIN_URL}dashboard/<slug:name>.png",
+        admin.site.admin_view(dashboard_chart_view),
+        name="admin-dashboard-chart",
     ),
     path(f"{settings.ADMIN_URL}login/", throttled_admin_login(admin.site.login), name="admin-login"),
     path(settings.ADMIN_URL, admin.site.urls),

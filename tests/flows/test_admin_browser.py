@@ -132,6 +132,7 @@ def test_admin_browser_reads_in_chinese_with_yuan(eager_celery_live, monkeypatch
         "factories": "/admin/factories/factoryprofile/",
         "batch": f"/admin/payments/settlementbatch/{batch.id}/change/",
         "reconciliation": "/admin/reconciliation/",
+        "dashboard": "/admin/dashboard/",
     }
     found = {}
     with sync_playwright() as playwright:
@@ -152,6 +153,7 @@ def test_admin_browser_reads_in_chinese_with_yuan(eager_celery_live, monkeypatch
                 "raw_fen": RAW_FEN.findall(body),
                 "body": body,
                 "overflow": page.evaluate("document.documentElement.scrollWidth > window.innerWidth"),
+                "charts": page.evaluate("[...document.querySelectorAll('#dashboard img')].map(i => i.naturalWidth)"),
             }
             page.screenshot(path=str(ARTIFACTS / f"admin-zh-{name}.png"), full_page=True)
         browser.close()
@@ -165,3 +167,6 @@ def test_admin_browser_reads_in_chinese_with_yuan(eager_celery_live, monkeypatch
     assert "¥142.50" in found["batch"]["body"]
     assert "待付款" not in found["batch"]["body"] and "已完成" in found["job"]["body"]
     assert not found["factories"]["overflow"] and not found["jobs"]["overflow"]
+    # the dashboard: every chart drawn (a 720 px PNG), titled in Chinese, the page fits
+    assert found["dashboard"]["charts"] == [720] * 8
+    assert "数据看板" in found["dashboard"]["body"] and not found["dashboard"]["overflow"]

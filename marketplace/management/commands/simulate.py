@@ -4,13 +4,17 @@ from statistics import median
 
 from django.core.management.base import BaseCommand, CommandError
 
+from marketplace.report import write_report
 from marketplace.simulation import money_checks, simulate
+
+BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
     help = (
         "Simulate a day of the cluster through the real services and print match rate, time to match, "
-        "factory utilisation and money checks."
+        "factory utilisation and money checks; --report DIR also writes the dashboard's charts (PNG) and an "
+        "index.html summary."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +23,17 @@ class Command(BaseCommand):
         parser.add_argument("--factories", type=int, default=6)
         parser.add_argument("--jobs-per-hour", type=int, default=3)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--report", metavar="DIR", help="write the charts (PNG) and index.html into DIR")
+
+    def progress(self, hour, hours, line):
+        """A text bar on stderr, redrawn each simulated hour; the hour's line on stdout too
+        unless stdout is the same terminal (the bar carries it there)."""
+        filled = round(BAR_WIDTH * hour / hours)
+        bar = f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {hour}/{hours} h  {line.split(': ', 1)[-1]}"
+        self.stderr.write(bar, ending="\n" if hour == hours else "", style_func=str)
+        self.stderr.flush()
+        if not self.stdout.isatty():
+            self.stdout.write(line)
 
     def handle(self, *args, **options):
         if options["hours"] < 1 or options["smes"] < 1 or options["factories"] < 1:
@@ -30,6 +45,7 @@ class Command(BaseCommand):
             jobs_per_hour=options["jobs_per_hour"],
             seed=options["seed"],
             echo=self.stdout.write,
+            progress=self.progress,
         )
         ok, problems, totals = money_checks()
         waits = report.hours_to_match
@@ -53,6 +69,11 @@ class Command(BaseCommand):
             f"{totals['to_factories'] / 100:,.2f}, commission {totals['commission'] / 100:,.2f}, "
             f"refunds owed {totals['refunds_owed'] / 100:,.2f}"
         )
+        if options["report"]:
+            paths = write_report(
+                options["report"], report=report, totals=totals, ok=ok, hours=options["hours"], since=report.started_at
+            )
+            self.stdout.write(f"report                 {paths[-1]} and {len(paths) - 1} charts")
         if not ok:
             for problem in problems:
                 self.stderr.write(f"FAIL {problem}")

@@ -1,0 +1,137 @@
+"""The admin's dashboard: its figures on a small world built by hand, its page and charts."""
+
+import io
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from PIL import Image
+
+from marketplace import charts, dashboard
+from orders import services as order_services
+from orders.models import Assignment, Job, JobEvent
+from tests import fixtures
+
+pytestmark = pytest.mark.django_db
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _waited(job, seconds):
+    """The job's first share was taken ``seconds`` after its payment opened it."""
+    opened = timezone.now() - timedelta(minutes=30)
+    JobEvent.objects.filter(job=job, action="paid").update(created_at=opened)
+    Assignment.objects.filter(job=job).update(assigned_at=opened + timedelta(seconds=seconds))
+
+
+@pytest.fixture
+def world():
+    """One factory; today: a board job accepted with 10 of 1,000 rejected (15 fen), a board job
+    of 500 at 18 fen accepted whole, a dispatch job of 1,000 taken by offer; yesterday: a job
+    posted and never paid."""
+    pair = fixtures.factory(capabilities=[("velcro_sewing", 12, 4000, 100, 0)])
+    rejected = fixtures.completed_assignment(pair, quantity=1000, unit_price_fen=15, accepted=990)
+    whole = fixtures.completed_assignment(pair, quantity=500, unit_price_fen=18)
+    dispatched = fixtures.job(mode="dispatch", quantity=1000, unit_price_fen=15)
+    order_services.dispatch_run_batch()
+    order_services.offer_accept(offer_id=dispatched.offers.get().id, factory=pair[1], user=pair[0])
+    unpaid = fixtures.job(paid=False)
+    yesterday = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=1), time(12)))
+    Job.objects.filter(id=unpaid.id).update(created_at=yesterday)
+    _waited(rejected.job, 60)
+    _waited(whole.job, 300)
+    _waited(dispatched, 120)
+    return {"factory": pair[1]}
+
+
+def test_jobs_posted_and_matched_per_day(world):
+    today = timezone.localdate()
+    assert dashboard.jobs_per_day() == [
+        {"day": today - timedelta(days=1), "posted": 1, "matched": 0},
+        {"day": today, "posted": 3, "matched": 3},
+    ]
+    assert dashboard.match_channels() == [{"day": today, "dispatch": 1, "board": 2}]
+
+
+def test_time_to_match_is_the_nearest_rank_p50_and_p95(world):
+    assert dashboard.time_to_match() == [{"day": timezone.localdate(), "p50_s": 120.0, "p95_s": 300.0, "jobs": 3}]
+    assert dashboard.percentile([5, 1, 3, 2, 4], 0.5) == 3
+    assert dashboard.percentile([], 0.95) == 0
+
+
+def test_utilisation_on_time_and_rejects(world):
+    assert dashboard.factory_utilisation() == [
+        {"factory": world["factory"].name, "pieces": 2500, "capacity": 28000, "utilisation": 2500 / 28000}
+    ]
+    [day] = dashboard.quality_per_day()
+    assert day == {"day": timezone.localdate(), "shares": 2, "on_time_rate": 1.0, "reject_rate": 10 / 1500}
+
+
+def test_money_per_day_in_fen(world):
+    # paid in 15,000 + 9,000 + 15,000; commission 5% rounded down per share: 742 + 450;
+    # the 10 rejected pieces are owed back: 150.
+    assert dashboard.money_per_day() == [
+        {"day": timezone.localdate(), "gmv_fen": 39000, "commission_fen": 1192, "refunds_fen": 150}
+    ]
+
+
+def test_paid_per_accepted_piece_against_the_reference_price(world):
+    [velcro] = dashboard.paid_per_piece()
+    assert velcro["code"] == "velcro_sewing"
+    assert velcro["pieces"] == 1490
+    assert velcro["paid_per_piece_fen"] == (990 * 15 + 500 * 18) / 1490
+    assert velcro["reference_fen"] == 15
+    assert velcro["ratio"] == velcro["paid_per_piece_fen"] / 15
+
+
+def test_since_counts_only_what_came_after(world):
+    later = timezone.now() + timedelta(seconds=1)
+    assert dashboard.jobs_per_day(since=later) == []
+    assert dashboard.money_per_day(since=later) == []
+    assert dashboard.paid_per_piece(since=later) == []
+
+
+def _is_drawn_png(body: bytes) -> None:
+    assert body.startswith(PNG_SIGNATURE)
+    image = Image.open(io.BytesIO(body)).convert("RGB")
+    assert image.size == (720, 360)
+    colours = image.getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 20  # drawn, not one flat colour
+
+
+def test_dashboard_page_for_staff_and_each_chart_is_a_png(world):
+    browser = Client()
+    browser.force_login(fixtures.admin_user())
+    page = browser.get("/admin/dashboard/")
+    assert page.status_code == 200
+    for name in charts.CHARTS:
+        assert f'src="/admin/dashboard/{name}.png"' in page.content.decode()
+        response = browser.get(f"/admin/dashboard/{name}.png")
+        assert response.status_code == 200, name
+        assert response["Content-Type"] == "image/png"
+        _is_drawn_png(response.content)
+    assert browser.get("/admin/dashboard/nothing.png").status_code == 404
+    assert 'href="/admin/dashboard/"' in browser.get("/admin/").content.decode()
+
+
+def test_charts_of_an_empty_cluster_are_drawn_too():
+    for name in charts.CHARTS:
+        _is_drawn_png(charts.render(name, dashboard.figures(name)))
+
+
+@pytest.mark.parametrize("who", ["anonymous", "sme"])
+def test_dashboard_is_staff_only(who):
+    browser = Client()
+    if who == "sme":
+        browser.force_login(fixtures.sme()[0])
+    for path in ("/admin/dashboard/", "/admin/dashboard/jobs.png"):
+        response = browser.get(path)
+        assert response.status_code in (302, 403)
+        assert response.get("Content-Type") != "image/png"
+
+
+def test_labels_fall_back_to_english_without_a_cjk_font(monkeypatch):
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    assert charts.label("撮合", "matched") == "matched"
+    _is_drawn_png(charts.jobs_chart([{"day": timezone.localdate(), "posted": 2, "matched": 1}]))
