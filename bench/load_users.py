@@ -24,6 +24,12 @@ PLAN = json.loads(open(sys.argv[1]).read()) if len(sys.argv) > 1 else {}  # noqa
 SPEC = {"width_mm": 25, "color": "black", "stitch": "box_x"}
 
 
+def _spread():
+    """Users start at random points of their first second, so arrivals are spread evenly
+    rather than in one burst a second."""
+    gevent.sleep(random.random() / PER_USER)  # noqa: S311
+
+
 def _auth(token):
     return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
@@ -35,6 +41,7 @@ class Sme(FastHttpUser):
     wait_time = constant_throughput(PER_USER)
 
     def on_start(self):
+        _spread()
         self.headers = _auth(random.choice(PLAN["smes"]))  # noqa: S311
         self.jobs = []
 
@@ -76,6 +83,7 @@ class Factory(FastHttpUser):
     wait_time = constant_throughput(PER_USER)
 
     def on_start(self):
+        _spread()
         self.headers = _auth(random.choice(PLAN["factories"]))  # noqa: S311
 
     @task(4)
@@ -104,6 +112,9 @@ class Factory(FastHttpUser):
 
 class Health(FastHttpUser):
     wait_time = constant_throughput(PER_USER)
+
+    def on_start(self):
+        _spread()
 
     @task
     def healthz(self):
