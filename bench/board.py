@@ -18,10 +18,12 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import bench_admin, fast_passwords, fresh_database, verified_factory  # noqa: E402
 
 SIZES = [50, 500, 5_000, 20_000]
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
@@ -29,19 +31,7 @@ CENTRE = (36.264, 120.033)
 
 
 def setup_django() -> None:
-    import psycopg2
-
-    url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/marketplace")
-    url = url._replace(path=url.path.rstrip("/") + "_board")
-    admin = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username or "postgres", dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{url.path.lstrip("/")}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{url.path.lstrip("/")}"')
-    admin.close()
-    os.environ["DATABASE_URL"] = urlunparse(url)
+    os.environ["DATABASE_URL"] = fresh_database("board")
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
     os.environ.setdefault("PAYMENT_PROVIDER", "sandbox")
@@ -55,40 +45,23 @@ def setup_django() -> None:
 
 def build_factories(rng):
     """The factory whose board is read, 20 neighbours, and an SME; returns (user, sme, factory)."""
-    from django.conf import settings
-
     from accounts.services import company_register
-    from catalogue.models import Process
-    from factories import services as factory_services
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up speed only
-    admin = (
-        __import__("django.contrib.auth", fromlist=["get_user_model"])
-        .get_user_model()
-        .objects.create_superuser("bench-admin", password="bench-admin-pass")
-    )
-    velcro = Process.objects.get(code="velcro_sewing")
-    pairs = []
-    for n in range(21):
-        user, company = company_register(
+    fast_passwords()
+    admin = bench_admin()
+    pairs = [
+        verified_factory(
+            admin,
             username=f"board-factory-{n}",
-            password="bench-pass-2026",
-            company_name=f"Factory {n}",
-            kind="factory",
+            name=f"Factory {n}",
             lat=CENTRE[0] + rng.uniform(-0.05, 0.05),
             lng=CENTRE[1] + rng.uniform(-0.05, 0.05),
+            radius_km=30,
+            per_day=20_000,
+            minimum=100,
         )
-        factory_services.capability_create(
-            company=company,
-            process=velcro,
-            unit_price_fen=12,
-            daily_capacity=20_000,
-            min_quantity=100,
-            lead_time_days=0,
-        )
-        factory_services.factory_verify(company_id=company.id, admin=admin)
-        factory_services.factory_profile_update(company=company, service_radius_km=30, online=True)
-        pairs.append((user, company))
+        for n in range(21)
+    ]
     sme_user, sme = company_register(
         username="board-sme", password="bench-pass-2026", company_name="SME", kind="sme", lat=CENTRE[0], lng=CENTRE[1]
     )

@@ -29,10 +29,12 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import bench_admin, fast_passwords, fresh_database, verified_factory  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8472"))
 RATES = [float(r) for r in os.environ.get("BENCH_RATES", "20,40,60,80,100,130,160,200,250").split(",")]
@@ -43,22 +45,9 @@ WEB_WORKERS = os.environ.get("BENCH_WEB_WORKERS", "2")
 
 
 def setup() -> dict:
-    import psycopg2
-
-    url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/marketplace")
-    url = url._replace(path=url.path.rstrip("/") + "_load")
-    name = url.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username or "postgres", dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
     env = {
         **os.environ,
-        "DATABASE_URL": urlunparse(url),
+        "DATABASE_URL": fresh_database("load"),
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-secret-key-not-for-production-0123456789",
         "DJANGO_SETTINGS_MODULE": "marketplace.settings",
@@ -82,18 +71,13 @@ def setup() -> dict:
 
 
 def build_world() -> dict:
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.services import company_register
-    from catalogue.models import Process
-    from factories import services as factory_services
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up speed only
+    fast_passwords()
     rng = random.Random(20261201)
-    admin = get_user_model().objects.create_superuser("load-admin", password="load-admin-pass")
-    velcro = Process.objects.get(code="velcro_sewing")
+    admin = bench_admin("load-admin")
     tokens = {"smes": [], "factories": []}
     for n in range(20):
         user, _ = company_register(
@@ -106,19 +90,15 @@ def build_world() -> dict:
         )
         tokens["smes"].append(str(RefreshToken.for_user(user).access_token))
     for n in range(60):
-        user, company = company_register(
+        user, _ = verified_factory(
+            admin,
             username=f"load-factory-{n}",
-            password="load-pass-2026",
-            company_name=f"Factory {n}",
-            kind="factory",
+            name=f"Factory {n}",
             lat=36.264 + rng.uniform(-0.1, 0.1),
             lng=120.033 + rng.uniform(-0.1, 0.1),
+            radius_km=40,
+            per_day=200_000,
         )
-        factory_services.capability_create(
-            company=company, process=velcro, unit_price_fen=12, daily_capacity=200_000, min_quantity=1
-        )
-        factory_services.factory_verify(company_id=company.id, admin=admin)
-        factory_services.factory_profile_update(company=company, service_radius_km=40, online=True)
         tokens["factories"].append(str(RefreshToken.for_user(user).access_token))
     return tokens
 

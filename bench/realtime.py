@@ -29,10 +29,12 @@ import time
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import bench_admin, fast_passwords, fresh_database, verified_factory  # noqa: E402
 
 FACTORIES = int(os.environ.get("BENCH_SOCKETS", "500"))
 JOBS = int(os.environ.get("BENCH_JOBS", "300"))
@@ -51,29 +53,8 @@ STACK_ENV = {
 }
 
 
-def _database_url() -> str:
-    url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/marketplace")
-    return urlunparse(url._replace(path=url.path.rstrip("/") + "_realtime"))
-
-
-def _fresh_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    admin = psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres", dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        name = parsed.path.lstrip("/")
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def setup() -> dict:
-    url = _database_url()
-    _fresh_database(url)
+    url = fresh_database("realtime")
     env = {
         **os.environ,
         **STACK_ENV,
@@ -96,41 +77,27 @@ def setup() -> dict:
 
 def build_world() -> list[tuple[int, str]]:
     """500 factories (their ids and access tokens) and 300 paid dispatch jobs."""
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.utils import timezone
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.services import company_register
-    from catalogue.models import Process
-    from factories import services as factory_services
     from orders.services import job_post
     from payments import services as payment_services
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up speed only
+    fast_passwords()
     rng = random.Random(20261201)
-    admin = get_user_model().objects.create_superuser("bench-admin", password="bench-admin-pass")
-    velcro = Process.objects.get(code="velcro_sewing")
+    admin = bench_admin()
     factories = []
     for n in range(FACTORIES):
-        user, company = company_register(
+        user, company = verified_factory(
+            admin,
             username=f"bench-factory-{n}",
-            password="bench-pass-2026",
-            company_name=f"Factory {n}",
-            kind="factory",
+            name=f"Factory {n}",
             lat=36.26 + rng.uniform(-0.15, 0.15),
             lng=120.01 + rng.uniform(-0.15, 0.15),
+            radius_km=50,
+            per_day=100_000,
         )
-        factory_services.capability_create(
-            company=company,
-            process=velcro,
-            unit_price_fen=12,
-            daily_capacity=100_000,
-            min_quantity=1,
-            lead_time_days=0,
-        )
-        factory_services.factory_verify(company_id=company.id, admin=admin)
-        factory_services.factory_profile_update(company=company, service_radius_km=50, online=True)
         factories.append((company.id, str(RefreshToken.for_user(user).access_token)))
     sme_user, sme = company_register(
         username="bench-sme", password="bench-pass-2026", company_name="SME", kind="sme", lat=36.26, lng=120.01
