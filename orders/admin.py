@@ -4,15 +4,49 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdmin, ReadOnlyInline, duration
 from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer
 
+# What a trail row's action says, as a person reads it (the codes stay in the database and API).
+ACTIONS = {
+    "posted": _("posted"),
+    "paid": _("paid"),
+    "accepted": _("taken"),
+    "accepted_delivery": _("delivery accepted"),
+    "auto_accepted": _("accepted automatically"),
+    "cancelled": _("cancelled"),
+    "unpaid_cancelled": _("cancelled, never paid"),
+    "expired": _("expired"),
+    "withdrawn": _("given back"),
+    "progress": _("progress reported"),
+    "materials_received": _("material received"),
+    "materials_returned": _("material returned"),
+    "dispute_resolved": _("dispute resolved"),
+    "offer_declined": _("offer declined"),
+    "offer_expired": _("offer expired"),
+    "offer_withdrawn": _("offer withdrawn"),
+}
+STATUSES = {**dict(Job.Status.choices), **dict(Assignment.Status.choices)}
+
 
 class JobEventInline(ReadOnlyInline):
     """The job's trail, each step once: a share's move also moves the job it follows
     (``job_sync_status`` writes a ``status`` row with the same from/to), so those mirror rows
-    are left out here; the job's own moves (posted, paid, cancelled, expired) stay."""
+    are left out here; the job's own moves (posted, paid, cancelled, expired) stay. Actions
+    and states show in the reader's language."""
 
     model = JobEvent
-    fields = ["created_at", "actor_label", "action", "old_status", "new_status", "assignment", "reason"]
+    fields = ["created_at", "actor_label", "step", "from_status", "to_status", "assignment", "reason"]
     readonly_fields = fields
+
+    @admin.display(description=_("action"))
+    def step(self, event):
+        return ACTIONS.get(event.action) or STATUSES.get(event.action, event.action)
+
+    @admin.display(description=_("from"))
+    def from_status(self, event):
+        return STATUSES.get(event.old_status, event.old_status) or "-"
+
+    @admin.display(description=_("to"))
+    def to_status(self, event):
+        return STATUSES.get(event.new_status, event.new_status) or "-"
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(action="status").select_related("assignment")

@@ -229,7 +229,7 @@ class JobEvent(AuditEvent):
         verbose_name_plural = _("job events")
 
     def __str__(self):
-        return f"{self.job_id}: {self.action} {self.old_status}->{self.new_status}"
+        return f"#{self.id}"  # the admin names its action and states itself, in the reader's language
 
 
 class BoardEntry(models.Model):
