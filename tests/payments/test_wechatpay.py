@@ -314,6 +314,10 @@ def test_wechatpay_app_and_jsapi_prepay_are_signed_and_close_the_qr_code(wechat,
     stranger = fixtures.sme_user()
     assert client_for(stranger).post(path, {"channel": "app"}, format="json").status_code == 404
     assert client_for(user).post(path, {"channel": "h5"}, format="json").status_code == 400
+    # a factory may not ask at all (403), and without a token it is 401
+    factory_user, _ = fixtures.factory()
+    assert client_for(factory_user).post(path, {"channel": "app"}, format="json").status_code == 403
+    assert client_for(None).post(path, {"channel": "app"}, format="json").status_code == 401
 
 
 # --- reconciliation --------------------------------------------------------------------------

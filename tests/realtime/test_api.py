@@ -114,6 +114,10 @@ def test_device_register_list_and_remove():
     other_user, _ = fixtures.sme()
     assert client_for(other_user).get("/api/v1/devices").json()["results"] == []
     assert client_for(other_user).delete(f"/api/v1/devices/{created.json()['id']}").status_code == 404
+    # a platform admin has no company and so no phones (403); no token is 401
+    admin = client_for(fixtures.admin_user())
+    assert admin.post("/api/v1/devices", {"platform": "ios", "token": "apns-admin-1"}, format="json").status_code == 403
+    assert client_for(None).get("/api/v1/devices").status_code == 401
     assert client.delete(f"/api/v1/devices/{created.json()['id']}").status_code == 204
     assert not Device.objects.exists()
 
