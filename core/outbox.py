@@ -83,6 +83,24 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
     return len(rows)
 
 
+_INSERT_SELECT_SQL = """
+INSERT INTO core_event (company_id, type, data, topic, created_at)
+SELECT r.company_id, r.type, r.data, r.topic, clock_timestamp() FROM ({select}) AS r
+"""
+
+
+def events_emit_select(select_sql: str, params) -> int:
+    """Add the events a caller's SELECT yields, in one statement, PostgreSQL only: its columns
+    are ``company_id, type, data (jsonb), topic`` (a dispatch batch builds thousands of offer
+    events from the rows it just wrote, without bringing them through Python)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SELECT_SQL.replace("{select}", select_sql), params)
+        count = cursor.rowcount
+    if count:
+        _schedule_sequencing()
+    return count
+
+
 def _sequence_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -113,11 +131,15 @@ def _number_chunk() -> list[Event]:
         with connection.cursor() as cursor:
             cursor.execute(_NUMBER_SQL, [SEQUENCE_CHUNK])
             rows = cursor.fetchall()
-        events = [
-            Event(id=i, company_id=c, seq=s, position=p, type=t, topic=topic, data=json.loads(d), created_at=at)
+        # The columns come back in the model's field order, so each row becomes an Event the
+        # way the ORM builds one from a query (positional), thousands at a time after a batch.
+        names = [field.attname for field in Event._meta.concrete_fields]
+        rows.sort(key=lambda row: row[3])
+        loads = json.loads
+        return [
+            Event.from_db(connection.alias, names, (i, c, s, p, t, topic, loads(d), at))
             for i, c, s, p, t, topic, d, at in rows
         ]
-        return sorted(events, key=lambda e: e.position)
     pending = list(Event.objects.filter(seq__isnull=True).order_by("id")[:SEQUENCE_CHUNK])
     if not pending:
         return []

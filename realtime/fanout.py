@@ -16,6 +16,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from core import queue
+from core.sql import id_in
 from realtime.models import Device
 from realtime.services import push_message_for
 from realtime.tasks import push_for_events_task
@@ -44,16 +45,11 @@ def events_announce(*, events) -> None:
             async_to_sync(_broadcast)(get_channel_layer(), messages)
         except Exception:  # Redis down: the hubs' tail of the table delivers them a little later
             logger.warning("channel layer unreachable; %d events go by the table", len(events), exc_info=True)
-    candidates = [e for e in events if push_message_for(e) is not None]
-    with_phones = (
-        set(
-            Device.objects.filter(company_id__in={e.company_id for e in candidates}).values_list(
-                "company_id", flat=True
-            )
-        )
-        if candidates
-        else set()
+    # Which companies have phones first: a dispatch batch announces thousands of offers, and
+    # only those whose factory has a phone need their push message worked out.
+    with_phones = set(
+        Device.objects.filter(company_id__in=id_in({e.company_id for e in events})).values_list("company_id", flat=True)
     )
-    pushable = [e.id for e in candidates if e.company_id in with_phones]
+    pushable = [e.id for e in events if e.company_id in with_phones and push_message_for(e) is not None]
     if pushable:
         queue.send(push_for_events_task, pushable)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from scipy.spatial import cKDTree
 
+from core.sql import id_in
 from factories.capacity import SECONDS_PER_DAY, free_capacity_many
 from factories.models import Capability, FactoryProfile
 from orders.matching.solver import haversine_km_array
@@ -40,8 +41,10 @@ def job_coverage(job_ids, *, ignore_offer_id=None) -> tuple[dict[int, int], dict
     those that gave a share of it back (a factory that withdrew does not grab it again)."""
     covered: dict[int, int] = defaultdict(int)
     holders: dict[int, set[int]] = defaultdict(set)
+    job_ids = id_in(job_ids)
+    covering = set(Assignment.COVERING)
     rows = [
-        (job_id, factory_id, quantity if status in Assignment.COVERING else 0)
+        (job_id, factory_id, quantity if status in covering else 0)
         for job_id, factory_id, quantity, status in Assignment.objects.filter(job_id__in=job_ids).values_list(
             "job_id", "factory_id", "quantity", "status"
         )
@@ -61,10 +64,12 @@ def _reservations(factory_ids, process_ids, now, *, ignore_offer_id=None) -> dic
     """Per (factory, process): seconds-from-now and pieces of work booked or offered."""
     booked: dict[tuple[int, int], tuple[list, list]] = defaultdict(lambda: ([], []))
     assignments = Assignment.objects.filter(
-        factory_id__in=factory_ids, status__in=Assignment.RESERVING, job__process_id__in=process_ids
+        factory_id__in=id_in(factory_ids), status__in=Assignment.RESERVING, job__process_id__in=process_ids
     ).values_list("factory_id", "job__process_id", "job__deadline", "quantity", "quantity_done")
     offers = (
-        Offer.objects.filter(factory_id__in=factory_ids, status=Offer.Status.PENDING, job__process_id__in=process_ids)
+        Offer.objects.filter(
+            factory_id__in=id_in(factory_ids), status=Offer.Status.PENDING, job__process_id__in=process_ids
+        )
         .exclude(id=ignore_offer_id)
         .values_list("factory_id", "job__process_id", "job__deadline", "quantity")
     )
@@ -120,7 +125,15 @@ def eligibility_for(
 
 
 def eligibility_arrays(
-    jobs, profiles, *, now=None, excluded=frozenset(), check_capacity=True, nearest=None, ignore_offer_id=None
+    jobs,
+    profiles,
+    *,
+    now=None,
+    excluded=frozenset(),
+    check_capacity=True,
+    nearest=None,
+    ignore_offer_id=None,
+    coverage=None,
 ) -> dict[str, np.ndarray]:
     """Every eligible (job, factory) pair among ``jobs`` x ``profiles``, as parallel arrays
     named by ``ELIGIBILITY_FIELDS`` (DOMAIN.md, Matching).
@@ -147,12 +160,12 @@ def eligibility_arrays(
         by_factory = {p.company_id: p for p in profiles}
         process_ids = {j.process_id for j in jobs}
         capabilities = list(
-            Capability.objects.filter(factory_id__in=by_factory, process_id__in=process_ids).values_list(
+            Capability.objects.filter(factory_id__in=id_in(by_factory), process_id__in=process_ids).values_list(
                 "factory_id", "process_id", "unit_price_fen", "daily_capacity", "min_quantity", "lead_time_days"
             )
         )
         booked = _reservations(list(by_factory), process_ids, now, ignore_offer_id=ignore_offer_id)
-        covered, holders = job_coverage([j.id for j in jobs], ignore_offer_id=ignore_offer_id)
+        covered, holders = coverage or job_coverage([j.id for j in jobs], ignore_offer_id=ignore_offer_id)
         for process_id in sorted(process_ids):
             caps = [c for c in capabilities if c[1] == process_id]
             group = [j for j in jobs if j.process_id == process_id and j.quantity - covered.get(j.id, 0) > 0]

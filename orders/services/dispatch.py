@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from core.sql import id_in
 from factories import services as factory_services
 from factories.models import Capability
 from orders import events
@@ -47,13 +48,13 @@ def _batch_lock() -> bool:
 def _loads(factory_ids) -> dict[int, float]:
     """Share of a week's capacity each factory has booked (0..1)."""
     booked = dict(
-        Assignment.objects.filter(factory_id__in=factory_ids, status__in=Assignment.RESERVING)
+        Assignment.objects.filter(factory_id__in=id_in(factory_ids), status__in=Assignment.RESERVING)
         .values("factory_id")
         .annotate(pieces=Sum(F("quantity") - F("quantity_done")))
         .values_list("factory_id", "pieces")
     )
     per_day = dict(
-        Capability.objects.filter(factory_id__in=factory_ids)
+        Capability.objects.filter(factory_id__in=id_in(factory_ids))
         .values("factory_id")
         .annotate(total=Sum("daily_capacity"))
         .values_list("factory_id", "total")
@@ -118,8 +119,7 @@ def dispatch_run_batch(*, now=None) -> DispatchBatch | None:
         batch.greedy_cost = result.greedy_cost
         batch.unmatched = len(result.unmatched_job_ids)
         batch.save()
-        offers = _write_offers(batch, jobs, pairs, result.proposals, now)
-        batch.offers_made = len(offers)
+        batch.offers_made = _write_offers(batch, jobs, pairs, result.proposals, now)
         batch.load_ms = (loaded - started) * 1000
         batch.solve_ms = (solved - loaded) * 1000
         batch.write_ms = (time.perf_counter() - solved) * 1000
@@ -133,12 +133,15 @@ def _load(jobs, profiles, now):
     factories' rating, reliability and load."""
     job_ids = [j.id for j in jobs]
     excluded = set(
-        Offer.objects.filter(job_id__in=job_ids, status__in=[Offer.Status.DECLINED, Offer.Status.EXPIRED]).values_list(
-            "job_id", "factory_id"
-        )
+        Offer.objects.filter(
+            job_id__in=id_in(job_ids), status__in=[Offer.Status.DECLINED, Offer.Status.EXPIRED]
+        ).values_list("job_id", "factory_id")
     )
-    pairs = eligibility_arrays(jobs, profiles, now=now, excluded=excluded, nearest=settings.DISPATCH_NEAREST)
-    covered, _ = job_coverage(job_ids)
+    coverage = job_coverage(job_ids)
+    pairs = eligibility_arrays(
+        jobs, profiles, now=now, excluded=excluded, nearest=settings.DISPATCH_NEAREST, coverage=coverage
+    )
+    covered = coverage[0]
     loads = _loads([p.company_id for p in profiles])
     dispatch_jobs = [
         DispatchJob(
@@ -175,26 +178,50 @@ def _load(jobs, profiles, now):
     return pairs, dispatch_jobs, dispatch_factories, candidates
 
 
-def _write_offers(batch, jobs, pairs, proposals, now) -> list[Offer]:
-    """One statement for all the batch's offers. Offers are their own record (batch, time,
-    answer); a job event is written when an offer is declined, expires or is accepted."""
+_INSERT_OFFERS_SQL = """
+INSERT INTO orders_offer (job_id, factory_id, batch_id, quantity, split, status, distance_km, cost,
+                          expires_at, planned_at, decline_reason, created_at)
+SELECT j, f, %s, q, s, %s, d, c, %s, %s, '', %s
+FROM unnest(%s::bigint[], %s::bigint[], %s::integer[], %s::boolean[], %s::float8[], %s::float8[]) AS r(j, f, q, s, d, c)
+"""
+
+
+def _write_offers(batch, jobs, pairs, proposals, now) -> int:
+    """One statement for all the batch's offers (PostgreSQL takes them as arrays), and one
+    for their ``offer.created`` events; returns how many. Offers are their own record
+    (batch, time, answer); a job event is written when an offer is declined, expires or is
+    accepted."""
+    if not proposals:
+        return 0
     split = {j.id: j.allow_split for j in jobs}
     distance = _distance_lookup(pairs, proposals)
     expires = now + timedelta(seconds=settings.OFFER_TTL_SECONDS)
-    offers = Offer.objects.bulk_create(
-        Offer(
-            job_id=p.job_id,
-            factory_id=p.factory_id,
-            batch=batch,
-            quantity=p.quantity,
-            split=split[p.job_id],
-            distance_km=distance[(p.job_id, p.factory_id)],
-            cost=p.cost,
-            expires_at=expires,
-            planned_at=now,
+    columns = [
+        [p.job_id for p in proposals],
+        [p.factory_id for p in proposals],
+        [p.quantity for p in proposals],
+        [split[p.job_id] for p in proposals],
+        [distance[(p.job_id, p.factory_id)] for p in proposals],
+        [p.cost for p in proposals],
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_OFFERS_SQL, [batch.id, Offer.Status.PENDING, expires, now, timezone.now(), *columns])
+    else:
+        Offer.objects.bulk_create(
+            Offer(
+                job_id=j,
+                factory_id=f,
+                batch=batch,
+                quantity=q,
+                split=sp,
+                distance_km=d,
+                cost=c,
+                expires_at=expires,
+                planned_at=now,
+            )
+            for j, f, q, sp, d, c in zip(*columns, strict=True)
         )
-        for p in proposals
-    )
-    factory_services.factory_record_offers_received(company_ids={o.factory_id for o in offers})
-    events.offers_made(offers)
-    return offers
+    factory_services.factory_record_offers_received(company_ids=set(columns[1]))
+    events.offers_made_in_batch(batch.id)
+    return len(proposals)
