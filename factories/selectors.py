@@ -41,3 +41,21 @@ def factory_profiles_available(*, process_id: int) -> list[FactoryProfile]:
         .distinct()
         .order_by("company_id")
     )
+
+
+def factory_lines_available() -> list[tuple[int, int, float, float, float]]:
+    """(factory id, process id, lat, lng, service radius km) of every capability of a verified,
+    online, located factory: where each factory's lines can work (dispatch shards by it)."""
+    return list(
+        Capability.objects.filter(
+            factory__verification=FactoryProfile.Verification.VERIFIED,
+            factory__online=True,
+            factory__lat__isnull=False,
+        ).values_list(
+            "factory_id",
+            "process_id",
+            "factory__lat",
+            "factory__lng",
+            "factory__service_radius_km",
+        )
+    )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.services import notification_send
 from catalogue.models import Process
 from core.errors import ConflictError, InvalidInputError, NotFoundError
+from core.sql import id_in
 from factories import seams
 from factories.models import Capability, FactoryProfile
 
@@ -135,14 +136,16 @@ def factory_profiles_lock(*, company_ids) -> list[int]:
     )
 
 
-def factory_profiles_lock_available() -> list[FactoryProfile]:
-    """Verified, online factories with a location, locked for a dispatch batch; rows a
-    request holds right now are skipped (they wait for the next batch)."""
-    return list(
-        FactoryProfile.objects.select_for_update(skip_locked=True)
-        .filter(verification=FactoryProfile.Verification.VERIFIED, online=True, lat__isnull=False)
-        .order_by("company_id")
+def factory_profiles_lock_available(*, company_ids=None) -> list[FactoryProfile]:
+    """Verified, online factories with a location (of ``company_ids``, if given), locked for
+    a dispatch batch; rows a request holds right now are skipped (they wait for the next
+    batch)."""
+    profiles = FactoryProfile.objects.select_for_update(skip_locked=True).filter(
+        verification=FactoryProfile.Verification.VERIFIED, online=True, lat__isnull=False
     )
+    if company_ids is not None:
+        profiles = profiles.filter(company_id__in=id_in(company_ids))
+    return list(profiles.order_by("company_id"))
 
 
 # Track record: called by the order services that cause each change (caller holds the

@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from marketplace.settings_dispatch import dispatch_settings
 from marketplace.settings_wechatpay import wechatpay_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -384,17 +385,5 @@ SPLIT_MIN_SHARE_BPS = env.int("SPLIT_MIN_SHARE_BPS", default=1000)
 INSPECTION_WINDOW_HOURS = env.int("INSPECTION_WINDOW_HOURS", default=72)
 # Quote: surcharge when the deadline is near (hours -> basis points).
 URGENCY_SURCHARGE = [(24, 3000), (72, 1500)]
-# Dispatch (orders/services/dispatch.py): cost weights of orders.matching.solver.Weights, how many
-# nearest eligible factories each job is matched against, misses before a job also joins the
-# grab board, and expiries in a row before a factory is switched offline.
-DISPATCH_WEIGHTS = {
-    "distance_per_km": env.float("DISPATCH_WEIGHT_DISTANCE", default=1.0),
-    "price_ratio": env.float("DISPATCH_WEIGHT_PRICE", default=50.0),
-    "rating": env.float("DISPATCH_WEIGHT_RATING", default=5.0),
-    "reliability": env.float("DISPATCH_WEIGHT_RELIABILITY", default=30.0),
-    "load": env.float("DISPATCH_WEIGHT_LOAD", default=20.0),
-    "deadline_slack": env.float("DISPATCH_WEIGHT_DEADLINE", default=10.0),
-}
-DISPATCH_NEAREST = env.int("DISPATCH_NEAREST", default=40)
-DISPATCH_MISSES_TO_BOARD = env.int("DISPATCH_MISSES_TO_BOARD", default=3)
-DISPATCH_EXPIRIES_TO_OFFLINE = env.int("DISPATCH_EXPIRIES_TO_OFFLINE", default=3)
+# Dispatch: marketplace/settings_dispatch.py.
+globals().update(dispatch_settings(env))

@@ -271,6 +271,9 @@ class DispatchBatch(models.Model):
     write_ms = models.FloatField(_("write (ms)"), default=0)
     total_cost = models.FloatField(_("total cost"), default=0)
     greedy_cost = models.FloatField(_("greedy cost"), default=0)
+    # The (process id, latitude cell, longitude cell) shards this batch planned, when it was
+    # one piece of a sharded round (orders.services.shards); empty for a whole-city batch.
+    shards = models.JSONField(_("shards"), default=list, blank=True)
 
     class Meta:
         ordering = ["-id"]

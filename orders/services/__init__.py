@@ -30,6 +30,7 @@ from orders.services.locking import job_lock
 from orders.services.materials import material_loss_allowance
 from orders.services.offers import offer_accept, offer_decline, offers_expire, offers_withdraw_for_factory
 from orders.services.posting import MAX_QUANTITY, MAX_UNIT_PRICE_FEN, job_post, job_quote
+from orders.services.shards import dispatch_pieces
 from orders.services.sweeps import assignments_auto_accept_due, jobs_expire_due
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "assignment_withdraw",
     "assignments_auto_accept_due",
     "board_accept",
+    "dispatch_pieces",
     "dispatch_run_batch",
     "dispute_resolve",
     "job_cancel",

@@ -31,6 +31,7 @@ from orders.matching.solver import CandidateArrays, DispatchFactory, DispatchJob
 from orders.models import Assignment, DispatchBatch, Job, Offer
 from orders.selectors import EMPTY_BATCHES_KEY
 from orders.services.offers import offers_expire
+from orders.services.shards import piece_factory_ids, piece_job_ids, piece_lock
 
 logger = logging.getLogger(__name__)
 
@@ -88,22 +89,37 @@ def dispatch_weights() -> Weights:
     return Weights(**settings.DISPATCH_WEIGHTS)
 
 
-def dispatch_run_batch(*, now=None) -> DispatchBatch | None:
-    """Run one batch; returns its record, or None when another batch holds the lock."""
-    offers_expire(now=now)
+def _lock_jobs(now, shards) -> list[Job]:
+    """The open dispatch jobs to plan (of the piece's shards, if any), locked; rows a request
+    holds are skipped."""
+    jobs = (
+        Job.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=Job.Status.OPEN, mode=Job.Mode.DISPATCH, deadline__gt=now)
+        .only("id", "process_id", "quantity", "unit_price_fen", "lat", "lng", "deadline", "allow_split")
+        .order_by("id")
+    )
+    if shards is not None:
+        jobs = jobs.filter(id__in=id_in(piece_job_ids(shards, now=now)))
+    return list(jobs)
+
+
+def dispatch_run_batch(*, now=None, shards=None) -> DispatchBatch | None:
+    """Run one batch: the whole city, or one piece of it (``shards``, a piece of
+    ``orders.services.shards.dispatch_pieces``, under that piece's own locks, its overdue
+    offers expired by the caller); returns its record, or None when another batch holds the
+    lock."""
+    if shards is None:
+        offers_expire(now=now)
     now = now or timezone.now()
     with transaction.atomic():
-        if not _batch_lock():
+        if not (_batch_lock() if shards is None else piece_lock(shards)):
             return None
         started = time.perf_counter()
-        jobs = list(
-            Job.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Job.Status.OPEN, mode=Job.Mode.DISPATCH, deadline__gt=now)
-            .only("id", "process_id", "quantity", "unit_price_fen", "lat", "lng", "deadline", "allow_split")
-            .order_by("id")
+        jobs = _lock_jobs(now, shards)
+        profiles = factory_services.factory_profiles_lock_available(
+            company_ids=None if shards is None else piece_factory_ids(shards)
         )
-        profiles = factory_services.factory_profiles_lock_available()
-        batch = DispatchBatch(jobs=len(jobs), factories=len(profiles))
+        batch = DispatchBatch(jobs=len(jobs), factories=len(profiles), shards=[list(k) for k in shards or []])
         if not jobs or not profiles:
             # Nothing to match: counted, not stored (one row every 2 s would bury the real ones).
             batch.load_ms = (time.perf_counter() - started) * 1000
