@@ -105,8 +105,9 @@ def _truncate() -> None:
         )
 
 
-def seed_database(jobs, factories, candidates) -> None:
-    """The same instance as rows: one SME, factories with a velcro capability, open jobs."""
+def seed_database(jobs, factories, candidates, *, fresh=True) -> None:
+    """The same instance as rows: one SME, factories with a velcro capability, open jobs
+    (``fresh=False`` adds them beside what is there: another city of bench/shards.py)."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -115,7 +116,8 @@ def seed_database(jobs, factories, candidates) -> None:
     from factories.models import Capability, FactoryProfile
     from orders.models import Job
 
-    _truncate()
+    if fresh:
+        _truncate()
     now = timezone.now()
     process = Process.objects.get(code="velcro_sewing")
     user, _ = get_user_model().objects.get_or_create(username="bench")

@@ -63,6 +63,17 @@ def free_capacity_many(
     return np.maximum(free, 0).astype(np.int64)
 
 
+def free_capacity_unbooked(*, daily_capacity, lead_time_days, deadline_seconds) -> np.ndarray:
+    """``free_capacity_many`` of lines with nothing booked, many lines at once: elementwise
+    over arrays of daily capacities, lead times and deadlines (seconds from now)."""
+    deadlines = np.asarray(deadline_seconds, dtype=np.float64)
+    free = np.floor_divide(
+        np.asarray(daily_capacity) * np.maximum(deadlines - np.asarray(lead_time_days) * SECONDS_PER_DAY, 0.0),
+        SECONDS_PER_DAY,
+    )
+    return np.maximum(free, 0).astype(np.int64)
+
+
 def free_capacity(
     *,
     daily_capacity: int,

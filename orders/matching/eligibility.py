@@ -11,7 +11,7 @@ from django.utils import timezone
 from scipy.spatial import cKDTree
 
 from core.sql import id_in
-from factories.capacity import SECONDS_PER_DAY, free_capacity_many
+from factories.capacity import SECONDS_PER_DAY, free_capacity_many, free_capacity_unbooked
 from factories.models import Capability, FactoryProfile
 from orders.matching.solver import haversine_km_array
 from orders.models import Assignment, Job, Offer
@@ -224,6 +224,8 @@ def _eligible_pairs(
     else:
         rows = np.repeat(np.arange(len(group)), n_factories)
         cols = np.tile(np.arange(n_factories), len(group))
+    width = len(rows) // max(1, len(group))  # rows x cols is a grid: `width` columns per job
+    grid = np.arange(len(rows))
     distance = haversine_km_array(j_lat[rows], j_lng[rows], f_lat[cols], f_lng[cols])
     ok = (distance <= radius[cols]) & (price[cols] <= j_price[rows])
     ok &= minimum[cols] <= np.where(split, j_quantity, remaining)[rows]
@@ -234,7 +236,7 @@ def _eligible_pairs(
     blocked = [row_of[j] * n_factories + column[f] for j, f in [*taken, *excluded] if j in row_of and f in column]
     if blocked:
         ok &= ~np.isin(rows * n_factories + cols, np.array(blocked, dtype=np.int64))
-    rows, cols, distance = rows[ok], cols[ok], distance[ok]
+    rows, cols, distance, grid = rows[ok], cols[ok], distance[ok], grid[ok]
 
     free = _free_capacities(rows, cols, seconds, factory_ids, daily, lead, booked, group[0].process_id)
     floor = np.maximum(1, -(-j_quantity * settings.SPLIT_MIN_SHARE_BPS // 10000))
@@ -243,11 +245,11 @@ def _eligible_pairs(
     )
     max_share = np.where(split[rows], np.minimum(remaining[rows], free), remaining[rows])
     keep = free >= min_share if check_capacity else np.ones(len(rows), dtype=bool)
-    rows, cols, distance, free, min_share, max_share = (
-        a[keep] for a in (rows, cols, distance, free, min_share, max_share)
+    rows, cols, distance, free, min_share, max_share, grid = (
+        a[keep] for a in (rows, cols, distance, free, min_share, max_share, grid)
     )
     if nearest is not None and len(rows):
-        chosen = _nearest_per_job(rows, cols, distance, nearest)
+        chosen = _nearest_per_job(grid, len(group), width, cols, distance, nearest)
         rows, cols, distance, free, min_share, max_share = (
             a[chosen] for a in (rows, cols, distance, free, min_share, max_share)
         )
@@ -277,7 +279,11 @@ def _eligible_pairs(
 def _free_capacities(rows, cols, seconds, factory_ids, daily, lead, booked, process_id) -> np.ndarray:
     """Free capacity of each (job row, capability column) pair before the job's deadline,
     one vectorised capacity call per capability."""
-    free = np.zeros(len(rows), dtype=np.int64)
+    unbooked = np.array([(int(f), process_id) not in booked for f in factory_ids.tolist()], dtype=bool)
+    # Lines with nothing booked: the pieces they make between lead time and deadline, at once.
+    free = free_capacity_unbooked(daily_capacity=daily[cols], lead_time_days=lead[cols], deadline_seconds=seconds[rows])
+    booked_pairs = np.flatnonzero(~unbooked[cols])
+    rows, cols = rows[booked_pairs], cols[booked_pairs]
     order = np.argsort(cols, kind="stable")
     starts = np.flatnonzero(np.r_[True, cols[order][1:] != cols[order][:-1]]) if len(order) else np.zeros(0, int)
     stops = np.r_[starts[1:], len(order)] if len(order) else np.zeros(0, int)
@@ -285,7 +291,7 @@ def _free_capacities(rows, cols, seconds, factory_ids, daily, lead, booked, proc
         at = order[begin:stop]
         col = int(cols[at[0]])
         res_seconds, res_pieces = booked.get((int(factory_ids[col]), process_id), ([], []))
-        free[at] = free_capacity_many(
+        free[booked_pairs[at]] = free_capacity_many(
             daily_capacity=int(daily[col]),
             lead_time_days=int(lead[col]),
             reservation_seconds=res_seconds,
@@ -295,10 +301,18 @@ def _free_capacities(rows, cols, seconds, factory_ids, daily, lead, booked, proc
     return free
 
 
-def _nearest_per_job(rows, cols, distance, nearest) -> np.ndarray:
-    """Indices of each job's ``nearest`` closest pairs (ties by capability column)."""
-    by_row = np.lexsort((cols, distance, rows))  # each job's pairs, nearest first
-    sorted_rows = rows[by_row]
-    first = np.r_[0, np.flatnonzero(sorted_rows[1:] != sorted_rows[:-1]) + 1]
-    rank = np.arange(len(by_row)) - np.repeat(first, np.diff(np.r_[first, len(by_row)]))
-    return by_row[rank < nearest]
+def _nearest_per_job(grid, n_rows, width, cols, distance, nearest) -> np.ndarray:
+    """Indices of each job's ``nearest`` closest pairs (ties by capability column). The pairs
+    are what is left of a grid of ``width`` candidates per job (``grid`` is each pair's place
+    in it), so each job's row is sorted on its own: n_rows small sorts, not one of all pairs."""
+    size = n_rows * width
+    dist = np.full(size, np.inf)
+    dist[grid] = distance
+    col = np.full(size, np.iinfo(np.int64).max)
+    col[grid] = cols
+    order = np.lexsort((col.reshape(n_rows, width), dist.reshape(n_rows, width)), axis=-1)[:, :nearest]
+    picked = (np.arange(n_rows)[:, None] * width + order).ravel()
+    picked = picked[np.isfinite(dist[picked])]
+    position = np.full(size, -1, dtype=np.int64)
+    position[grid] = np.arange(len(grid))
+    return position[picked]
