@@ -9,6 +9,10 @@ decides on mobile pushes). Because numbers are handed out after commit under one
 follow commit order: a reader that has seen ``seq`` N of a company never later finds a
 smaller one appear, which is what makes ``after=<seq>`` replay lose nothing.
 
+``events_emit_select`` is the bulk path (a dispatch batch's thousands of offers): its rows
+are numbered as they are inserted, under the same lock, held until the transaction
+commits, so the order is the same and the rows are written once instead of twice.
+
 A process that dies between a commit and its numbering leaves rows without ``seq``; the
 beat task ``outbox_sequence_task`` (every few seconds) numbers them, so an event is late
 at worst, never lost.
@@ -83,22 +87,35 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
     return len(rows)
 
 
-_INSERT_SELECT_SQL = """
-INSERT INTO core_event (company_id, type, data, topic, created_at)
-SELECT r.company_id, r.type, r.data, r.topic, clock_timestamp() FROM ({select}) AS r
+# Numbered as they are written (the caller holds the outbox lock until it commits): each
+# company's next seqs follow its highest, positions follow the highest position.
+_INSERT_NUMBERED_SQL = """
+INSERT INTO core_event (company_id, type, data, topic, created_at, seq, position)
+SELECT r.company_id, r.type, r.data, r.topic, clock_timestamp(),
+       COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = r.company_id), 0)
+         + row_number() OVER (PARTITION BY r.company_id),
+       (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER ()
+FROM ({select}) AS r
+RETURNING id, company_id, seq, position, type, topic, data, created_at
 """
 
 
 def events_emit_select(select_sql: str, params) -> int:
-    """Add the events a caller's SELECT yields, in one statement, PostgreSQL only: its columns
-    are ``company_id, type, data (jsonb), topic`` (a dispatch batch builds thousands of offer
-    events from the rows it just wrote, without bringing them through Python)."""
+    """Add the events a caller's SELECT yields, numbered, in one statement (PostgreSQL only):
+    its columns are ``company_id, type, data (jsonb), topic`` (a dispatch batch builds
+    thousands of offer events from the rows it just wrote, without bringing them through
+    Python). The rows are numbered as they are written, under the outbox lock, which the
+    transaction then holds until it ends: numbers still follow commit order, and the rows
+    are never updated a second time. So call it as the transaction's last write; the
+    events are announced after the commit."""
+    _sequence_lock()
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SELECT_SQL.replace("{select}", select_sql), params)
-        count = cursor.rowcount
-    if count:
-        _schedule_sequencing()
-    return count
+        cursor.execute(_INSERT_NUMBERED_SQL.replace("{select}", select_sql), params)
+        rows = cursor.fetchall()
+    if rows:
+        events = _events_of(rows)
+        transaction.on_commit(lambda: _announce(events))
+    return len(rows)
 
 
 def _sequence_lock() -> None:
@@ -125,21 +142,32 @@ RETURNING e.id, e.company_id, e.seq, e.position, e.type, e.topic, e.data, e.crea
 """
 
 
+def _events_of(rows) -> list[Event]:
+    """Events from RETURNING rows in the model's field order (positional, the way the ORM
+    builds them from a query: thousands at a time after a batch), by position."""
+    names = [field.attname for field in Event._meta.concrete_fields]
+    rows.sort(key=lambda row: row[3])
+    loads = json.loads
+    return [
+        Event.from_db(connection.alias, names, (i, c, s, p, t, topic, loads(d), at))
+        for i, c, s, p, t, topic, d, at in rows
+    ]
+
+
+def _announce(events) -> None:
+    try:
+        events_sequenced(events=events)
+    except Exception:  # delivery is best effort; the stream in the database is the truth
+        logger.warning("announcing %d events failed; readers catch up from the stream", len(events), exc_info=True)
+
+
 def _number_chunk() -> list[Event]:
     """Number up to SEQUENCE_CHUNK committed rows in one transaction (the caller's lock)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_NUMBER_SQL, [SEQUENCE_CHUNK])
             rows = cursor.fetchall()
-        # The columns come back in the model's field order, so each row becomes an Event the
-        # way the ORM builds one from a query (positional), thousands at a time after a batch.
-        names = [field.attname for field in Event._meta.concrete_fields]
-        rows.sort(key=lambda row: row[3])
-        loads = json.loads
-        return [
-            Event.from_db(connection.alias, names, (i, c, s, p, t, topic, loads(d), at))
-            for i, c, s, p, t, topic, d, at in rows
-        ]
+        return _events_of(rows)
     pending = list(Event.objects.filter(seq__isnull=True).order_by("id")[:SEQUENCE_CHUNK])
     if not pending:
         return []
@@ -171,11 +199,6 @@ def events_sequence() -> int:
         if not numbered:
             return total
         total += len(numbered)
-        try:
-            events_sequenced(events=numbered)
-        except Exception:  # delivery is best effort; the stream in the database is the truth
-            logger.warning(
-                "announcing %d events failed; readers catch up from the stream", len(numbered), exc_info=True
-            )
+        _announce(numbered)
         if len(numbered) < SEQUENCE_CHUNK:
             return total
