@@ -89,18 +89,17 @@ def dispatch_weights() -> Weights:
     return Weights(**settings.DISPATCH_WEIGHTS)
 
 
-def _lock_jobs(now, shards) -> list[Job]:
+def _lock_jobs(now, shards) -> list:
     """The open dispatch jobs to plan (of the piece's shards, if any), locked; rows a request
     holds are skipped."""
-    jobs = (
-        Job.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(status=Job.Status.OPEN, mode=Job.Mode.DISPATCH, deadline__gt=now)
-        .only("id", "process_id", "quantity", "unit_price_fen", "lat", "lng", "deadline", "allow_split")
-        .order_by("id")
+    jobs = Job.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        status=Job.Status.OPEN, mode=Job.Mode.DISPATCH, deadline__gt=now
     )
     if shards is not None:
         jobs = jobs.filter(id__in=id_in(piece_job_ids(shards, now=now)))
-    return list(jobs)
+    # Plain named rows with the fields planning reads (10,000 model objects cost half a second).
+    fields = ("id", "process_id", "quantity", "unit_price_fen", "lat", "lng", "deadline", "allow_split")
+    return list(jobs.order_by("id").values_list(*fields, named=True))
 
 
 def dispatch_run_batch(*, now=None, shards=None) -> DispatchBatch | None:
