@@ -7,7 +7,7 @@ from django.db import connection, transaction
 
 from accounts.services import notification_send
 from core.models import Event
-from core.outbox import event_emit, events_emit, events_sequence
+from core.outbox import event_emit, events_emit, events_emit_select, events_sequence
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,3 +85,52 @@ def test_outbox_notification_is_an_event_of_the_company():
     event = Event.objects.get(company_id=company.id, type="notification")
     assert event.data == {"kind": "switched_offline", "message": "离线 offline", "data": {"x": 1}}
     assert event.seq is not None
+
+
+_BULK_SELECT = (
+    "SELECT %s::bigint AS company_id, 'bulk' AS type, '{}'::jsonb AS data, '' AS topic FROM generate_series(1, 3)"
+)
+
+
+def test_outbox_bulk_events_are_numbered_as_written_and_still_follow_commit_order():
+    # given: a bulk write (a dispatch batch's path) that holds its transaction open, and a
+    # request that commits an event for the same company in the meantime
+    written, request_done = threading.Event(), threading.Event()
+
+    def batch():
+        try:
+            with transaction.atomic():
+                events_emit_select(_BULK_SELECT, [11])
+                written.set()
+                request_done.wait(timeout=1.0)  # the request commits while this is still open
+        finally:
+            connection.close()
+
+    def request():
+        try:
+            written.wait(timeout=10)
+            event_emit(company_id=11, type="request")
+            request_done.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=batch), threading.Thread(target=request)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events_sequence()
+    # then: the bulk rows were numbered first, the request's after the batch committed, and
+    # positions follow the same order; nothing is left unnumbered or numbered twice
+    assert _stream(11) == [(1, "bulk"), (2, "bulk"), (3, "bulk"), (4, "request")]
+    by_position = list(Event.objects.order_by("position").values_list("type", flat=True))
+    assert by_position == ["bulk", "bulk", "bulk", "request"]
+    assert not Event.objects.filter(seq__isnull=True).exists()
+
+
+def test_outbox_bulk_events_of_a_rolled_back_transaction_never_exist():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        events_emit_select(_BULK_SELECT, [12])
+        raise RuntimeError
+    events_emit_select(_BULK_SELECT, [12])
+    assert _stream(12) == [(1, "bulk"), (2, "bulk"), (3, "bulk")]
