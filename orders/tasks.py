@@ -30,11 +30,11 @@ def dispatch_run_batch_task() -> int:
     piece by piece (orders.services.shards): the largest piece here, every other one on the
     queue, so idle workers take them at the same time."""
     services.offers_expire()
-    pieces = services.dispatch_pieces()
+    pieces = services.dispatch_pieces() or [[]]  # an empty piece: a batch with nothing to plan, counted
     expires = settings.MATCHING_BATCH_SECONDS * 2
     for piece in pieces[1:]:
         queue.send(dispatch_run_piece_task, piece, expires=expires)
-    return _log_batch(services.dispatch_run_batch(shards=pieces[0])) if pieces else 0
+    return _log_batch(services.dispatch_run_batch(shards=pieces[0]))
 
 
 @shared_task(autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)

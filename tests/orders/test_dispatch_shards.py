@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from conftest import wait_for
-from orders import services, tasks
+from orders import selectors, services, tasks
 from orders.models import DispatchBatch, Offer
 from orders.services.shards import shard_of
 from tests import fixtures
@@ -110,3 +110,14 @@ def test_two_real_workers_take_the_pieces_of_one_round(start_worker):
     assert DispatchBatch.objects.filter(offers_made=2).count() == 2
     logs = "".join(w.log_path.read_text() for w in workers)
     assert "dispatch_run_piece_task" in logs
+
+
+def test_a_round_with_nothing_to_plan_is_counted_as_an_empty_batch():
+    # given: no open dispatch job at all
+    before = selectors.dispatch_empty_batches()
+    # when: beat's task runs (eagerly, in this process)
+    offered = tasks.dispatch_run_batch_task.apply().get()
+    # then
+    assert offered == 0
+    assert selectors.dispatch_empty_batches() == before + 1
+    assert not DispatchBatch.objects.exists()
