@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from marketplace.settings_database import database_settings
 from marketplace.settings_wechatpay import wechatpay_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -139,38 +140,7 @@ TEMPLATES = [
     },
 ]
 
-_database_url = env("DATABASE_URL")
-if _database_url:
-    DATABASES = {"default": env.db_url_config(_database_url)}
-else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # Web, worker, beat and `simulate` share the file: WAL lets readers work beside the one
-    # writer, IMMEDIATE takes the write lock when a transaction starts (so two writers queue
-    # on the busy timeout instead of failing with "database is locked" half-way).
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "marketplace.sqlite3"),
-            "OPTIONS": {
-                "timeout": 30,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
-            },
-        }
-    }
-DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
-# A connection that died with a PostgreSQL restart is noticed and replaced, not reused.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=True):
-    # Each process keeps its PostgreSQL connections in psycopg's pool (Django's built-in pool):
-    # under ASGI CONN_MAX_AGE must stay 0, and a new connection per request (a backend fork)
-    # cost ~9 ms of the ~10-20 ms a request takes (README "Under load"). The pool checks a
-    # connection before lending it (CONN_HEALTH_CHECKS), so a PostgreSQL restart still heals.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN", default=2),
-        "max_size": env.int("DATABASE_POOL_MAX", default=10),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
-    }
+DATABASES = {"default": database_settings(env, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
