@@ -133,9 +133,9 @@ class Stack:
 
     # application ---------------------------------------------------------------------
     def migrate(self):
-        import psycopg2
+        import psycopg
 
-        admin = psycopg2.connect(host="127.0.0.1", port=PG_PORT, user="postgres", dbname="postgres")
+        admin = psycopg.connect(host="127.0.0.1", port=PG_PORT, user="postgres", dbname="postgres")
         admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute("CREATE DATABASE chaos")

@@ -7,11 +7,11 @@ from urllib.parse import urlparse, urlunparse
 
 def fresh_database(suffix: str) -> str:
     """``<DATABASE_URL name>_<suffix>``, dropped and created empty; returns its URL."""
-    import psycopg2
+    import psycopg
 
     url = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/marketplace")
     url = url._replace(path=url.path.rstrip("/") + f"_{suffix}")
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=url.hostname, port=url.port or 5432, user=url.username or "postgres", dbname="postgres"
     )
     admin.autocommit = True

@@ -39,11 +39,11 @@ def _bench_database_url() -> str:
 
 
 def _ensure_database(url: str) -> None:
-    import psycopg2
+    import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=parsed.hostname,
         port=parsed.port or 5432,
         user=parsed.username or "postgres",

@@ -3,11 +3,31 @@ ASGI server (``gunicorn marketplace.asgi:application -k uvicorn_worker.UvicornWo
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 
-http_application = get_asgi_application()  # first: it sets Django up before the consumers import models
+
+class SyncStackASGIHandler(ASGIHandler):
+    """Django's ASGI handler, running the middleware and the view in one hop to a thread.
+
+    Our views, the ORM and most middleware are synchronous. Django's own handler builds an
+    asynchronous middleware chain, so every async-capable middleware (sessions, locale, CSRF,
+    auth, messages ...) hops to a thread and back for its request and response halves, and the
+    view hops once more: a dozen thread switches a request, measured as over half the CPU of
+    ``/healthz`` under load (README "Under load"). Here the chain is the synchronous one, as
+    under WSGI, entered once per request in the request's own thread (thread-sensitive, so its
+    database connection is the one closed when the response is)."""
+
+    def load_middleware(self, is_async=False):
+        super().load_middleware(is_async=False)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+
+django.setup(set_prefix=False)
+http_application = SyncStackASGIHandler()  # first: Django is set up before the consumers import models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from marketplace.settings_database import database_settings
 from marketplace.settings_dispatch import dispatch_settings
 from marketplace.settings_wechatpay import wechatpay_settings
 
@@ -140,28 +141,7 @@ TEMPLATES = [
     },
 ]
 
-_database_url = env("DATABASE_URL")
-if _database_url:
-    DATABASES = {"default": env.db_url_config(_database_url)}
-else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # Web, worker, beat and `simulate` share the file: WAL lets readers work beside the one
-    # writer, IMMEDIATE takes the write lock when a transaction starts (so two writers queue
-    # on the busy timeout instead of failing with "database is locked" half-way).
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "marketplace.sqlite3"),
-            "OPTIONS": {
-                "timeout": 30,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
-            },
-        }
-    }
-DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
-# A connection that died with a PostgreSQL restart is noticed and replaced, not reused.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": database_settings(env, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
@@ -170,7 +150,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1800}
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # one connection pool per process
             "LOCATION": REDIS_URL,
         }
     }
@@ -281,7 +261,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.CompanyJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["core.api.base.JSONParser"],

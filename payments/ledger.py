@@ -117,6 +117,12 @@ def account_balance(code: str) -> int:
     return balance or 0
 
 
+def account_balances(codes: Sequence[str]) -> dict[str, int]:
+    """``account_balance`` of each code, in one query: ``{code: fen}``, 0 for those not yet made."""
+    found = dict(LedgerAccount.objects.filter(code__in=list(codes)).values_list("code", "balance_fen"))
+    return {code: found.get(code) or 0 for code in codes}
+
+
 # Posting ----------------------------------------------------------------------------
 
 

@@ -31,11 +31,13 @@ def payments_by_job(job_ids) -> dict[int, Payment]:
 
 def factory_balances(*, company_id: int) -> dict:
     """A factory's money in the ledger: earned and unpaid, on its way, and paid out."""
-    return {
-        "payable_fen": ledger.account_balance(chart.payable(company_id)),
-        "in_transit_fen": ledger.account_balance(chart.in_transit(company_id)),
-        "paid_out_fen": ledger.account_balance(chart.paid_out(company_id)),
+    codes = {
+        "payable_fen": chart.payable(company_id),
+        "in_transit_fen": chart.in_transit(company_id),
+        "paid_out_fen": chart.paid_out(company_id),
     }
+    balances = ledger.account_balances(list(codes.values()))
+    return {name: balances[code] for name, code in codes.items()}
 
 
 def ledger_check_report() -> ledger.LedgerReport:
