@@ -1,8 +1,10 @@
 """The dispatch service: one batch that offers open dispatch jobs to factories.
 
-A batch (the beat task, every MATCHING_BATCH_SECONDS) takes a PostgreSQL advisory lock so
-two batches never run at once, expires overdue offers, locks the open dispatch jobs and the
-online factories it will plan for (skipping rows another request holds), asks the one
+A batch plans the whole city, or one piece of a round (``orders.services.shards``: the beat
+task, every MATCHING_BATCH_SECONDS, cuts the open jobs into pieces that share no factory and
+spreads them over the workers). It takes PostgreSQL advisory locks (the city's, or the
+piece's shards') so the same batch never runs twice at once, locks the open dispatch jobs
+and the online factories it will plan for (skipping rows another request holds), asks the one
 eligibility rule (``orders.matching.eligibility``) for candidate pairs (pending offers count
 as booked capacity and as cover of their job), solves the assignment with the matching
 solver (``orders.matching.solver``) and writes the offers in one statement; what happens to
