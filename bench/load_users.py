@@ -16,7 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import gevent
-from locust import FastHttpUser, constant_throughput, events, task
+from locust import FastHttpUser, events, task
 from locust.env import Environment
 
 PER_USER = 1.0  # requests a second per user
@@ -24,10 +24,22 @@ PLAN = json.loads(open(sys.argv[1]).read()) if len(sys.argv) > 1 else {}  # noqa
 SPEC = {"width_mm": 25, "color": "black", "stitch": "box_x"}
 
 
-def _spread():
+def _spread(user):
     """Users start at random points of their first second, so arrivals are spread evenly
-    rather than in one burst a second."""
+    rather than in one burst a second; their schedule starts there (``_paced``)."""
     gevent.sleep(random.random() / PER_USER)  # noqa: S311
+    user.next_slot = time.monotonic()
+
+
+def _paced(user) -> float:
+    """Seconds until the user's next slot: one every 1 / PER_USER s from its own start, an
+    open loop (a slow answer does not slow the arrivals; a late task goes at once). Locust's
+    ``constant_throughput`` re-anchors every user to its spawn instant, which undid the
+    spread: all users fired within the spawn window each second, and the bursts queued
+    (``/healthz`` at 40/s: p50 214 ms under it, 11 ms with this, as with a plain gevent
+    client)."""
+    user.next_slot += 1 / PER_USER
+    return max(0.0, user.next_slot - time.monotonic())
 
 
 def _auth(token):
@@ -38,10 +50,10 @@ class Sme(FastHttpUser):
     """Posts a grab job, pays it on the sandbox's page, and looks at its jobs."""
 
     weight = 1
-    wait_time = constant_throughput(PER_USER)
+    wait_time = _paced
 
     def on_start(self):
-        _spread()
+        _spread(self)
         self.headers = _auth(random.choice(PLAN["smes"]))  # noqa: S311
         self.jobs = []
 
@@ -80,10 +92,10 @@ class Factory(FastHttpUser):
     """Reads its board and grabs the nearest job; looks at its offers and wallet."""
 
     weight = 3
-    wait_time = constant_throughput(PER_USER)
+    wait_time = _paced
 
     def on_start(self):
-        _spread()
+        _spread(self)
         self.headers = _auth(random.choice(PLAN["factories"]))  # noqa: S311
 
     @task(4)
@@ -111,10 +123,10 @@ class Factory(FastHttpUser):
 
 
 class Health(FastHttpUser):
-    wait_time = constant_throughput(PER_USER)
+    wait_time = _paced
 
     def on_start(self):
-        _spread()
+        _spread(self)
 
     @task
     def healthz(self):
