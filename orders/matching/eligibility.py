@@ -187,12 +187,13 @@ def eligibility_arrays(
 # that finds fewer than `nearest` eligible among them is checked against every factory.
 KD_WIDEN = 3
 KM_PER_DEGREE_LAT = 110.574
+KM_PER_DEGREE_LNG_AT_EQUATOR = 111.320  # times cos(latitude) elsewhere
 
 
 def _kd_candidates(j_lat, j_lng, f_lat, f_lng, k) -> tuple[np.ndarray, np.ndarray]:
     """(rows, cols) of each job's k nearest factories, by a local flat projection (metres of
     error at the cluster's scale; exact distances are computed afterwards)."""
-    scale = np.cos(np.radians(np.mean(j_lat))) * 111.320
+    scale = np.cos(np.radians(np.mean(j_lat))) * KM_PER_DEGREE_LNG_AT_EQUATOR
     tree = cKDTree(np.column_stack([f_lng * scale, f_lat * KM_PER_DEGREE_LAT]))
     _, cols = tree.query(np.column_stack([j_lng * scale, j_lat * KM_PER_DEGREE_LAT]), k=k)
     cols = np.asarray(cols, dtype=np.int64).reshape(len(j_lat), k)

@@ -19,11 +19,11 @@ from django.db import connection
 from django.utils import timezone
 
 from factories import selectors as factory_selectors
+from orders.matching.eligibility import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LNG_AT_EQUATOR
 from orders.models import Job
 
 ShardKey = tuple[int, int, int]  # (process id, latitude cell, longitude cell)
 SHARD_LOCK_CLASS = 8_402_212  # pg advisory lock class of "a piece holds this shard"
-KM_PER_DEGREE_LAT = 110.574
 
 
 def shard_of(process_id: int, lat: float, lng: float) -> ShardKey:
@@ -43,7 +43,7 @@ def _reach(process_id: int, lat: float, lng: float, radius_km: float) -> list[Sh
     """The shards of ``process_id`` that a line at (lat, lng) serving ``radius_km`` may reach."""
     step = settings.DISPATCH_REGION_DEGREES
     d_lat = radius_km / KM_PER_DEGREE_LAT
-    d_lng = radius_km / (111.320 * max(0.01, math.cos(math.radians(lat))))
+    d_lng = radius_km / (KM_PER_DEGREE_LNG_AT_EQUATOR * max(0.01, math.cos(math.radians(lat))))
     rows = range(math.floor((lat - d_lat) / step), math.floor((lat + d_lat) / step) + 1)
     cols = range(math.floor((lng - d_lng) / step), math.floor((lng + d_lng) / step) + 1)
     return [(process_id, i, j) for i in rows for j in cols]
