@@ -168,6 +168,11 @@ class _Instance:
         self.min_share = np.clip(_column(jobs, "min_share", np.int64), 1, self.quantity)
         self.hours = _sanitised_hours(_column(jobs, "hours_to_deadline", np.float64))
         # Canonical edge order (job, factory); of duplicate pairs keep the cheapest, then the roomiest.
+        key = ej.astype(np.int64) * max(1, self.factory_ids.size) + ef
+        order = np.argsort(key, kind="stable")
+        if np.all(np.diff(key[order]) != 0):  # no duplicate pairs (eligibility's): one sort is enough
+            self.ej, self.ef, self.capacity, self.static = ej[order], ef[order], cap[order], static[order]
+            return
         full_cost = self._costs(static, ej, cap)
         order = np.lexsort((-cap, full_cost, ef, ej))
         ej, ef = ej[order], ef[order]

@@ -19,10 +19,10 @@ def _min_cost_matching(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> 
     full matching always exists. Whichever side is smaller, the objective differs from
     "sum(cost) + UNMATCHED_COST * unmatched jobs" by a constant, so the argmin is the same.
     """
-    _, left = np.unique(rows, return_inverse=True)
-    _, right = np.unique(cols, return_inverse=True)
-    if right.max() < left.max():
-        left, right = right, left
+    _, rows_at = np.unique(rows, return_inverse=True)
+    _, cols_at = np.unique(cols, return_inverse=True)
+    swapped = cols_at.max() < rows_at.max()
+    left, right = (cols_at, rows_at) if swapped else (rows_at, cols_at)
     n_left, n_right = int(left.max()) + 1, int(right.max()) + 1
     # LAPJVsp needs non-zero weights; a constant offset per matched row changes nothing.
     weights = np.concatenate([cost + 1.0, np.full(n_left, UNMATCHED_COST + 1.0)])
@@ -32,9 +32,17 @@ def _min_cost_matching(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> 
     )
     matched_left, matched_right = min_weight_full_bipartite_matching(graph)
     real = matched_right < n_right
-    keys = left.astype(np.int64) * n_right + right
+    matched_left, matched_right = matched_left[real].astype(np.int64), matched_right[real].astype(np.int64)
+    if swapped:
+        matched_left, matched_right = matched_right, matched_left
+    # Each matched pair's edge, by the edges' (row, column) key: already sorted when the
+    # edges come in (row, column) order (the rounds' do), else sorted here.
+    n_cols = int(cols_at.max()) + 1
+    keys = rows_at.astype(np.int64) * n_cols + cols_at
+    wanted = matched_left * n_cols + matched_right
+    if np.all(keys[1:] > keys[:-1]):
+        return np.sort(np.searchsorted(keys, wanted))
     order = np.argsort(keys, kind="stable")
-    wanted = matched_left[real].astype(np.int64) * n_right + matched_right[real]
     return np.sort(order[np.searchsorted(keys, wanted, sorter=order)])
 
 
