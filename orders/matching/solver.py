@@ -89,10 +89,15 @@ with a roomy window could push the factory past the window of a job it already t
 ``candidate_costs`` is the vectorised ``pair_cost`` of every candidate at its full capacity (the
 costs of round 1), for callers and benchmarks that need the cost matrix itself.
 
+``defer_greedy=True`` leaves ``greedy_cost`` NaN and hands back ``BatchResult.greedy``, which
+computes it (the same figure) when the caller likes: the dispatch service runs it on a thread
+while PostgreSQL writes the batch's offers.
+
 ``solve_seconds`` is the wall time of the optimal solve (rounds and split phase), without the
 greedy baseline. ``rounds`` is the number of whole-job assignment rounds actually solved.
 """
 
+import functools
 import math
 import time
 from collections.abc import Sequence
@@ -145,6 +150,8 @@ def solve_batch(
     candidates: Sequence[Candidate],
     weights: Weights = DEFAULT_WEIGHTS,
     max_rounds: int = 3,
+    *,
+    defer_greedy: bool = False,
 ) -> BatchResult:
     """Propose factories for a batch of dispatch jobs; see the module docstring for the rules.
 
@@ -182,11 +189,13 @@ def solve_batch(
     placed[inst.ej[edges]] = True
     unmatched = inst.job_ids[~placed].tolist()
     total = math.fsum(p.cost for p in proposals) + UNMATCHED_COST * len(unmatched)
+    greedy = functools.partial(_greedy_cost, inst, max_rounds)
     return BatchResult(
         proposals=proposals,
         unmatched_job_ids=unmatched,
         total_cost=total,
-        greedy_cost=_greedy_cost(inst, max_rounds),
+        greedy_cost=math.nan if defer_greedy else greedy(),
         solve_seconds=solve_seconds,
         rounds=rounds,
+        greedy=greedy if defer_greedy else None,
     )

@@ -3,7 +3,8 @@ its constants and great-circle distance. No Django."""
 
 import math
 import numbers
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -107,6 +108,9 @@ class BatchResult:
     greedy_cost: float  # simple greedy (cheapest pair first) on the same instance and rules
     solve_seconds: float
     rounds: int
+    # With ``solve_batch(defer_greedy=True)``: greedy_cost is NaN and this works it out, for a
+    # caller that has other work to overlap it with (the dispatch service writes its offers).
+    greedy: Callable[[], float] | None = field(default=None, repr=False, compare=False)
 
 
 # ----------------------------------------------------------------------------- distances

@@ -534,6 +534,22 @@ def test_solve_batch_is_deterministic_whatever_the_input_order(instance):
     assert first.unmatched_job_ids == sorted(first.unmatched_job_ids)
 
 
+@given(instance=instances(max_jobs=10, max_factories=6, split=True, max_capacity=150))
+@PROPERTY
+def test_solve_batch_deferred_greedy_is_the_same_figure_and_changes_no_proposal(instance):
+    # given a batch solved with the greedy baseline at once and deferred
+    jobs, factories, candidates = instance
+    # when
+    now = solve_batch(jobs, factories, candidates)
+    deferred = solve_batch(jobs, factories, candidates, defer_greedy=True)
+    # then the plan is the same, the figure waits, and working it out gives today's figure
+    assert outcome(deferred)[:3] == outcome(now)[:3]
+    assert deferred.rounds == now.rounds
+    assert now.greedy is None
+    assert math.isnan(deferred.greedy_cost)
+    assert deferred.greedy() == now.greedy_cost
+
+
 # ----------------------------------------------------------------------------- input handling
 
 
