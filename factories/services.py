@@ -1,5 +1,7 @@
 """Writes for factories: profile, capabilities, verification and track record."""
 
+from collections import Counter, defaultdict
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -166,7 +168,14 @@ def factory_record_completion(*, company_id: int, rating: int | None, on_time: b
 
 
 def factory_record_offers_received(*, company_ids) -> None:
-    FactoryProfile.objects.filter(company_id__in=set(company_ids)).update(offers_received=F("offers_received") + 1)
+    """Count the offers a batch made: ``company_ids`` names each offer's factory (a factory
+    given three jobs in a batch received three offers, and its acceptance rate divides by
+    three). One update per distinct count, a handful whatever the batch's size."""
+    by_count = defaultdict(list)
+    for company_id, count in Counter(company_ids).items():
+        by_count[count].append(company_id)
+    for count, ids in by_count.items():
+        FactoryProfile.objects.filter(company_id__in=id_in(ids)).update(offers_received=F("offers_received") + count)
 
 
 def factory_record_offer_accepted(*, company_id: int) -> None:

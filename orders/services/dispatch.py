@@ -246,6 +246,6 @@ def _write_offers(batch, jobs, pairs, proposals, now) -> int:
             )
             for j, f, q, sp, d, c in zip(*columns, strict=True)
         )
-    factory_services.factory_record_offers_received(company_ids=set(columns[1]))
+    factory_services.factory_record_offers_received(company_ids=columns[1])
     events.offers_made_in_batch(batch.id)
     return len(proposals)

@@ -7,6 +7,7 @@ from conftest import client_for
 from core.errors import ConflictError
 from core.models import Event
 from factories import services as factory_services
+from factories.models import FactoryProfile
 from orders import services
 from orders.models import Assignment, DispatchBatch, Job, Offer
 from tests import fixtures
@@ -160,6 +161,24 @@ def test_dispatch_never_offers_a_factory_beyond_its_capacity():
     # then: four jobs (2,400 pieces) at most, never the 3,600 asked
     offered = sum(Offer.objects.filter(factory=company, status="pending").values_list("quantity", flat=True))
     assert offered == 2400
+
+
+def test_dispatch_counts_every_offer_a_factory_receives_in_a_batch():
+    # given: one factory and three jobs it can take in one batch (one per round), another with one
+    busy_user, busy = fixtures.factory(lat=36.27, lng=120.03, capabilities=[("velcro_sewing", 12, 10000, 100, 0)])
+    owner = fixtures.sme()
+    jobs = [fixtures.job(owner, mode="dispatch", quantity=500) for _ in range(3)]
+    # when
+    batch = services.dispatch_run_batch()
+    # then: three offers received, so accepting one is a third of them
+    assert batch.offers_made == 3
+    assert Offer.objects.filter(factory=busy, status="pending").count() == 3
+    profile = FactoryProfile.objects.get(company=busy)
+    assert profile.offers_received == 3
+    offer = Offer.objects.filter(factory=busy, job=jobs[0]).get()
+    services.offer_accept(offer_id=offer.id, factory=busy, user=busy_user)
+    profile.refresh_from_db()
+    assert profile.acceptance_rate == round(1 / 3, 3)
 
 
 def test_dispatch_split_job_is_divided_and_assigned_once_covered():
