@@ -299,8 +299,10 @@ class Offer(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     job = models.ForeignKey(Job, verbose_name=_("job"), on_delete=models.PROTECT, related_name="offers")
+    # No index of its own: the (factory, status) index below answers every lookup by factory
+    # (and a batch writes thousands of offers, each index costing its insert).
     factory = models.ForeignKey(
-        "accounts.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="offers"
+        "accounts.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="offers", db_index=False
     )
     batch = models.ForeignKey(
         DispatchBatch,
@@ -315,7 +317,7 @@ class Offer(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     distance_km = models.FloatField(_("distance (km)"), default=0)
     cost = models.FloatField(_("cost"), default=0)
-    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))  # looked up with status: (status, expires_at)
     # When the batch computed the factory's capacity: accepting checks it as of then, since
     # the offer itself held that capacity for the factory ever since.
     planned_at = models.DateTimeField(_("planned at"), default=timezone.now)
