@@ -158,6 +158,11 @@ class EventRow:
             self._data = json.loads(self._raw) if isinstance(self._raw, str | bytes) else self._raw
         return self._data
 
+    @property
+    def raw_data(self) -> str | None:
+        """The data as the database's JSON text, when it came as text (PostgreSQL's)."""
+        return self._raw if isinstance(self._raw, str) else None
+
     as_message = Event.as_message
 
 

@@ -31,6 +31,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts.selectors import company_for_user
 from realtime import selectors, services
+from realtime.fanout import event_wire
 from realtime.hub import hub
 
 logger = logging.getLogger(__name__)
@@ -163,13 +164,13 @@ class EventsConsumer(AsyncWebsocketConsumer):
                 company_id=self.company_id, after=self.last_seq, limit=REPLAY_PAGE
             )
             for event in page:
-                await self._send_event(event.as_message())
+                await self._send_event(event_wire(event))
             if not page:
                 return
 
-    async def _send_event(self, message: dict) -> None:
-        await self.send(text_data=json.dumps({k: message[k] for k in ("seq", "type", "at", "data")}))
-        self.last_seq = message["seq"]
+    async def _send_event(self, wire: dict) -> None:
+        await self.send(text_data=wire["text"])
+        self.last_seq = wire["seq"]
 
     async def _pump(self) -> None:
         """Live events from the hub, each once and in ``seq`` order."""
@@ -182,7 +183,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
                     company_id=self.company_id, after=self.last_seq, before=message["seq"]
                 )
                 for event in missed:
-                    await self._send_event(event.as_message())
+                    await self._send_event(event_wire(event))
             await self._send_event(message)
 
     async def _heartbeat(self) -> None:

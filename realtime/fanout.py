@@ -9,6 +9,7 @@ layer only makes delivery fast: a web process that misses a message finds the ga
 events' global ``position`` and reads it from the table.
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -27,9 +28,19 @@ GROUP = "realtime.events"  # every web process's hub listens here
 CHUNK = 200
 
 
+def event_text(event) -> str:
+    """The event as the stream sends it (API.md: seq, type, at, data), as JSON text. Data the
+    outbox still holds as the database's text goes in as it is: a dispatch batch announces
+    thousands of offers, which are then never decoded and encoded again."""
+    raw = getattr(event, "raw_data", None)
+    data = raw if raw is not None else json.dumps(event.data)
+    at = event.created_at.isoformat()
+    return f'{{"seq": {json.dumps(event.seq)}, "type": {json.dumps(event.type)}, "at": "{at}", "data": {data}}}'
+
+
 def event_wire(event) -> dict:
-    """What travels to the hubs: the event as the stream sends it, plus where it goes."""
-    return {**event.as_message(), "company_id": event.company_id, "position": event.position}
+    """What travels to the hubs: where the event goes, its number, and its text for the socket."""
+    return {"company_id": event.company_id, "position": event.position, "seq": event.seq, "text": event_text(event)}
 
 
 async def _broadcast(layer, messages) -> None:
