@@ -14,6 +14,7 @@ from core.sql import id_in
 from factories.capacity import SECONDS_PER_DAY, free_capacity_many, free_capacity_unbooked
 from factories.models import Capability, FactoryProfile
 from orders.matching.solver import haversine_km_array
+from orders.matching.types import EARTH_RADIUS_KM
 from orders.models import Assignment, Job, Offer
 
 
@@ -184,20 +185,30 @@ def eligibility_arrays(
 
 # Dispatch asks for the `nearest` eligible factories of each job. With many factories the
 # candidates come from a k-d tree: the KD_WIDEN x nearest closest factories of each job; a job
-# that finds fewer than `nearest` eligible among them is checked against every factory.
+# that finds fewer than `nearest` eligible among them, or whose `nearest`-th is not nearer
+# than everything the tree left out, is checked against every factory.
 KD_WIDEN = 3
-KM_PER_DEGREE_LAT = 110.574
+KM_PER_DEGREE_LAT = 110.574  # the shards' map squares
 KM_PER_DEGREE_LNG_AT_EQUATOR = 111.320  # times cos(latitude) elsewhere
+_REACH_MARGIN_KM = 1e-6  # rounding between the tree's chords and the haversine
 
 
-def _kd_candidates(j_lat, j_lng, f_lat, f_lng, k) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, cols) of each job's k nearest factories, by a local flat projection (metres of
-    error at the cluster's scale; exact distances are computed afterwards)."""
-    scale = np.cos(np.radians(np.mean(j_lat))) * KM_PER_DEGREE_LNG_AT_EQUATOR
-    tree = cKDTree(np.column_stack([f_lng * scale, f_lat * KM_PER_DEGREE_LAT]))
-    _, cols = tree.query(np.column_stack([j_lng * scale, j_lat * KM_PER_DEGREE_LAT]), k=k)
+def _unit_vectors(lat, lng) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lng)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def _kd_candidates(j_lat, j_lng, f_lat, f_lng, k) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, cols) of each job's k nearest factories, and per job the great-circle distance
+    of its k-th: nothing the tree left out is nearer. Points are on the unit sphere, where
+    the straight chord grows with the great-circle distance, so the order is the haversine's
+    (a flat map of the region misorders pairs by a few metres in a few km far from the equator)."""
+    tree = cKDTree(_unit_vectors(f_lat, f_lng))
+    chords, cols = tree.query(_unit_vectors(j_lat, j_lng), k=k)
     cols = np.asarray(cols, dtype=np.int64).reshape(len(j_lat), k)
-    return np.repeat(np.arange(len(j_lat)), k), cols.ravel()
+    last = np.asarray(chords, dtype=np.float64).reshape(len(j_lat), k)[:, -1]
+    reach = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, last / 2))
+    return np.repeat(np.arange(len(j_lat)), k), cols.ravel(), reach
 
 
 def _eligible_pairs(
@@ -221,7 +232,7 @@ def _eligible_pairs(
 
     use_kd = nearest is not None and not dense and n_factories > KD_WIDEN * nearest
     if use_kd:
-        rows, cols = _kd_candidates(j_lat, j_lng, f_lat, f_lng, KD_WIDEN * nearest)
+        rows, cols, reach = _kd_candidates(j_lat, j_lng, f_lat, f_lng, KD_WIDEN * nearest)
     else:
         rows = np.repeat(np.arange(len(group)), n_factories)
         cols = np.tile(np.arange(n_factories), len(group))
@@ -267,7 +278,10 @@ def _eligible_pairs(
     if use_kd:
         # Jobs with fewer than `nearest` eligible among their closest factories may have
         # eligible ones further out: check those jobs against every factory.
-        short = [group[r] for r in np.flatnonzero(np.bincount(rows, minlength=len(group)) < nearest).tolist()]
+        farthest = np.zeros(len(group))
+        np.maximum.at(farthest, rows, distance)  # of each job's chosen pairs
+        unsure = (np.bincount(rows, minlength=len(group)) < nearest) | (farthest >= reach - _REACH_MARGIN_KM)
+        short = [group[r] for r in np.flatnonzero(unsure).tolist()]
         if short:
             keep_rows = ~np.isin(result["job_id"], np.array([j.id for j in short], dtype=np.int64))
             rest = _eligible_pairs(

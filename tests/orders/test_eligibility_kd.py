@@ -40,3 +40,32 @@ def test_eligibility_nearest_via_kd_tree_equals_checking_every_factory(monkeypat
     # then
     assert len(with_kd) > 100
     assert with_kd == every_factory
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_eligibility_kd_tree_misses_no_nearer_factory_far_from_the_equator(monkeypatch, seed):
+    # given: a region spanning three degrees of latitude far north, where a flat map's east-west
+    # scale is several percent off at its edges, and many factories priced out of the jobs, so
+    # that each job's few eligible factories lie near the edge of what the tree looked at
+    rng = random.Random(seed)
+    for _ in range(70):
+        fixtures.factory(
+            lat=60.0 + rng.uniform(-1.5, 1.5),
+            lng=25.0 + rng.uniform(-3.0, 3.0),
+            radius_km=500,
+            capabilities=[("velcro_sewing", rng.choice([10, 30, 30, 30]), 100000, 100, 0)],
+        )
+    owner = fixtures.sme()
+    for _ in range(25):
+        fixtures.job(
+            owner, quantity=500, unit_price_fen=15, lat=60.0 + rng.uniform(-1.5, 1.5), lng=25.0 + rng.uniform(-3, 3)
+        )
+    jobs = list(Job.objects.filter(status="open"))
+    profiles = list(FactoryProfile.objects.all())
+    # when: the tree (70 factories > 3 x 4) and the all-pairs path answer the same question
+    with_kd = eligibility.eligibility_for(jobs, profiles, nearest=4)
+    monkeypatch.setattr(eligibility, "KD_WIDEN", 10**6)
+    every_factory = eligibility.eligibility_for(jobs, profiles, nearest=4)
+    # then
+    assert len(every_factory) >= 50
+    assert with_kd == every_factory
