@@ -317,17 +317,29 @@ def _free_capacities(rows, cols, seconds, factory_ids, daily, lead, booked, proc
 
 
 def _nearest_per_job(grid, n_rows, width, cols, distance, nearest) -> np.ndarray:
-    """Indices of each job's ``nearest`` closest pairs (ties by capability column). The pairs
-    are what is left of a grid of ``width`` candidates per job (``grid`` is each pair's place
-    in it), so each job's row is sorted on its own: n_rows small sorts, not one of all pairs."""
+    """Indices of each job's ``nearest`` closest pairs (ties by capability column), in grid
+    order. The pairs are what is left of a grid of ``width`` candidates per job (``grid`` is
+    each pair's place in it), so each job's row is partitioned on its own: everything below
+    the row's ``nearest``-th distance, and of the pairs at that distance the lowest columns."""
     size = n_rows * width
     dist = np.full(size, np.inf)
     dist[grid] = distance
-    col = np.full(size, np.iinfo(np.int64).max)
-    col[grid] = cols
-    order = np.lexsort((col.reshape(n_rows, width), dist.reshape(n_rows, width)), axis=-1)[:, :nearest]
-    picked = (np.arange(n_rows)[:, None] * width + order).ravel()
-    picked = picked[np.isfinite(dist[picked])]
+    rows_dist = dist.reshape(n_rows, width)
+    if width <= nearest:
+        chosen = np.isfinite(rows_dist)
+    else:
+        kth = np.partition(rows_dist, nearest - 1, axis=1)[:, nearest - 1 : nearest]
+        chosen = rows_dist < kth  # fewer than `nearest` per row; infinite kth: every real pair
+        at_kth = (rows_dist == kth) & np.isfinite(kth)
+        need = nearest - chosen.sum(axis=1)
+        plain = at_kth.sum(axis=1) <= need  # usually the kth pair alone
+        chosen[plain] |= at_kth[plain]
+        col = np.full(size, np.iinfo(np.int64).max)
+        col[grid] = cols
+        rows_col = col.reshape(n_rows, width)
+        for row in np.flatnonzero(~plain).tolist():  # a tie at the cut: the lowest columns
+            tied = np.flatnonzero(at_kth[row])
+            chosen[row, tied[np.argsort(rows_col[row, tied], kind="stable")[: need[row]]]] = True
     position = np.full(size, -1, dtype=np.int64)
     position[grid] = np.arange(len(grid))
-    return position[picked]
+    return position[np.flatnonzero(chosen.ravel())]
