@@ -49,7 +49,7 @@ with a roomy window could push the factory past the window of a job it already t
    together are optimal round by round, not jointly.
 2. Split jobs (``allow_split`` True) skip the whole-job rounds; afterwards all of them are divided
    together over the capacity the rounds left, as one transportation problem solved with
-   ``linprog(method="highs")``: shares ``x[job, factory]`` with ``0 <= x <= remaining capacity``,
+   HiGHS's dual simplex (``highspy``, presolve off): shares ``x[job, factory]`` with ``0 <= x <= remaining capacity``,
    ``sum_f x + slack = quantity`` per job and ``sum_j x <= the roomiest pair's room`` per factory,
    minimising ``sum(x * pair_cost / quantity) + sum(slack * UNMATCHED_COST / quantity)``, i.e. the
    share's part of the pair cost and UNMATCHED_COST for a job left out. The constraint matrix is

@@ -2,20 +2,27 @@
 problem (HiGHS), repaired and re-solved until every share meets its minimum; then a greedy
 fill for what the LP could not place."""
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_array
 
 from orders.matching.costs import _Bookings, _Instance
 from orders.matching.types import _INTEGRALITY_TOLERANCE, _NO_LIMIT, MAX_SPLIT_ITERATIONS, UNMATCHED_COST
 
 # ----------------------------------------------------------------------------- split jobs
 
-# HiGHS's presolve costs about half of each solve on these transportation problems and buys
-# nothing (they have no redundant rows to remove). Without it the simplex stops on a looser
-# dual tolerance at a vertex a hair worse than the optimum (10,000 x 2,000: 8e-5 in 1e5); at
-# 1e-9 it reaches the same vertex as with presolve, in half the time (bench/matching.py).
-_HIGHS_OPTIONS = {"presolve": False, "dual_feasibility_tolerance": 1e-9}
+# HiGHS (the solver scipy's linprog wraps, called directly through its own highspy: linprog's
+# wrapper walks every column in Python to report bound multipliers this phase never reads,
+# half the time of a 60,000-variable solve). The model is linprog's, row for row: factory
+# rows (at most their roomiest pair's room), then job rows (shares + slack = quantity).
+# Presolve finds nothing to remove in these transportation problems and costs about half of
+# each solve; without it the dual simplex stops at a looser dual tolerance on a vertex a hair
+# worse than the optimum (10,000 x 2,000: 8e-5 in 1e5), at 1e-9 on the same one.
+_HIGHS_OPTIONS = {
+    "output_flag": False,
+    "presolve": "off",
+    "dual_feasibility_tolerance": 1e-9,
+    "simplex_strategy": 1,  # dual simplex, as linprog asks
+}
 
 
 def _solve_transport(inst, edges, available, per_piece, active_job):
@@ -25,23 +32,34 @@ def _solve_transport(inst, edges, available, per_piece, active_job):
     job_row = np.full(inst.n_jobs, -1, dtype=np.int64)
     job_row[jobs] = np.arange(n_jobs)
     factories, factory_row = np.unique(inst.ef[edges], return_inverse=True)
-    n_vars = n_edges + n_jobs
+    n_factories = factories.size
     q = inst.quantity[jobs].astype(np.float64)
-    a_eq = csr_array(
-        (np.ones(n_vars), (np.concatenate([job_row[inst.ej[edges]], np.arange(n_jobs)]), np.arange(n_vars))),
-        shape=(n_jobs, n_vars),
-    )
-    a_ub = csr_array((np.ones(n_edges), (factory_row, np.arange(n_edges))), shape=(factories.size, n_vars))
     # A factory's total can never exceed the room of its roomiest pair; the exact rule (room of every
     # pair in use) is not linear and is checked afterwards.
-    b_ub = np.zeros(factories.size)
-    np.maximum.at(b_ub, factory_row, available.astype(np.float64))
-    bounds = np.column_stack([np.zeros(n_vars), np.concatenate([available.astype(np.float64), q])])
-    c = np.concatenate([per_piece, UNMATCHED_COST / q])
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=q, bounds=bounds, method="highs", options=_HIGHS_OPTIONS)
-    if res.status != 0 or res.x is None:
+    room = np.zeros(n_factories)
+    np.maximum.at(room, factory_row, available.astype(np.float64))
+    # Columns: a share sits in its factory's row and its job's; a job's slack in its job's row.
+    index = np.concatenate(
+        [np.column_stack([factory_row, n_factories + job_row[inst.ej[edges]]]).ravel(), n_factories + np.arange(n_jobs)]
+    )
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_edges + n_jobs, n_factories + n_jobs
+    lp.col_cost_ = np.concatenate([per_piece, UNMATCHED_COST / q])
+    lp.col_lower_ = np.zeros(n_edges + n_jobs)
+    lp.col_upper_ = np.concatenate([available.astype(np.float64), q])
+    lp.row_lower_ = np.concatenate([np.full(n_factories, -highspy.kHighsInf), q])
+    lp.row_upper_ = np.concatenate([room, q])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.concatenate([np.arange(0, 2 * n_edges + 1, 2), 2 * n_edges + 1 + np.arange(n_jobs)])
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = np.ones(index.size)
+    solver = highspy.Highs()
+    for name, value in _HIGHS_OPTIONS.items():
+        solver.setOptionValue(name, value)
+    solver.passModel(lp)
+    if solver.run() == highspy.HighsStatus.kError or solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    return res.x[:n_edges]
+    return np.asarray(solver.getSolution().col_value)[:n_edges]
 
 
 def _split_defects(inst, edges, available, shares, active_job, broken_edge):
