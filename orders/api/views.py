@@ -148,6 +148,10 @@ class BoardView(ListAPIView):
         profile = factory_selectors.factory_profile_get(company=company_for_user(self.request.user))
         return selectors.board_list_for_factory(profile=profile)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.board_rows_data(page))
+
 
 def _assignment_response(request, assignment, code=status.HTTP_200_OK):
     assignment = selectors.assignment_get_for_company(
