@@ -73,7 +73,7 @@ MIX_PINNED = {
     "GET /jobs": 6,
     "GET /jobs/{id}": 5,  # the job, its shares and their material movements, its payment
     "GET /board": 9,  # profile, the entries' count, the page with its jobs (one join), its rows checked (eligibility)
-    "POST /board/{id}/accept": 26,  # the share, its events, capacity, the board and the real-time outbox
+    "POST /board/{id}/accept": 25,  # the share, its events, capacity, the board, the real-time outbox; rendered as made
     "POST /board/{id}/accept taken": 5,  # 409: another factory was first
     "GET /offers": 2,
     "GET /wallet": 3,  # escrow held, then the three ledger balances in one query

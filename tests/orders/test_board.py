@@ -2,12 +2,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from conftest import client_for
 from factories.selectors import factory_profile_get
 from orders import selectors, services
-from orders.api.serializers import BoardJobSerializer, board_rows_data
+from orders.api.serializers import AssignmentSerializer, BoardJobSerializer, board_rows_data
 from orders.models import Assignment, Job
 from payments import ledger
 from tests import fixtures
@@ -259,3 +260,16 @@ def test_board_rows_render_exactly_as_the_board_serializer_does():
     assert len(plain) == 2
     assert json.dumps(plain) == json.dumps(BoardJobSerializer(rows, many=True).data)
     assert _board(user)["results"] == json.loads(json.dumps(plain))
+
+
+def test_board_accept_answers_the_share_exactly_as_reading_it_back_shows_it():
+    # given
+    user, company = fixtures.factory()
+    job = fixtures.job(fixtures.sme(), allow_split=True, quantity=3000)
+    # when
+    response = client_for(user).post(f"/api/v1/board/{job.id}/accept", {"quantity": 1000}, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    stored = selectors.assignment_get_for_company(assignment_id=response.json()["id"], company=company)
+    assert response.json() == json.loads(json.dumps(AssignmentSerializer(stored).data, cls=DjangoJSONEncoder))
+    assert response.json()["factory"] == {"id": company.id, "name": company.name}
