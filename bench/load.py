@@ -4,7 +4,7 @@ against the real stack, at arrival rates stepped up until it saturates.
 Run: ``make bench`` (or ``.venv/bin/python bench/load.py``; PostgreSQL and Redis as in
 ``make test``). In its own database (``<DATABASE_URL name>_load``, made anew) it registers 20
 SMEs and 60 verified factories around Jiaozhou through the services, starts the stack
-(gunicorn with 2 uvicorn workers serving ``marketplace.asgi``, a Celery worker, beat, the
+(gunicorn with 3 uvicorn workers serving ``marketplace.asgi``, a Celery worker, beat, the
 sandbox gateway calling back over HTTP, Redis), and drives it with locust
 (``bench/load_users.py``, headless, in its own process) at fixed rates: first ``/healthz``
 alone, then the mix (per SME: post a job, pay it, list and read jobs; per factory, three
@@ -41,7 +41,7 @@ RATES = [float(r) for r in os.environ.get("BENCH_RATES", "10,20,30,40,60,80,100,
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 P99_MS = 200.0
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
-WEB_WORKERS = os.environ.get("BENCH_WEB_WORKERS", "2")
+WEB_WORKERS = os.environ.get("BENCH_WEB_WORKERS", "3")
 
 
 def setup() -> dict:

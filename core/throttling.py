@@ -36,6 +36,9 @@ def hit(keys, *, limit: int, seconds: int) -> tuple[bool, float]:
 
 
 def _count(key: str, seconds: int) -> int:
+    counter = getattr(cache, "count_in_window", None)
+    if counter is not None:  # Redis (core.cache): one round trip instead of add, exists and incr
+        return counter(key, int(seconds) + 1)
     if cache.add(key, 1, timeout=int(seconds) + 1):
         return 1
     try:

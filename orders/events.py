@@ -57,7 +57,10 @@ def job_moved(job: Job, old: str, new: str) -> None:
 def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
     """``orders.transitions.ASSIGNMENT``'s ``on_move`` (and a share's creation, old None)."""
     data = {"assignment_id": assignment.id, "job_id": assignment.job_id, "old": old, "new": new}
-    sme_id = Job.objects.filter(id=assignment.job_id).values_list("sme_id", flat=True).get()
+    if Assignment.job.is_cached(assignment):  # a job's SME never changes: the loaded one will do
+        sme_id = assignment.job.sme_id
+    else:
+        sme_id = Job.objects.filter(id=assignment.job_id).values_list("sme_id", flat=True).get()
     events_emit(
         (company_id, "assignment.status_changed", data, _topic(assignment.job_id))
         for company_id in {sme_id, assignment.factory_id}

@@ -203,6 +203,41 @@ class BoardJobSerializer(serializers.Serializer):
     max_share = serializers.IntegerField(source="pair.max_share")
 
 
+_DATETIME = serializers.DateTimeField()  # DRF's own rendering: current time zone, ISO 8601
+
+
+def _or_none(convert, value):
+    return None if value is None else convert(value)
+
+
+def board_rows_data(rows) -> list[dict]:
+    """A board page as ``BoardJobSerializer`` renders it, key for key (a test holds the two
+    to the same JSON), without its per-field machinery: 17 fields a row, 50 rows a page, was
+    a tenth of the board's CPU. The serializer stays the schema's description."""
+    return [
+        {
+            "id": job.id,
+            "process": job.process.code,
+            "process_name": job.process.name,
+            "process_name_zh": job.process.name_zh,
+            "spec": job.spec,
+            "quantity": job.quantity,
+            "unit_price_fen": job.unit_price_fen,
+            "total_fen": job.total_fen,
+            "deadline": _or_none(_DATETIME.to_representation, job.deadline),
+            "lat": _or_none(float, job.lat),
+            "lng": _or_none(float, job.lng),
+            "address": job.address,
+            "allow_split": job.allow_split,
+            "distance_km": float(pair.distance_km),
+            "free_capacity": pair.free_capacity,
+            "min_share": pair.min_share,
+            "max_share": pair.max_share,
+        }
+        for job, pair in rows
+    ]
+
+
 class JobEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label")
 

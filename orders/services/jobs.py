@@ -92,9 +92,10 @@ def job_sync_status(job: Job, *, user=None) -> Job:
     quantity is covered, then the least advanced covering share's status."""
     if job.status in (J.AWAITING_PAYMENT, J.CANCELLED, J.EXPIRED):
         return job
-    covering = job.assignments.filter(status__in=Assignment.COVERING)
-    live = [a.status for a in covering]
-    covered = covering.aggregate(total=Sum("quantity"))["total"] or 0
+    # Statuses and quantities in one read (was the shares as models, then their sum).
+    covering = list(job.assignments.filter(status__in=Assignment.COVERING).values_list("status", "quantity"))
+    live = [status for status, _quantity in covering]
+    covered = sum(quantity for _status, quantity in covering)
     target = J.OPEN if covered < job.quantity else min(live, key=ASSIGNMENT_ORDER.index)
     job_move(job, target, user=user, action="status")
     return job

@@ -1,10 +1,14 @@
+import json
 from datetime import timedelta
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from conftest import client_for
-from orders import services
+from factories.selectors import factory_profile_get
+from orders import selectors, services
+from orders.api.serializers import AssignmentSerializer, BoardJobSerializer, board_rows_data
 from orders.models import Assignment, Job
 from payments import ledger
 from tests import fixtures
@@ -241,3 +245,31 @@ def test_job_quote_adds_urgency_surcharge_for_near_deadlines():
     # market median of 18 and 20 is 20 (upper middle), above the 15 fen reference
     assert (relaxed["unit_price_fen"], relaxed["total_fen"], relaxed["urgency_surcharge_bps"]) == (20, 20000, 0)
     assert (urgent["unit_price_fen"], urgent["urgency_surcharge_bps"]) == (26, 3000)
+
+
+def test_board_rows_render_exactly_as_the_board_serializer_does():
+    # given: a board with a split job, a whole one and an address
+    user, company = fixtures.factory(lat=36.264, lng=120.033, radius_km=30)
+    owner = fixtures.sme()
+    fixtures.job(owner, lat=36.282, lng=120.033, allow_split=True, quantity=3000)
+    fixtures.job(owner, lat=36.354, lng=120.0335, spec={**fixtures.VELCRO_SPEC, "color": "红"})
+    rows = selectors.board_list_for_factory(profile=factory_profile_get(company=company))[0:50]
+    # when
+    plain = board_rows_data(rows)
+    # then: the same JSON, key for key and in the same order, as the API answers
+    assert len(plain) == 2
+    assert json.dumps(plain) == json.dumps(BoardJobSerializer(rows, many=True).data)
+    assert _board(user)["results"] == json.loads(json.dumps(plain))
+
+
+def test_board_accept_answers_the_share_exactly_as_reading_it_back_shows_it():
+    # given
+    user, company = fixtures.factory()
+    job = fixtures.job(fixtures.sme(), allow_split=True, quantity=3000)
+    # when
+    response = client_for(user).post(f"/api/v1/board/{job.id}/accept", {"quantity": 1000}, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    stored = selectors.assignment_get_for_company(assignment_id=response.json()["id"], company=company)
+    assert response.json() == json.loads(json.dumps(AssignmentSerializer(stored).data, cls=DjangoJSONEncoder))
+    assert response.json()["factory"] == {"id": company.id, "name": company.name}
