@@ -15,6 +15,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 
 from core import queue
 from core.sql import id_in
@@ -33,7 +34,7 @@ def event_text(event) -> str:
     outbox still holds as the database's text goes in as it is: a dispatch batch announces
     thousands of offers, which are then never decoded and encoded again."""
     raw = getattr(event, "raw_data", None)
-    data = raw if raw is not None else json.dumps(event.data)
+    data = raw if raw is not None else json.dumps(event.data, cls=DjangoJSONEncoder)
     at = event.created_at.isoformat()
     return f'{{"seq": {json.dumps(event.seq)}, "type": {json.dumps(event.type)}, "at": "{at}", "data": {data}}}'
 
