@@ -34,9 +34,10 @@ def event_text(event) -> str:
     outbox still holds as the database's text goes in as it is: a dispatch batch announces
     thousands of offers, which are then never decoded and encoded again."""
     raw = getattr(event, "raw_data", None)
-    data = raw if raw is not None else json.dumps(event.data, cls=DjangoJSONEncoder)
-    at = event.created_at.isoformat()
-    return f'{{"seq": {json.dumps(event.seq)}, "type": {json.dumps(event.type)}, "at": "{at}", "data": {data}}}'
+    if raw is None:
+        return json.dumps(event.as_message(), cls=DjangoJSONEncoder)
+    head = json.dumps({"seq": event.seq, "type": event.type, "at": event.created_at.isoformat()})
+    return f'{head[:-1]}, "data": {raw}}}'
 
 
 def event_wire(event) -> dict:
