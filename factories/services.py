@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,12 +167,27 @@ def factory_record_completion(*, company_id: int, rating: int | None, on_time: b
     FactoryProfile.objects.filter(company_id=company_id).update(**updates)
 
 
+# PostgreSQL adds a batch's counts in one statement, whatever its size.
+_ADD_OFFERS_RECEIVED_SQL = """
+UPDATE factories_factoryprofile p SET offers_received = p.offers_received + r.n
+FROM unnest(%s::bigint[], %s::integer[]) AS r(company_id, n) WHERE p.company_id = r.company_id
+"""
+
+
 def factory_record_offers_received(*, company_ids) -> None:
     """Count the offers a batch made: ``company_ids`` names each offer's factory (a factory
     given three jobs in a batch received three offers, and its acceptance rate divides by
-    three). One update per distinct count, a handful whatever the batch's size."""
+    three). One statement on PostgreSQL (10,000 offers over 2,000 factories: a fifth of a
+    second as one update per distinct count); elsewhere one update per distinct count."""
+    counts = Counter(company_ids)
+    if not counts:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_ADD_OFFERS_RECEIVED_SQL, [list(counts), list(counts.values())])
+        return
     by_count = defaultdict(list)
-    for company_id, count in Counter(company_ids).items():
+    for company_id, count in counts.items():
         by_count[count].append(company_id)
     for count, ids in by_count.items():
         FactoryProfile.objects.filter(company_id__in=id_in(ids)).update(offers_received=F("offers_received") + count)
