@@ -88,14 +88,25 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
 
 
 # Numbered as they are written (the caller holds the outbox lock until it commits): each
-# company's next seqs follow its highest, positions follow the highest position.
+# company's next seqs follow its highest, positions follow the highest position, both in the
+# order the caller's SELECT gives. Each company's highest seq is looked up once, before the
+# first row is written (both windows need a sort of every row, and a sort reads all its input
+# first): looked up row by row while the rows went in, a plan that scans the table (what the
+# planner picks while its statistics say the table is empty, as on a new deployment) read the
+# rows being written again for every row, 0.7 s more for a batch of 8,000 offers.
 _INSERT_NUMBERED_SQL = """
+WITH r AS MATERIALIZED (
+    SELECT s.company_id, s.type, s.data, s.topic, row_number() OVER () AS ord FROM ({select}) AS s
+), tops AS MATERIALIZED (
+    SELECT c.company_id,
+           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = c.company_id), 0) AS top
+    FROM (SELECT DISTINCT company_id FROM r) AS c
+)
 INSERT INTO core_event (company_id, type, data, topic, created_at, seq, position)
 SELECT r.company_id, r.type, r.data, r.topic, clock_timestamp(),
-       COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = r.company_id), 0)
-         + row_number() OVER (PARTITION BY r.company_id),
-       (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER ()
-FROM ({select}) AS r
+       t.top + row_number() OVER (PARTITION BY r.company_id ORDER BY r.ord),
+       (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER (ORDER BY r.ord)
+FROM r JOIN tops AS t ON t.company_id = r.company_id
 RETURNING id, company_id, seq, position, type, topic, data, created_at
 """
 

@@ -134,3 +134,28 @@ def test_outbox_bulk_events_of_a_rolled_back_transaction_never_exist():
         raise RuntimeError
     events_emit_select(_BULK_SELECT, [12])
     assert _stream(12) == [(1, "bulk"), (2, "bulk"), (3, "bulk")]
+
+
+def test_outbox_bulk_events_number_each_company_after_its_highest_in_the_select_order():
+    # given: company 21 has an event already; a bulk SELECT interleaves three companies
+    event_emit(company_id=21, type="earlier")
+    events_sequence()
+    select = (
+        "SELECT v.c::bigint AS company_id, 'bulk' AS type, jsonb_build_object('n', v.n) AS data, '' AS topic "
+        "FROM (VALUES (1, 21), (2, 22), (3, 21), (4, 23), (5, 22)) AS v(n, c) WHERE v.n > %s ORDER BY v.n"
+    )
+    # when
+    with transaction.atomic():
+        written = events_emit_select(select, [0])
+    # then: each company's seqs go on from its highest, and positions follow the SELECT's order
+    assert written == 5
+    bulk = Event.objects.filter(type="bulk").order_by("position")
+    assert [(e.data["n"], e.company_id, e.seq) for e in bulk] == [
+        (1, 21, 2),
+        (2, 22, 1),
+        (3, 21, 3),
+        (4, 23, 1),
+        (5, 22, 2),
+    ]
+    earlier = Event.objects.get(type="earlier")
+    assert [e.position for e in bulk] == list(range(earlier.position + 1, earlier.position + 6))
