@@ -2,13 +2,16 @@
 event read through the ORM, or straight from the database's JSON text of a bulk write, the
 phone gets the same message as the API's ``as_message``."""
 
+import gc
 import json
 
 import pytest
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from django.db import connection
 
 from core.models import Event
 from core.outbox import EventRow, event_emit
+from marketplace.celery import worker_start_up
 from orders import services
 from orders.models import Job
 from realtime.fanout import event_text, event_wire
@@ -51,3 +54,16 @@ def test_event_text_of_an_ordinary_event_keeps_the_message_fields_in_order(djang
     assert list(json.loads(text)) == ["seq", "type", "at", "data"]
     assert json.loads(text)["seq"] == stored.seq >= 1
     assert json.loads(text)["data"] == {"kind": "k", "message": "你好 hello"}
+
+
+def test_a_worker_builds_its_channel_layer_at_start_not_in_its_first_batch(settings):
+    # given: a process whose channel layer was never built
+    settings.REALTIME_FANOUT = "redis"
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    # when: the worker start-up hook runs (worker_ready, worker_process_init)
+    try:
+        worker_start_up()
+    finally:
+        gc.unfreeze()
+    # then
+    assert DEFAULT_CHANNEL_LAYER in channel_layers.backends
