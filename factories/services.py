@@ -177,8 +177,8 @@ FROM unnest(%s::bigint[], %s::integer[]) AS r(company_id, n) WHERE p.company_id 
 def factory_record_offers_received(*, company_ids) -> None:
     """Count the offers a batch made: ``company_ids`` names each offer's factory (a factory
     given three jobs in a batch received three offers, and its acceptance rate divides by
-    three). One statement on PostgreSQL (10,000 offers over 2,000 factories: a fifth of a
-    second as one update per distinct count); elsewhere one update per distinct count."""
+    three). One statement on PostgreSQL (10,000 offers over 2,000 factories took about 0.1 s
+    as one update per distinct count); elsewhere one update per distinct count."""
     counts = Counter(company_ids)
     if not counts:
         return
