@@ -127,7 +127,9 @@ class DispatchBatchAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("greedy cost (the same batch, cheapest pair first)"))
     def greedy(self, obj):
-        return f"{obj.greedy_cost:,.1f}"
+        if obj.greedy_cost is None:
+            return "—"
+        return f"{obj.greedy_cost:,.1f} ({duration(obj.baseline_ms)})"
 
     def get_fields(self, request, obj=None):
         return [

@@ -270,7 +270,10 @@ class DispatchBatch(models.Model):
     solve_ms = models.FloatField(_("solve (ms)"), default=0)
     write_ms = models.FloatField(_("write (ms)"), default=0)
     total_cost = models.FloatField(_("total cost"), default=0)
-    greedy_cost = models.FloatField(_("greedy cost"), default=0)
+    # The greedy baseline is a figure for the admin, worked out once the batch's offers are
+    # committed and announced: empty until then (or if the worker died in between).
+    greedy_cost = models.FloatField(_("greedy cost"), null=True, blank=True, default=None)
+    baseline_ms = models.FloatField(_("baseline (ms)"), default=0)
     # The (process id, latitude cell, longitude cell) shards this batch planned, when it was
     # one piece of a sharded round (orders.services.shards); empty for a whole-city batch.
     shards = models.JSONField(_("shards"), default=list, blank=True)

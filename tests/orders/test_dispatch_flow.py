@@ -282,3 +282,30 @@ def test_dispatch_batch_that_finds_nothing_is_counted_not_stored():
     # then: no row, two more counted
     assert DispatchBatch.objects.count() == 0
     assert selectors.dispatch_empty_batches() == before + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dispatch_batch_works_out_its_greedy_baseline_once_its_offers_are_committed(monkeypatch):
+    # given: a dispatch job and a factory, and a look at the moment the baseline is worked out
+    from django.db import connection
+
+    from orders.services import dispatch
+
+    job = fixtures.job(mode="dispatch", quantity=1000)
+    fixtures.factory(lat=36.27, lng=120.03)
+    seen = {}
+    record = dispatch._record_baseline
+
+    def observed(batch, greedy):
+        seen.update(in_transaction=connection.in_atomic_block, offers=Offer.objects.filter(batch=batch).count())
+        record(batch, greedy)
+
+    monkeypatch.setattr(dispatch, "_record_baseline", observed)
+    # when
+    batch = services.dispatch_run_batch()
+    # then: the offer was committed before the baseline, which the record then holds
+    assert seen == {"in_transaction": False, "offers": 1}
+    stored = DispatchBatch.objects.get(id=batch.id)
+    assert stored.greedy_cost == batch.greedy_cost >= stored.total_cost
+    assert stored.baseline_ms > 0
+    assert _pending(job) != []
