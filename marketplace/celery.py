@@ -5,6 +5,7 @@ import os
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready
+from channels.layers import get_channel_layer
 from django.apps import apps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
@@ -18,15 +19,13 @@ def worker_start_up(**_) -> None:
     """Get a worker ready before its first task, in the prefork parent before its children
     copy it and in each child (or the solo pool's one process) once it is ready.
 
-    The Redis channel layer is built (its imports cost about 90 ms, otherwise paid by the
+    The channel layer is built (Redis's: its imports cost about 90 ms, otherwise paid by the
     first dispatch batch's announcement). Then what start-up loaded (Django, the apps, numpy,
     scipy: hundreds of thousands of objects that live as long as the process) is left out of
     the cyclic collector's walks: a dispatch batch allocates enough rows and arrays to set off
     full collections, and each one walked all of them again."""
     if apps.ready:  # Celery's Django fix-up has set Django up by now; a bare app has not
-        from realtime.fanout import fanout_prepare
-
-        fanout_prepare()
+        get_channel_layer()  # the layer realtime.fanout announces through, built once a process
     gc.collect()
     gc.freeze()
 

@@ -42,14 +42,6 @@ def event_text(event) -> str:
     return f'{{"seq": {seq}, "type": {json.dumps(event.type)}, "at": "{event.created_at.isoformat()}", "data": {raw}}}'
 
 
-def fanout_prepare() -> None:
-    """Build the channel layer before the first announcement: importing and configuring the
-    Redis layer costs about 90 ms, which a worker pays at start (``marketplace.celery``)
-    instead of in its first dispatch batch."""
-    if settings.REALTIME_FANOUT == "redis":
-        get_channel_layer()
-
-
 def event_wire(event) -> dict:
     """What travels to the hubs: where the event goes, its number, and its text for the socket."""
     return {"company_id": event.company_id, "position": event.position, "seq": event.seq, "text": event_text(event)}

@@ -56,9 +56,8 @@ def test_event_text_of_an_ordinary_event_keeps_the_message_fields_in_order(djang
     assert json.loads(text)["data"] == {"kind": "k", "message": "你好 hello"}
 
 
-def test_a_worker_builds_its_channel_layer_at_start_not_in_its_first_batch(settings):
+def test_a_worker_builds_its_channel_layer_at_start_not_in_its_first_batch():
     # given: a process whose channel layer was never built
-    settings.REALTIME_FANOUT = "redis"
     channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
     # when: the worker start-up hook runs (worker_ready, worker_process_init)
     try:
