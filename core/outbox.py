@@ -137,16 +137,20 @@ def _sequence_lock() -> None:
 
 
 # PostgreSQL numbers a chunk in one statement: each company's next seqs follow its highest
-# (the unique (company_id, seq) index answers that), positions follow the highest position.
+# (the unique (company_id, seq) index answers that, once per company before any row changes,
+# as for the bulk path above), positions follow the highest position.
 _NUMBER_SQL = """
-WITH pending AS (
+WITH pending AS MATERIALIZED (
     SELECT id, company_id FROM core_event WHERE seq IS NULL ORDER BY id LIMIT %s
+), tops AS MATERIALIZED (
+    SELECT c.company_id,
+           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = c.company_id), 0) AS top
+    FROM (SELECT DISTINCT company_id FROM pending) AS c
 ), numbered AS (
     SELECT p.id,
-           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = p.company_id), 0)
-             + row_number() OVER (PARTITION BY p.company_id ORDER BY p.id) AS seq,
+           t.top + row_number() OVER (PARTITION BY p.company_id ORDER BY p.id) AS seq,
            (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER (ORDER BY p.id) AS position
-    FROM pending p
+    FROM pending p JOIN tops t ON t.company_id = p.company_id
 )
 UPDATE core_event e SET seq = n.seq, position = n.position FROM numbered n WHERE e.id = n.id
 RETURNING e.id, e.company_id, e.seq, e.position, e.type, e.topic, e.data, e.created_at
