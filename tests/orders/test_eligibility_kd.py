@@ -37,7 +37,7 @@ def test_eligibility_nearest_via_kd_tree_equals_checking_every_factory(monkeypat
         )
     jobs = list(Job.objects.filter(status="open"))
     profiles = list(FactoryProfile.objects.all())
-    # when: the k-d tree path (90 factories > 3 x 10) and the all-pairs path answer the same question
+    # when: the k-d tree path (90 factories > 2 x 10, then 6 x 10) and the all-pairs path answer the same question
     now = timezone.now()  # one instant: free capacity grows by the second
     with_kd = eligibility.eligibility_for(jobs, profiles, now=now, nearest=10)
     monkeypatch.setattr(eligibility, "KD_WIDEN", 10**6)  # never use the tree
@@ -67,7 +67,7 @@ def test_eligibility_kd_tree_misses_no_nearer_factory_far_from_the_equator(monke
         )
     jobs = list(Job.objects.filter(status="open"))
     profiles = list(FactoryProfile.objects.all())
-    # when: the tree (70 factories > 3 x 4) and the all-pairs path answer the same question
+    # when: the tree (70 factories > 2 x 4, then 6 x 4 and 18 x 4) and the all-pairs path answer the same question
     now = timezone.now()  # one instant: free capacity grows by the second
     with_kd = eligibility.eligibility_for(jobs, profiles, now=now, nearest=4)
     monkeypatch.setattr(eligibility, "KD_WIDEN", 10**6)
