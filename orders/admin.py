@@ -128,7 +128,7 @@ class DispatchBatchAdmin(ReadOnlyAdmin):
     @admin.display(description=_("greedy cost (the same batch, cheapest pair first)"))
     def greedy(self, obj):
         if obj.greedy_cost is None:
-            return "—"
+            return "-"
         return f"{obj.greedy_cost:,.1f} ({duration(obj.baseline_ms)})"
 
     def get_fields(self, request, obj=None):

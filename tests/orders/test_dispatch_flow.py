@@ -309,3 +309,24 @@ def test_dispatch_batch_works_out_its_greedy_baseline_once_its_offers_are_commit
     assert stored.greedy_cost == batch.greedy_cost >= stored.total_cost
     assert stored.baseline_ms > 0
     assert _pending(job) != []
+
+
+def test_admin_shows_a_batch_greedy_baseline_or_a_dash_until_it_is_worked_out():
+    # given: a batch whose baseline is recorded, and one whose worker died before it was
+    from django.contrib import admin
+    from django.test import Client
+
+    done = DispatchBatch.objects.create(jobs=1, factories=1, total_cost=10.0, greedy_cost=1234.5, baseline_ms=12)
+    pending = DispatchBatch.objects.create(jobs=1, factories=1, total_cost=10.0)
+    staff = fixtures.admin_user()
+    staff.is_superuser = True
+    staff.save()
+    browser = Client()
+    browser.force_login(staff)
+    # when
+    pages = [browser.get(f"/admin/orders/dispatchbatch/{b.id}/change/") for b in (done, pending)]
+    shown = [admin.site._registry[DispatchBatch].greedy(b) for b in (done, pending)]
+    # then
+    assert [page.status_code for page in pages] == [200, 200]
+    assert shown == ["1,234.5 (12 ms)", "-"]
+    assert "1,234.5 (12 ms)" in pages[0].content.decode()
