@@ -214,6 +214,17 @@ FROM unnest(%s::bigint[], %s::bigint[], %s::integer[], %s::boolean[], %s::float8
 """
 
 
+def _check_constraints_now() -> None:
+    """The offers' deferred foreign-key checks now rather than at commit: the events written
+    next hold the outbox lock until the commit, and a parallel piece may be waiting for it
+    (two shards on two workers: it waited 40-80 ms a round, 30-60 with this). Then back to
+    deferred, which every deferrable constraint of the schema is initially."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _write_offers(batch, jobs, pairs, proposals, now) -> int:
     """One statement for all the batch's offers (PostgreSQL takes them as arrays), and one
     for their ``offer.created`` events; returns how many. Offers are their own record
@@ -251,5 +262,6 @@ def _write_offers(batch, jobs, pairs, proposals, now) -> int:
             for j, f, q, sp, d, c in zip(*columns, strict=True)
         )
     factory_services.factory_record_offers_received(company_ids=columns[1])
+    _check_constraints_now()
     events.offers_made_in_batch(batch.id)
     return len(proposals)

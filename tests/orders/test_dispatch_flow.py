@@ -330,3 +330,23 @@ def test_admin_shows_a_batch_greedy_baseline_or_a_dash_until_it_is_worked_out():
     assert [page.status_code for page in pages] == [200, 200]
     assert shown == ["1,234.5 (12 ms)", "-"]
     assert "1,234.5 (12 ms)" in pages[0].content.decode()
+
+
+def test_dispatch_batch_leaves_foreign_key_checks_deferred_for_the_rest_of_a_transaction():
+    # given: a batch run inside a longer transaction (the test's), which checks its offers'
+    # foreign keys before writing their events
+    from django.db import IntegrityError, connection, transaction
+
+    fixtures.job(mode="dispatch", quantity=1000)
+    fixtures.factory(lat=36.27, lng=120.03)
+    services.dispatch_run_batch()
+    # when: a later write in the same transaction points at a job that does not exist yet
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO orders_boardentry (job_id, factory_id, distance_km, deadline, created_at) "
+            "SELECT 999999999, factory_id, 1, now(), now() FROM orders_offer LIMIT 1"
+        )
+        # then: its check waits for the commit, as the schema declares (asked for now, it fails)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("DELETE FROM orders_boardentry WHERE job_id = 999999999")
