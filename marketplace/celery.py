@@ -1,6 +1,7 @@
 """The Celery app: ``celery -A marketplace worker`` and ``celery -A marketplace beat``."""
 
 import gc
+import logging
 import os
 
 from celery import Celery
@@ -9,6 +10,8 @@ from channels.layers import get_channel_layer
 from django.apps import apps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("marketplace")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -25,7 +28,10 @@ def worker_start_up(**_) -> None:
     the cyclic collector's walks: a dispatch batch allocates enough rows and arrays to set off
     full collections, and each one walked all of them again."""
     if apps.ready:  # Celery's Django fix-up has set Django up by now; a bare app has not
-        get_channel_layer()  # the layer realtime.fanout announces through, built once a process
+        try:
+            get_channel_layer()  # the layer realtime.fanout announces through, built once a process
+        except Exception:  # noqa: BLE001 - a broken layer is the announcement's to report, as before
+            logger.warning("the channel layer could not be built at start", exc_info=True)
     gc.collect()
     gc.freeze()
 

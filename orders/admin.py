@@ -129,6 +129,8 @@ class DispatchBatchAdmin(ReadOnlyAdmin):
     def greedy(self, obj):
         if obj.greedy_cost is None:
             return "-"
+        if not obj.baseline_ms:  # batches recorded before its time was kept
+            return f"{obj.greedy_cost:,.1f}"
         return f"{obj.greedy_cost:,.1f} ({duration(obj.baseline_ms)})"
 
     def get_fields(self, request, obj=None):

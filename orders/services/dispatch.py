@@ -108,7 +108,8 @@ def dispatch_run_batch(*, now=None, shards=None) -> DispatchBatch | None:
     """Run one batch: the whole city, or one piece of it (``shards``, a piece of
     ``orders.services.shards.dispatch_pieces``, under that piece's own locks, its overdue
     offers expired by the caller); returns its record, or None when another batch holds the
-    lock. The record's greedy baseline is worked out after the commit."""
+    lock. The record's greedy baseline is worked out after the commit (called, as the tasks
+    do, outside any transaction; inside one it is worked out before that one commits)."""
     if shards is None:
         offers_expire(now=now)
     now = now or timezone.now()
@@ -149,10 +150,15 @@ def dispatch_run_batch(*, now=None, shards=None) -> DispatchBatch | None:
 
 
 def _record_baseline(batch, greedy) -> None:
+    """The greedy baseline into the batch's record. A figure for people, never a reason to
+    fail the task: its offers are out already, and a retry would plan the round again."""
     started = time.perf_counter()
-    batch.greedy_cost = greedy()
-    batch.baseline_ms = (time.perf_counter() - started) * 1000
-    DispatchBatch.objects.filter(id=batch.id).update(greedy_cost=batch.greedy_cost, baseline_ms=batch.baseline_ms)
+    try:
+        batch.greedy_cost = greedy()
+        batch.baseline_ms = (time.perf_counter() - started) * 1000
+        DispatchBatch.objects.filter(id=batch.id).update(greedy_cost=batch.greedy_cost, baseline_ms=batch.baseline_ms)
+    except Exception:  # noqa: BLE001 - the record keeps an empty baseline
+        logger.warning("dispatch batch %s: greedy baseline not recorded", batch.id, exc_info=True)
 
 
 def _load(jobs, profiles, now):

@@ -30,3 +30,17 @@ def test_profile_going_online_needs_a_location_and_radius_bounds():
     response = client.patch("/api/v1/factory/profile", {"online": True, "service_radius_km": 45}, format="json")
     assert response.status_code == 200
     assert (response.json()["online"], response.json()["service_radius_km"]) == (True, 45)
+
+
+def test_offers_received_adds_each_factorys_own_count_in_one_batch():
+    # given: three factories, one of which has received offers before
+    from factories.models import FactoryProfile
+
+    a, b, c = (fixtures.factory()[1] for _ in range(3))
+    FactoryProfile.objects.filter(company=a).update(offers_received=5)
+    # when: a batch made three offers to a, one to b and two to c (and names a company that
+    # has no factory profile)
+    factory_services.factory_record_offers_received(company_ids=[a.id, c.id, a.id, b.id, a.id, c.id, 10**9])
+    # then
+    received = dict(FactoryProfile.objects.values_list("company_id", "offers_received"))
+    assert (received[a.id], received[b.id], received[c.id]) == (8, 1, 2)

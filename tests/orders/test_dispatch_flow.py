@@ -164,7 +164,7 @@ def test_dispatch_never_offers_a_factory_beyond_its_capacity():
 
 
 def test_dispatch_counts_every_offer_a_factory_receives_in_a_batch():
-    # given: one factory and three jobs it can take in one batch (one per round), another with one
+    # given: one factory and three jobs it can take in one batch (one per round)
     busy_user, busy = fixtures.factory(lat=36.27, lng=120.03, capabilities=[("velcro_sewing", 12, 10000, 100, 0)])
     owner = fixtures.sme()
     jobs = [fixtures.job(owner, mode="dispatch", quantity=500) for _ in range(3)]
@@ -333,8 +333,8 @@ def test_admin_shows_a_batch_greedy_baseline_or_a_dash_until_it_is_worked_out():
 
 
 def test_dispatch_batch_leaves_foreign_key_checks_deferred_for_the_rest_of_a_transaction():
-    # given: a batch run inside a longer transaction (the test's), which checks its offers'
-    # foreign keys before writing their events
+    # given: a batch run inside a longer transaction (the test's); the batch asks for its
+    # offers' checks early (SET CONSTRAINTS ALL IMMEDIATE), and must hand the mode back
     from django.db import IntegrityError, connection, transaction
 
     fixtures.job(mode="dispatch", quantity=1000)
@@ -350,3 +350,19 @@ def test_dispatch_batch_leaves_foreign_key_checks_deferred_for_the_rest_of_a_tra
         with pytest.raises(IntegrityError), transaction.atomic():
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("DELETE FROM orders_boardentry WHERE job_id = 999999999")
+
+
+def test_a_baseline_that_fails_leaves_the_record_empty_and_the_batch_standing(caplog):
+    # given: a batch recorded without its baseline yet
+    from orders.services import dispatch
+
+    batch = DispatchBatch.objects.create(jobs=1, factories=1, total_cost=10.0)
+
+    def broken():
+        raise RuntimeError("greedy broke")
+
+    # when
+    dispatch._record_baseline(batch, broken)
+    # then: nothing raised; the record keeps an empty baseline, and the log says why
+    assert DispatchBatch.objects.get(id=batch.id).greedy_cost is None
+    assert "greedy baseline not recorded" in caplog.text

@@ -67,7 +67,7 @@ def test_eligibility_kd_tree_misses_no_nearer_factory_far_from_the_equator(monke
         )
     jobs = list(Job.objects.filter(status="open"))
     profiles = list(FactoryProfile.objects.all())
-    # when: the tree (70 factories > 2 x 4, then 6 x 4 and 18 x 4) and the all-pairs path answer the same question
+    # when: the tree (70 factories > 2 x 4, then 6 x 4, then all) and the all-pairs path answer the same question
     now = timezone.now()  # one instant: free capacity grows by the second
     with_kd = eligibility.eligibility_for(jobs, profiles, now=now, nearest=4)
     monkeypatch.setattr(eligibility, "KD_WIDEN", 10**6)
