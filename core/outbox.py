@@ -87,6 +87,14 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
     return len(rows)
 
 
+# Each company's highest seq among the companies of {rows}: one lookup a company, in a CTE
+# of its own, so both numbering statements below read it before they write a row.
+_TOPS_CTE = """tops AS MATERIALIZED (
+    SELECT c.company_id,
+           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = c.company_id), 0) AS top
+    FROM (SELECT DISTINCT company_id FROM {rows}) AS c
+)"""
+
 # Numbered as they are written (the caller holds the outbox lock until it commits): each
 # company's next seqs follow its highest, positions follow the highest position, both in the
 # order the caller's SELECT gives. Each company's highest seq is looked up once, before the
@@ -97,18 +105,14 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
 _INSERT_NUMBERED_SQL = """
 WITH r AS MATERIALIZED (
     SELECT s.company_id, s.type, s.data, s.topic, row_number() OVER () AS ord FROM ({select}) AS s
-), tops AS MATERIALIZED (
-    SELECT c.company_id,
-           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = c.company_id), 0) AS top
-    FROM (SELECT DISTINCT company_id FROM r) AS c
-)
+), {tops_r}
 INSERT INTO core_event (company_id, type, data, topic, created_at, seq, position)
 SELECT r.company_id, r.type, r.data, r.topic, clock_timestamp(),
        t.top + row_number() OVER (PARTITION BY r.company_id ORDER BY r.ord),
        (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER (ORDER BY r.ord)
 FROM r JOIN tops AS t ON t.company_id = r.company_id
 RETURNING id, company_id, seq, position, type, topic, data, created_at
-"""
+""".replace("{tops_r}", _TOPS_CTE.replace("{rows}", "r"))
 
 
 def events_emit_select(select_sql: str, params) -> int:
@@ -142,11 +146,7 @@ def _sequence_lock() -> None:
 _NUMBER_SQL = """
 WITH pending AS MATERIALIZED (
     SELECT id, company_id FROM core_event WHERE seq IS NULL ORDER BY id LIMIT %s
-), tops AS MATERIALIZED (
-    SELECT c.company_id,
-           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = c.company_id), 0) AS top
-    FROM (SELECT DISTINCT company_id FROM pending) AS c
-), numbered AS (
+), {tops_pending}, numbered AS (
     SELECT p.id,
            t.top + row_number() OVER (PARTITION BY p.company_id ORDER BY p.id) AS seq,
            (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER (ORDER BY p.id) AS position
@@ -154,7 +154,7 @@ WITH pending AS MATERIALIZED (
 )
 UPDATE core_event e SET seq = n.seq, position = n.position FROM numbered n WHERE e.id = n.id
 RETURNING e.id, e.company_id, e.seq, e.position, e.type, e.topic, e.data, e.created_at
-"""
+""".replace("{tops_pending}", _TOPS_CTE.replace("{rows}", "pending"))
 
 
 class EventRow:
