@@ -2,7 +2,6 @@
 and dispatch (DOMAIN.md, Matching). Reads only; vectorised with numpy so a dispatch batch
 can ask for thousands of jobs at once."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,12 +9,12 @@ from django.conf import settings
 from django.utils import timezone
 from scipy.spatial import cKDTree
 
-from core.sql import id_in
 from factories.capacity import SECONDS_PER_DAY, free_capacity_many, free_capacity_unbooked
-from factories.models import Capability, FactoryProfile
+from factories.models import FactoryProfile
+from orders.matching.inputs import eligibility_inputs
 from orders.matching.solver import haversine_km_array
 from orders.matching.types import EARTH_RADIUS_KM
-from orders.models import Assignment, Job, Offer
+from orders.models import Job
 
 
 @dataclass(frozen=True)
@@ -34,55 +33,6 @@ class Eligibility:
 def split_floor(job: Job) -> int:
     """The smallest share of a split job worth placing (SPLIT_MIN_SHARE_BPS of it)."""
     return max(1, -(-job.quantity * settings.SPLIT_MIN_SHARE_BPS // 10000))
-
-
-def job_coverage(job_ids, *, ignore_offer_id=None) -> tuple[dict[int, int], dict[int, set[int]]]:
-    """Per job: pieces covered by live or completed shares and pending offers, and the
-    factories that may not be offered it or take it again: those holding any of them, and
-    those that gave a share of it back (a factory that withdrew does not grab it again)."""
-    covered: dict[int, int] = defaultdict(int)
-    holders: dict[int, set[int]] = defaultdict(set)
-    job_ids = id_in(job_ids)
-    covering = set(Assignment.COVERING)
-    rows = [
-        (job_id, factory_id, quantity if status in covering else 0)
-        for job_id, factory_id, quantity, status in Assignment.objects.filter(job_id__in=job_ids).values_list(
-            "job_id", "factory_id", "quantity", "status"
-        )
-    ]
-    rows += list(
-        Offer.objects.filter(job_id__in=job_ids, status=Offer.Status.PENDING)
-        .exclude(id=ignore_offer_id)
-        .values_list("job_id", "factory_id", "quantity")
-    )
-    for job_id, factory_id, quantity in rows:
-        covered[job_id] += quantity
-        holders[job_id].add(factory_id)
-    return covered, holders
-
-
-def _reservations(factory_ids, process_ids, now, *, ignore_offer_id=None) -> dict[tuple[int, int], tuple[list, list]]:
-    """Per (factory, process): seconds-from-now and pieces of work booked or offered."""
-    booked: dict[tuple[int, int], tuple[list, list]] = defaultdict(lambda: ([], []))
-    assignments = Assignment.objects.filter(
-        factory_id__in=id_in(factory_ids), status__in=Assignment.RESERVING, job__process_id__in=process_ids
-    ).values_list("factory_id", "job__process_id", "job__deadline", "quantity", "quantity_done")
-    offers = (
-        Offer.objects.filter(
-            factory_id__in=id_in(factory_ids), status=Offer.Status.PENDING, job__process_id__in=process_ids
-        )
-        .exclude(id=ignore_offer_id)
-        .values_list("factory_id", "job__process_id", "job__deadline", "quantity")
-    )
-    for factory_id, process_id, deadline, quantity, done in assignments:
-        seconds, pieces = booked[(factory_id, process_id)]
-        seconds.append((deadline - now).total_seconds())
-        pieces.append(quantity - done)
-    for factory_id, process_id, deadline, quantity in offers:
-        seconds, pieces = booked[(factory_id, process_id)]
-        seconds.append((deadline - now).total_seconds())
-        pieces.append(quantity)
-    return booked
 
 
 ELIGIBILITY_FIELDS = (
@@ -145,7 +95,8 @@ def eligibility_arrays(
     job, and its free capacity before the deadline (after its booked work and pending
     offers) covers the remaining quantity, or for a split job a useful part of it.
 
-    Vectorised per process over jobs x factories, in five queries whatever the sizes, so the
+    Vectorised per process over jobs x factories, its inputs read in one statement whatever the
+    sizes (``orders.matching.inputs``; five queries off PostgreSQL), so the
     dispatch batch can ask for thousands of jobs at once. ``nearest=k`` keeps the k nearest
     eligible factories of each job (dispatch); ``check_capacity=False`` answers whether the
     factory would be eligible if it had the capacity; ``excluded`` holds (job, factory)
@@ -160,13 +111,15 @@ def eligibility_arrays(
     if jobs and profiles:
         by_factory = {p.company_id: p for p in profiles}
         process_ids = {j.process_id for j in jobs}
-        capabilities = list(
-            Capability.objects.filter(factory_id__in=id_in(by_factory), process_id__in=process_ids).values_list(
-                "factory_id", "process_id", "unit_price_fen", "daily_capacity", "min_quantity", "lead_time_days"
-            )
+        capabilities, booked, loaded = eligibility_inputs(
+            by_factory,
+            process_ids,
+            [j.id for j in jobs],
+            now,
+            ignore_offer_id=ignore_offer_id,
+            with_coverage=coverage is None,
         )
-        booked = _reservations(list(by_factory), process_ids, now, ignore_offer_id=ignore_offer_id)
-        covered, holders = coverage or job_coverage([j.id for j in jobs], ignore_offer_id=ignore_offer_id)
+        covered, holders = coverage or loaded
         for process_id in sorted(process_ids):
             caps = [c for c in capabilities if c[1] == process_id]
             group = [j for j in jobs if j.process_id == process_id and j.quantity - covered.get(j.id, 0) > 0]

@@ -28,7 +28,8 @@ from core.sql import id_in
 from factories import services as factory_services
 from factories.models import Capability
 from orders import events
-from orders.matching.eligibility import eligibility_arrays, job_coverage, split_floor
+from orders.matching.eligibility import eligibility_arrays, split_floor
+from orders.matching.inputs import job_coverage
 from orders.matching.solver import CandidateArrays, DispatchFactory, DispatchJob, Weights, solve_batch
 from orders.models import Assignment, DispatchBatch, Job, Offer
 from orders.selectors import EMPTY_BATCHES_KEY

@@ -42,7 +42,11 @@ def busy_world():
         ("factory", "/api/v1/jobs", 6),
         ("factory", "/api/v1/assignments", 4),
         ("sme", "/api/v1/assignments", 4),
-        ("factory", "/api/v1/board", 9),  # its entries' count, the page with its jobs, then its rows checked
+        (
+            "factory",
+            "/api/v1/board",
+            5,
+        ),  # its entries' count, the page with its jobs, then its rows checked (one statement)
         ("factory", "/api/v1/factory/capabilities", 3),
         ("sme", "/api/v1/processes", 3),
     ],
@@ -72,8 +76,8 @@ MIX_PINNED = {
     "POST pay_url": 8,  # the payment, the sandbox's book of operations (the webhook comes later, from a task)
     "GET /jobs": 6,
     "GET /jobs/{id}": 5,  # the job, its shares and their material movements, its payment
-    "GET /board": 9,  # profile, the entries' count, the page with its jobs (one join), its rows checked (eligibility)
-    "POST /board/{id}/accept": 25,  # the share, its events, capacity, the board, the real-time outbox; rendered as made
+    "GET /board": 5,  # profile, the entries' count, the page with its jobs (one join), its rows checked (one statement)
+    "POST /board/{id}/accept": 21,  # the share, its events, capacity (one statement), the board, the outbox; as made
     "POST /board/{id}/accept taken": 5,  # 409: another factory was first
     "GET /offers": 2,
     "GET /wallet": 3,  # escrow held, then the three ledger balances in one query
