@@ -49,7 +49,8 @@ class BoardProcess(NamedTuple):
 
 class BoardJob(NamedTuple):
     """What a board row shows of its job and what the eligibility rule reads of it, as plain
-    values: a page's 60 jobs and their processes as models were a fifth of the board's CPU."""
+    values (read with ``values_list``): the page's 60 jobs with their processes read as models
+    were about 30% of the board's CPU in a profile (pyinstrument, the load bench's world)."""
 
     id: int
     process_id: int

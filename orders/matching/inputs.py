@@ -20,12 +20,7 @@ def job_coverage(job_ids, *, ignore_offer_id=None) -> tuple[dict[int, int], dict
     factories that may not be offered it or take it again: those holding any of them, and
     those that gave a share of it back (a factory that withdrew does not grab it again)."""
     job_ids = id_in(job_ids)
-    rows = [
-        (job_id, factory_id, quantity, status)
-        for job_id, factory_id, quantity, status in Assignment.objects.filter(job_id__in=job_ids).values_list(
-            "job_id", "factory_id", "quantity", "status"
-        )
-    ]
+    rows = list(Assignment.objects.filter(job_id__in=job_ids).values_list("job_id", "factory_id", "quantity", "status"))
     rows += [
         (job_id, factory_id, quantity, Offer.Status.PENDING)
         for job_id, factory_id, quantity in Offer.objects.filter(job_id__in=job_ids, status=Offer.Status.PENDING)
