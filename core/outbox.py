@@ -63,24 +63,27 @@ def event_emit(*, company_id: int, type: str, data: dict | None = None, topic: s
     return event
 
 
+# The rows travel as one JSON array of [company_id, type, data, topic], kept in its order:
+# one text parameter, where four arrays had each of their elements quoted by the driver in
+# Python (a job's board fan-out is 60 rows; about half the cost of this statement).
 _INSERT_SQL = """
 INSERT INTO core_event (company_id, type, data, topic, created_at)
-SELECT c, t, d::jsonb, p, clock_timestamp()
-FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS r(c, t, d, p)
+SELECT (r.v ->> 0)::bigint, r.v ->> 1, r.v -> 2, r.v ->> 3, clock_timestamp()
+FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS r(v, n)
+ORDER BY r.n
 """
 
 
 def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
-    """Add many events in one statement: ``(company_id, type, data, topic)`` rows (a dispatch
-    batch's thousands of offers: PostgreSQL takes them as arrays, not one row of SQL each)."""
+    """Add many events in one statement: ``(company_id, type, data, topic)`` rows (a job's
+    board fan-out: PostgreSQL takes them as one JSON array, not one row of SQL each)."""
     rows = list(rows)
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        columns = list(zip(*rows, strict=True))
-        data = [json.dumps(d or {}, cls=DjangoJSONEncoder) for d in columns[2]]
+        text = json.dumps([(c, t, d or {}, p) for c, t, d, p in rows], cls=DjangoJSONEncoder)
         with connection.cursor() as cursor:
-            cursor.execute(_INSERT_SQL, [list(columns[0]), list(columns[1]), data, list(columns[3])])
+            cursor.execute(_INSERT_SQL, [text])
     else:
         Event.objects.bulk_create([Event(company_id=c, type=t, data=d or {}, topic=p) for c, t, d, p in rows])
     _schedule_sequencing()

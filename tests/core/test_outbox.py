@@ -1,6 +1,7 @@
 """The outbox: events commit with their change, and are numbered in commit order."""
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection, transaction
@@ -25,6 +26,21 @@ def test_outbox_numbers_each_company_from_one_and_positions_across_all():
     assert _stream(1) == [(1, "a"), (2, "c")]
     assert _stream(2) == [(1, "b"), (2, "d")]
     assert list(Event.objects.order_by("id").values_list("position", flat=True)) == [1, 2, 3, 4]
+
+
+def test_outbox_bulk_rows_keep_their_data_topic_and_order():
+    # given: rows whose data needs quoting and encoding (one JSON parameter carries them all)
+    at = datetime(2026, 12, 2, 8, 30, tzinfo=UTC)
+    data = {"name": '魔术贴 "box-x"\n\\', "at": at, "nested": {"n": [1, 2.5, None]}, "empty": ""}
+    # when
+    events_emit([(21, "x", data, "job:1"), (22, "y", {}, ""), (21, "z", None, "job:2")])
+    # then
+    rows = list(Event.objects.order_by("id").values_list("company_id", "type", "data", "topic", "seq"))
+    assert rows == [
+        (21, "x", {**data, "at": "2026-12-02T08:30:00Z"}, "job:1", 1),
+        (22, "y", {}, "", 1),
+        (21, "z", {}, "job:2", 2),
+    ]
 
 
 def test_outbox_event_of_a_rolled_back_transaction_never_exists():
