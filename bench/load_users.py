@@ -1,9 +1,9 @@
 """The load of ``bench/load.py``: locust users against a running stack, at fixed arrival rates.
 
 Run by ``bench/load.py`` (not by hand): ``python bench/load_users.py PLAN.json RESULT.json``.
-The plan names the base URL, the SMEs' and factories' access tokens, the phases (``mixed``
-or ``healthz``) and the rates to step through. Each user issues requests at a constant
-throughput of ``PER_USER`` a second, so a step at R requests a second runs R / PER_USER
+The plan names the base URL, the SMEs' and factories' access tokens, the phases (``healthz``,
+``wallet`` or ``mixed``: ``PHASES``) and the rates to step through. Each user issues requests
+at a constant throughput of ``PER_USER`` a second, so a step at R requests a second runs R / PER_USER
 users. Per step it writes, per endpoint and in all: requests, failures, p50/p95/p99 (ms)
 and the rate achieved. This process is gevent's (locust), so it does no database work.
 """
@@ -122,6 +122,21 @@ class Factory(FastHttpUser):
         self.client.get("/api/v1/wallet", headers=self.headers, name="GET /wallet")
 
 
+class Wallet(FastHttpUser):
+    """The cheapest authenticated read of the mix alone (``/api/v1/wallet``: the bearer token's
+    user, the throttle and one query of balances): the floor under every request of the mix."""
+
+    wait_time = _paced
+
+    def on_start(self):
+        _spread(self)
+        self.headers = _auth(random.choice(PLAN["factories"]))  # noqa: S311
+
+    @task
+    def wallet(self):
+        self.client.get("/api/v1/wallet", headers=self.headers, name="GET /wallet")
+
+
 class Health(FastHttpUser):
     wait_time = _paced
 
@@ -131,6 +146,9 @@ class Health(FastHttpUser):
     @task
     def healthz(self):
         self.client.get("/healthz", name="GET /healthz")
+
+
+PHASES = {"healthz": [Health], "wallet": [Wallet], "mixed": [Sme, Factory]}
 
 
 def _step(classes, rate: float, seconds: float) -> dict:
@@ -161,7 +179,7 @@ def _step(classes, rate: float, seconds: float) -> dict:
 def main() -> int:
     result = {}
     for phase in PLAN["phases"]:
-        classes = [Health] if phase == "healthz" else [Sme, Factory]
+        classes = PHASES[phase]
         result[phase] = []
         for rate in PLAN["rates"]:
             step = _step(classes, rate, PLAN["seconds"])
