@@ -1,5 +1,6 @@
 """Pieces every app's API shares."""
 
+import copy
 import math
 
 from django.utils.translation import gettext as _
@@ -59,6 +60,23 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ``ModelSerializer``, working its fields out of the model once per class.
+
+    DRF builds them from ``Meta`` and the model's fields on every instance: for a job with its
+    shares about 1.4 ms of the request, more than reading the job. They depend on nothing
+    else, so the first instance's are kept on the class (never bound), and each instance
+    binds its own deep copy, as DRF does with declared fields. Not for a serializer whose
+    fields change with its instance or context."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = cls._built_fields = super().get_fields()
+        return copy.deepcopy(built)
 
 
 def validated(serializer_class, request) -> dict:

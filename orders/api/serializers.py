@@ -2,7 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.base import EmptyInputSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
+from core.api.base import EmptyInputSerializer, ModelSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
 from orders.models import Assignment, Job, JobEvent, Offer
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
 from payments.selectors import payment_summary
@@ -82,7 +82,7 @@ class CompanyRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     factory = CompanyRefSerializer()
     amount_fen = serializers.IntegerField()
     amount = serializers.SerializerMethodField()
@@ -139,7 +139,7 @@ class PaymentSummarySerializer(serializers.Serializer):
     pay_url = serializers.CharField()
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(ModelSerializer):
     process = serializers.CharField(source="process.code")
     process_name = serializers.CharField(source="process.name")
     sme = CompanyRefSerializer()
@@ -238,7 +238,7 @@ def board_rows_data(rows) -> list[dict]:
     ]
 
 
-class JobEventSerializer(serializers.ModelSerializer):
+class JobEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor_label")
 
     class Meta:
@@ -255,7 +255,7 @@ class QuoteSerializer(serializers.Serializer):
     urgency_surcharge_bps = serializers.IntegerField()
 
 
-class OfferJobSerializer(serializers.ModelSerializer):
+class OfferJobSerializer(ModelSerializer):
     process = serializers.CharField(source="process.code")
     process_name = serializers.CharField(source="process.name")
     process_name_zh = serializers.CharField(source="process.name_zh")
@@ -279,7 +279,7 @@ class OfferJobSerializer(serializers.ModelSerializer):
         ]
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(ModelSerializer):
     """Everything a factory needs to decide before it accepts."""
 
     job = OfferJobSerializer()
