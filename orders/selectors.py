@@ -167,6 +167,15 @@ def job_list_for_company(*, company, status: str | None = None):
     return queryset.select_related("process", "sme").prefetch_related(shares).order_by("-created_at", "-id")
 
 
+def job_as_posted(job: Job) -> Job:
+    """The job ``job_post`` has just made, ready to answer as ``job_get_for_company`` would
+    read it back, without reading it: its process, SME and payment are the objects it was made
+    with, and it has no shares yet (a test holds the two answers equal)."""
+    shares = Assignment._meta.get_field("job").remote_field.get_accessor_name()
+    job._prefetched_objects_cache = {shares: Assignment.objects.none()}
+    return job
+
+
 def job_get_for_company(*, job_id, company) -> Job:
     """The job, if this company may see it; otherwise 404 (never reveal others' jobs)."""
     job = job_list_for_company(company=company).filter(id=job_id).first() if company else None

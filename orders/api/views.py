@@ -80,7 +80,7 @@ class JobListCreateView(ListAPIView):
             lng=data.get("lng"),
             address=data.get("address", ""),
         )
-        job = selectors.job_get_for_company(job_id=job.id, company=job.sme)
+        job = selectors.job_as_posted(job)
         return Response(s.JobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 

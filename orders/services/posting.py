@@ -119,5 +119,7 @@ def job_post(
         allow_split=allow_split,
     )
     JOB.record(job, action="posted", actor=user, new=job.status, data={"total_fen": job.total_fen})
-    payment_services.payment_create(job_id=job.id, sme_id=sme.id, amount_fen=job.total_fen, currency=job.currency)
+    job.payment = payment_services.payment_create(
+        job_id=job.id, sme_id=sme.id, amount_fen=job.total_fen, currency=job.currency
+    )
     return job
