@@ -52,8 +52,10 @@ class UserWithCompanyQuery:
             raise TypeError(f"the token's user is looked up by its primary key, not {name}")
         try:
             user_id = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float claim
             raise self.DoesNotExist from None
+        if not -(2**63) <= user_id < 2**63:  # beyond a bigint: no such row (SQLite's driver would raise)
+            raise self.DoesNotExist
         alias = router.db_for_read(self.model)
         connection = connections[alias]
         with connection.cursor() as cursor:
@@ -87,7 +89,8 @@ class UserWithCompanyQuery:
             self._user_field.remote_field.set_cached_value(user, None)
             return user
         membership = Membership.from_db(alias, None, membership_row)
-        company = Company.from_db(alias, None, row[n_user + n_membership :])
+        company_row = row[n_user + n_membership :]
+        company = None if company_row[0] is None else Company.from_db(alias, None, company_row)
         self._user_field.remote_field.set_cached_value(user, membership)
         self._user_field.set_cached_value(membership, user)
         self._company_field.set_cached_value(membership, company)

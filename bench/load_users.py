@@ -124,7 +124,7 @@ class Factory(FastHttpUser):
 
 class Wallet(FastHttpUser):
     """The cheapest authenticated read of the mix alone (``/api/v1/wallet``: the bearer token's
-    user, the throttle and one query of balances): the floor under every request of the mix."""
+    user, the throttle, the escrow held and the balances): the floor under every request of the mix."""
 
     wait_time = _paced
 

@@ -170,7 +170,9 @@ def job_list_for_company(*, company, status: str | None = None):
 def job_as_posted(job: Job) -> Job:
     """The job ``job_post`` has just made, ready to answer as ``job_get_for_company`` would
     read it back, without reading it: its process, SME and payment are the objects it was made
-    with, and it has no shares yet (a test holds the two answers equal)."""
+    with, and it has no shares yet (a test holds the two answers equal). Its ``spec`` keeps the
+    order the client gave its keys in, where a read gives PostgreSQL's ``jsonb`` order: the
+    same object."""
     shares = Assignment._meta.get_field("job").remote_field.get_accessor_name()
     job._prefetched_objects_cache = {shares: Assignment.objects.none()}
     return job

@@ -57,7 +57,7 @@ def test_token_user_without_a_company_says_so_without_another_query():
         _orm(admin.id).membership  # noqa: B018
 
 
-@pytest.mark.parametrize("user_id", [987_654_321, "not-a-number", None])
+@pytest.mark.parametrize("user_id", [987_654_321, "not-a-number", None, float("inf"), 2**70, -(2**70)])
 def test_token_user_that_does_not_exist_is_does_not_exist(user_id):
     with pytest.raises(User.DoesNotExist):
         UserWithCompanyQuery(User).objects.get(id=user_id)
