@@ -8,6 +8,8 @@ time: building a three-table ``select_related`` was about half the authenticatio
 The objects come back as the ORM's would, caches included (a test holds the two equal).
 """
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -70,12 +72,13 @@ class UserWithCompanyQuery:
         database's form (JSON text, SQLite's integers for booleans ...), found once per database."""
         if connection.alias not in self._converters:
             fields = [*self.model._meta.concrete_fields, *Membership._meta.concrete_fields]
-            self._converters[connection.alias] = [
-                (i, column, converters)
-                for i, field in enumerate([*fields, *Company._meta.concrete_fields])
-                if (column := field.get_col(field.model._meta.db_table))
-                and (converters := connection.ops.get_db_converters(column) + field.get_db_converters(connection))
-            ]
+            found = []
+            for i, field in enumerate([*fields, *Company._meta.concrete_fields]):
+                column = field.get_col(field.model._meta.db_table)
+                converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+                if converters:
+                    found.append((i, column, converters))
+            self._converters[connection.alias] = found
         for i, column, converters in self._converters[connection.alias]:
             for converter in converters:
                 row[i] = converter(row[i], column, connection)
@@ -103,14 +106,10 @@ class CompanyJWTAuthentication(JWTAuthentication):
         self.user_model = _users_with_company()
 
 
-_QUERY: list[UserWithCompanyQuery] = []
-
-
+@cache
 def _users_with_company() -> UserWithCompanyQuery:
     """One per process (DRF makes an authenticator per request)."""
-    if not _QUERY:
-        _QUERY.append(UserWithCompanyQuery(get_user_model()))
-    return _QUERY[0]
+    return UserWithCompanyQuery(get_user_model())
 
 
 class CompanyJWTScheme(SimpleJWTScheme):
