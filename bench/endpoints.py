@@ -67,7 +67,7 @@ class Mix:
         headers = self._auth(token, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
         response = self.client.post("/api/v1/jobs", json.dumps(body), content_type="application/json", **headers)
         if response.status_code != 201:
-            raise SystemExit(f"POST /jobs answered {response.status_code}: {response.content[:300]!r}")
+            raise SystemExit(f"POST /jobs 返回 / answered {response.status_code}: {response.content[:300]!r}")
         return response.json()
 
     def seed(self) -> None:
@@ -87,7 +87,7 @@ class Mix:
         token = random.choice(self.factories)  # noqa: S311
         rows = self.get("/api/v1/board", token).json()["results"]
         if not rows:
-            raise SystemExit("a factory's board ran empty; seed more jobs")
+            raise SystemExit("工厂的抢单板空了，请多放一些订单 / a factory's board ran empty; seed more jobs")
         path = f"/api/v1/board/{rows[0]['id']}/accept"
         return _cpu_ms(lambda: self.client.post(path, "{}", content_type="application/json", **self._auth(token)))
 
@@ -108,11 +108,12 @@ def main() -> int:
         "POST /jobs": _median(lambda: mix.post_job(sme)),
         "POST /board/{id}/accept": statistics.median(mix.accept_cpu_ms() for _ in range(ROUNDS)),
     }
+    print(f"每个请求的进程内 CPU，{ROUNDS} 次的中位数（{OPEN_JOBS} 个开放订单，60 家工厂）")
     print(f"in-process CPU per request, median of {ROUNDS} ({OPEN_JOBS} open jobs, 60 factories):")
     for name, ms in figures.items():
         print(f"  {name:26} {ms:6.2f} ms")
     weighted = sum(figures[name] * rate for name, rate in MIX_RATES.items()) / sum(MIX_RATES.values())
-    print(f"  the mix's web requests, weighted by their rates: {weighted:.2f} ms")
+    print(f"  按混合负载的请求率加权 / the mix's web requests, weighted by their rates: {weighted:.2f} ms")
     return 0
 
 

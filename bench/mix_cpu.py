@@ -87,11 +87,12 @@ def main() -> int:
             proc.wait(timeout=30)
     stats = json.loads((folder / "out.json").read_text())["mixed"][0]["stats"]
     rate = stats["all"]["rate"]
-    print(f"\nthe mix at {RATE:.0f}/s asked: {rate:.1f} requests a second; CPU over {window:.0f} s:")
+    print(f"\n混合负载 {RATE:.0f}/s（实际 {rate:.1f} 次/秒），{window:.0f} 秒内各进程的 CPU：")
+    print(f"the mix at {RATE:.0f}/s asked: {rate:.1f} requests a second; CPU over {window:.0f} s:")
     for group, seconds in sorted(used.items(), key=lambda item: -item[1]):
         share, per_request = 100 * seconds / window, 1000 * seconds / window / rate
-        print(f"  {group:16} {share:5.0f}% of a core  {per_request:6.2f} ms/request")
-    print("p50 / p95 / p99 ms:")
+        print(f"  {group:16} {share:5.0f}% 核 / of a core  {per_request:6.2f} ms/请求 request")
+    print("延迟 / latency, p50 / p95 / p99 ms:")
     for name, row in sorted(stats.items()):
         print(f"  {name:28} {row['rate']:6.1f}/s  {row['p50']:5.0f} / {row['p95']:5.0f} / {row['p99']:5.0f}")
     return 0
