@@ -341,6 +341,13 @@ if not PAYMENT_PROVIDER:
         "PAYMENT_PROVIDER is not set and DEBUG is off: choose the gateway (e.g. PAYMENT_PROVIDER=sandbox for a "
         "trial without real money)."
     )
+# Each provider's gateway (payments.gateways.interface), by PAYMENT_PROVIDER's value.
+PAYMENT_GATEWAYS = {
+    "sandbox": "payments.gateways.sandbox.gateway.SandboxGateway",
+    "wechatpay": "payments.gateways.wechatpay.gateway.WechatPayGateway",
+}
+if PAYMENT_PROVIDER not in PAYMENT_GATEWAYS:
+    raise ImproperlyConfigured(f"PAYMENT_PROVIDER must be one of {', '.join(PAYMENT_GATEWAYS)}")
 # WeChat Pay (API v3) when PAYMENT_PROVIDER=wechatpay: its variables, refused when incomplete.
 globals().update(wechatpay_settings(env, PAYMENT_PROVIDER, CELERY_BEAT_SCHEDULE))
 # The sandbox pay page's test knobs (?duplicate=1, ?delay=N): on with DEBUG, or explicitly.

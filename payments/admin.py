@@ -8,6 +8,7 @@ from core.admin import ReadOnlyAdmin, ReadOnlyInline, yuan
 from core.errors import ApplicationError
 from payments import selectors, services
 from payments.models import (
+    BillCheck,
     BillDifference,
     LedgerAccount,
     LedgerLeg,
@@ -15,6 +16,7 @@ from payments.models import (
     Payment,
     PaymentEvent,
     PayoutAccount,
+    PlatformCertificate,
     Refund,
     SettlementBatch,
     SettlementEvent,
@@ -90,9 +92,25 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 
 @admin.register(WechatPayOrder)
 class WechatPayOrderAdmin(ReadOnlyAdmin):
-    list_display = ["out_trade_no", "payment", "channel", "closed", "created_at"]
+    list_display = ["out_trade_no", "payment", "channel", "appid", "expires_at", "closed", "created_at"]
     list_filter = ["channel", "closed"]
     search_fields = ["out_trade_no"]
+
+
+@admin.register(PlatformCertificate)
+class PlatformCertificateAdmin(ReadOnlyAdmin):
+    """WeChat Pay's platform certificates the service trusts (downloaded on a schedule)."""
+
+    list_display = ["serial_no", "effective_at", "expires_at", "fetched_at"]
+
+
+@admin.register(BillCheck)
+class BillCheckAdmin(ReadOnlyAdmin):
+    """Each day's check of the gateway's bill: a failed check compared nothing."""
+
+    list_display = ["bill_date", "provider", "outcome", "rows", "differences", "error", "checked_at"]
+    list_filter = ["outcome", "provider"]
+    date_hierarchy = "bill_date"
 
 
 @admin.register(BillDifference)
@@ -116,7 +134,7 @@ class BillDifferenceAdmin(ReadOnlyAdmin):
 class PayoutAccountForm(forms.ModelForm):
     class Meta:
         model = PayoutAccount
-        fields = ["company", "wechat_openid", "real_name"]
+        fields = ["company", "wechat_openid", "wechat_appid", "real_name"]
 
     def clean(self):
         # The service's own checks, shown on the form instead of failing the save.
@@ -135,7 +153,7 @@ class PayoutAccountAdmin(admin.ModelAdmin):
     """Where each factory's payouts are transferred; saved through ``payout_account_set``."""
 
     form = PayoutAccountForm
-    list_display = ["company", "wechat_openid", "updated_at"]
+    list_display = ["company", "wechat_openid", "wechat_appid", "updated_at"]
     search_fields = ["company__name", "wechat_openid"]
     autocomplete_fields = ["company"]
 
@@ -144,7 +162,10 @@ class PayoutAccountAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         account = services.payout_account_set(
-            company_id=obj.company_id, wechat_openid=obj.wechat_openid, real_name=obj.real_name
+            company_id=obj.company_id,
+            wechat_openid=obj.wechat_openid,
+            real_name=obj.real_name,
+            wechat_appid=obj.wechat_appid,
         )
         obj.pk, obj.updated_at = account.pk, account.updated_at
 
@@ -154,8 +175,12 @@ class PayoutAccountAdmin(admin.ModelAdmin):
 
 class SettlementLineInline(ReadOnlyInline):
     model = SettlementLine
-    fields = ["assignment_id", "amount_fen", "release_key", "active"]
+    fields = ["assignment_id", "amount", "payout_status", "payout_reference", "payout_reason", "confirm_by", "active"]
     readonly_fields = fields
+
+    @admin.display(description=_("amount"))
+    def amount(self, obj):
+        return yuan(obj.amount_fen)
 
 
 class SettlementEventInline(ReadOnlyInline):
@@ -175,7 +200,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
     search_fields = ["id", "factory__name"]
     date_hierarchy = "cutoff"
     inlines = [SettlementLineInline, SettlementEventInline]
-    actions = ["approve_batches", "reject_batches", "retry_payouts", "return_batches"]
+    actions = ["approve_batches", "reject_batches"]
 
     @admin.display(description=_("total"), ordering="total_fen")
     def total(self, obj):
@@ -216,7 +241,8 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
             {
                 **self.admin_site.each_context(request),
                 "form": form,
-                "batches": queryset,
+                "items": [(b.pk, f"#{b.id} {b.factory} — {yuan(b.total_fen)}") for b in queryset],
+                "note": _("Their lines go back to the pool for the next batch."),
                 "title": title,
                 "opts": self.model._meta,
                 "action": action,
@@ -235,24 +261,47 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
             done_message=_("Rejected %d batch(es); their lines return to the next batch."),
         )
 
-    @admin.action(description=_("Return failed batches (lines back to the pool, with a reason)"))
-    def return_batches(self, request, queryset):
-        return self._with_reason(
-            request,
-            queryset,
-            action="return_batches",
-            title=_("Return failed batches"),
-            call=settlement.settlement_return,
-            done_message=_("Returned %d batch(es); their lines return to the next batch."),
-        )
 
-    @admin.action(description=_("Retry the payout of selected failed batches"))
-    def retry_payouts(self, request, queryset):
-        self._each(
+@admin.register(SettlementLine)
+class SettlementLineAdmin(ReadOnlyAdmin):
+    """Each line's transfer: a transfer the payee has not confirmed can be taken back."""
+
+    list_display = ["id", "batch", "assignment_id", "amount", "payout_status", "confirm_by", "payout_reason", "active"]
+    list_filter = ["payout_status", "active"]
+    search_fields = ["=id", "=batch__id", "=assignment_id", "batch__factory__name", "payout_reference"]
+    actions = ["cancel_transfers"]
+
+    @admin.display(description=_("amount"), ordering="amount_fen")
+    def amount(self, obj):
+        return yuan(obj.amount_fen)
+
+    @admin.action(description=_("Take back selected transfers not yet confirmed (with a reason)"))
+    def cancel_transfers(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            reason, done = form.cleaned_data["reason"], 0
+            for line in queryset.order_by("id"):
+                try:
+                    settlement.payout_cancel(line_id=line.id, admin=request.user, reason=reason)
+                    done += 1
+                except ApplicationError as error:
+                    self.message_user(request, f"#{line.id}: {error.message}", messages.ERROR)
+            if done:
+                self.message_user(request, _("Asked the gateway to take back %d transfer(s).") % done, messages.SUCCESS)
+            return None
+        return TemplateResponse(
             request,
-            queryset,
-            lambda b: settlement.settlement_retry_payout(batch_id=b.id, admin=request.user),
-            _("Retrying %d payout(s)."),
+            "admin/payments/reject_batches.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "items": [(line.pk, f"#{line.id} {line.batch.factory} — {yuan(line.amount_fen)}") for line in queryset],
+                "note": _("The money comes back to the factory's payable once the gateway has cancelled the transfer."),
+                "title": _("Take back transfers"),
+                "opts": self.model._meta,
+                "action": "cancel_transfers",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
         )
 
 

@@ -7,4 +7,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from payments import checks  # noqa: F401 - registers the start-up checks
+        from payments import (
+            checks,  # noqa: F401 - registers the start-up checks
+            tasks,  # noqa: F401 - fills the task slots the services send through (payments.work)
+        )

@@ -1,6 +1,6 @@
-from django.conf import settings
+from payments.gateways import gateway_class
 
 
 def sandbox_payments(request) -> dict:
-    """The admin's banner while the sandbox gateway (no real money) is the payment provider."""
-    return {"sandbox_payments": settings.PAYMENT_PROVIDER == "sandbox"}
+    """The admin's banner while the gateway in use moves no real money (the sandbox)."""
+    return {"sandbox_payments": not gateway_class().real_money}

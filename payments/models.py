@@ -252,123 +252,6 @@ class SandboxOperation(models.Model):
         return f"{self.kind} {self.key}"
 
 
-class SettlementBatch(models.Model):
-    """What the platform pays one factory for one period: reviewed by an admin, then paid."""
-
-    class Status(models.TextChoices):
-        PENDING_REVIEW = "pending_review", _("Pending review")
-        APPROVED = "approved", _("Approved")
-        PAYING = "paying", _("Paying")
-        PAID = "paid", _("Paid")
-        REJECTED = "rejected", _("Rejected")
-        FAILED = "failed", _("Payout failed")
-
-    LIVE = (Status.PENDING_REVIEW, Status.APPROVED, Status.PAYING, Status.PAID, Status.FAILED)
-
-    factory = models.ForeignKey(
-        "accounts.Company",
-        on_delete=models.PROTECT,
-        related_name="settlements",
-        verbose_name=_("factory"),
-    )
-    cutoff = models.DateTimeField(_("cutoff"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_REVIEW)
-    total_fen = models.PositiveBigIntegerField(_("total (fen)"))
-    built_by = models.ForeignKey(
-        "auth.User",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("built by"),
-    )
-    last_changed_by = models.ForeignKey(
-        "auth.User",
-        verbose_name=_("last changed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    approved_by = models.ForeignKey(
-        "auth.User",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
-    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
-    payout_attempt = models.PositiveSmallIntegerField(_("payout attempt"), default=1)
-    # How many times money was moved to "in transit" for this batch (each gets its own ledger key).
-    payout_sends = models.PositiveSmallIntegerField(_("payout sends"), default=0)
-    payout_reference = models.CharField(_("gateway reference"), max_length=100, blank=True, default="")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-cutoff", "-id"]
-        verbose_name = _("settlement batch")
-        verbose_name_plural = _("settlement batches")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(total_fen__gt=0), name="settlement_total_positive"),
-            # Building again for the same cutoff finds this batch instead of making another.
-            models.UniqueConstraint(
-                fields=["factory", "cutoff"], condition=~models.Q(status="rejected"), name="settlement_one_per_cutoff"
-            ),
-        ]
-
-    def __str__(self):
-        return _("Settlement batch %(id)s, %(total)s (%(status)s)") % {
-            "id": self.id,
-            "total": yuan(self.total_fen),
-            "status": self.get_status_display(),
-        }
-
-
-class SettlementLine(models.Model):
-    """One completed assignment's payable in a batch. ``active`` is cleared when the batch is
-    rejected (or its payout returned), which puts the assignment back in the pool."""
-
-    batch = models.ForeignKey(
-        SettlementBatch, verbose_name=_("settlement batch"), on_delete=models.PROTECT, related_name="lines"
-    )
-    assignment_id = models.PositiveBigIntegerField(_("assignment"), db_index=True)  # an orders.Assignment, by id
-    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
-    release_key = models.CharField(_("ledger transaction"), max_length=200)
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("settlement line")
-        verbose_name_plural = _("settlement lines")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="settlement_line_positive"),
-            models.UniqueConstraint(
-                fields=["assignment_id"], condition=models.Q(active=True), name="settlement_line_once"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.assignment_id}: {yuan(self.amount_fen)}"
-
-
-class SettlementEvent(AuditEvent):
-    """The batch's audit trail: who built, changed, approved, rejected or paid it, and why."""
-
-    batch = models.ForeignKey(
-        SettlementBatch, verbose_name=_("settlement batch"), on_delete=models.PROTECT, related_name="events"
-    )
-
-    class Meta(AuditEvent.Meta):
-        verbose_name = _("settlement event")
-        verbose_name_plural = _("settlement events")
-
-    def __str__(self):
-        return f"{self.batch_id}: {self.action}"
-
-
 class PaymentEvent(AuditEvent):
     """The audit trail of a payment and its refunds: captured, failed, refund owed, sent,
     failed and retried, with who and why."""
@@ -386,5 +269,13 @@ class PaymentEvent(AuditEvent):
         return f"{self.payment_id}: {self.action}"
 
 
-# The gateways' own books (WeChat Pay's orders, payees, bill differences), kept apart for size.
-from payments.gateway_models import BillDifference, PayoutAccount, WechatPayOrder  # noqa: E402, F401
+# The gateways' own books (WeChat Pay's orders, certificates, payees, bill checks) and the
+# settlement batches with their lines, kept apart for size.
+from payments.gateway_models import (  # noqa: E402, F401
+    BillCheck,
+    BillDifference,
+    PayoutAccount,
+    PlatformCertificate,
+    WechatPayOrder,
+)
+from payments.settlement_models import SettlementBatch, SettlementEvent, SettlementLine  # noqa: E402, F401

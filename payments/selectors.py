@@ -1,13 +1,30 @@
 """Reads for money: a job's payment, a factory's balances, settlement batches, the daily
 reconciliation and the ledger check."""
 
+import logging
+
 from django.db.models import Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from payments import chart, ledger, seams
-from payments.gateway import gateway
+from payments.gateways import GatewayError, PaymentInfo, gateway
 from payments.models import LedgerAccount, LedgerLeg, Payment, SettlementBatch, SettlementLine
+
+logger = logging.getLogger(__name__)
+
+
+def pay_url(payment: Payment, *, request=None) -> str:
+    """Where the payment is paid (the gateway's default checkout: the sandbox's page, WeChat
+    Pay's QR code), while it requires payment; "" otherwise, or while the gateway cannot be
+    reached (the page is asked for again)."""
+    if payment.status != Payment.Status.REQUIRES_PAYMENT:
+        return ""
+    try:
+        return gateway().checkout(PaymentInfo.of(payment), request=request).url
+    except GatewayError as exc:
+        logger.warning("payment %s: no checkout now: %s", payment.id, exc)
+        return ""
 
 
 def payment_summary(payment: Payment | None, *, request=None) -> dict | None:
@@ -20,7 +37,7 @@ def payment_summary(payment: Payment | None, *, request=None) -> dict | None:
         "amount_fen": payment.amount_fen,
         "refunded_fen": payment.refunded_fen,
         "currency": payment.currency,
-        "pay_url": gateway().pay_url(payment, request=request) if payment.status != Payment.Status.SUCCEEDED else "",
+        "pay_url": pay_url(payment, request=request),
     }
 
 

@@ -1,9 +1,8 @@
 """Thin Celery entry points for money. Money tasks ack late and are re-delivered if a
-worker dies mid-task; every service they call is idempotent, so a rerun is harmless."""
+worker dies mid-task; every service they call is idempotent, so a rerun is harmless. The
+tasks the services send are filled into their slots here (``payments.work``)."""
 
 import logging
-import urllib.error
-import urllib.request
 from datetime import date, timedelta
 
 from celery import shared_task
@@ -12,8 +11,9 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from core.errors import ApplicationError
-from payments import services
-from payments.gateway import GatewayError, SandboxGateway
+from payments import services, work
+from payments.gateways import GatewayError, NotOffered
+from payments.gateways.sandbox import delivery  # noqa: F401 - registers the sandbox gateway's own delivery task
 from payments.services import settlement
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ MONEY_TASK = {
 }
 
 
+@work.webhook_process.fill
 @shared_task(**MONEY_TASK)
 def webhook_process_task(event_id: int) -> None:
     services.webhook_process(event_id=event_id)
@@ -41,42 +42,10 @@ def webhook_events_process_pending_task() -> int:
     return len(pending)
 
 
+@work.refund_execute.fill
 @shared_task(**MONEY_TASK)
 def refund_execute_task(refund_id: int) -> None:
     services.refund_execute(refund_id=refund_id)
-
-
-class WebhookDeliveryError(ConnectionError):
-    """Our endpoint did not take the webhook (down or 5xx): the gateway tries again."""
-
-
-@shared_task(
-    autoretry_for=(WebhookDeliveryError, urllib.error.URLError, OSError),
-    retry_backoff=1,
-    retry_backoff_max=60,
-    max_retries=10,
-    acks_late=True,
-)
-def sandbox_webhook_deliver_task(event_type: str, data: dict, event_id: str) -> int:
-    """The sandbox gateway calling our webhook over HTTP, as a real gateway would: each
-    attempt is signed as it is sent. A refused delivery is not the end of a payment: the
-    reconciliation sweep asks the gateway's book (payments.services.reconcile)."""
-    body, signature = SandboxGateway().event(event_type, data, event_id=event_id)
-    body = body.decode()
-    url = settings.PAYMENT_WEBHOOK_BASE_URL.rstrip("/") + f"/api/v1/payments/webhooks/{settings.PAYMENT_PROVIDER}"
-    request = urllib.request.Request(  # noqa: S310 - the URL is our own configured endpoint
-        url,
-        data=body.encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "X-Signature": signature},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as exc:
-        if exc.code >= 500:
-            raise WebhookDeliveryError(f"webhook endpoint answered {exc.code}") from exc
-        return exc.code  # a 4xx is final: a real gateway would stop and alert too
 
 
 @shared_task
@@ -88,11 +57,29 @@ def payments_reconcile_task() -> int:
 @shared_task
 def bill_reconcile_task(bill_date: str | None = None) -> int:
     """Beat, daily (WECHATPAY_BILL_HOUR): yesterday's trade bill against the ledger; returns
-    how many differences were found (listed in the admin)."""
+    how many differences were found (listed in the admin). A failed check is recorded (the
+    admin shows it) and logged."""
     day = date.fromisoformat(bill_date) if bill_date else timezone.localdate() - timedelta(days=1)
-    return len(services.bill_reconcile(bill_date=day))
+    try:
+        return len(services.bill_reconcile(bill_date=day))
+    except NotOffered:
+        return 0
+    except GatewayError:
+        logger.exception("the bill check of %s failed; see Bill checks in the admin", day)
+        return -1
 
 
+@shared_task
+def gateway_keys_refresh_task() -> int:
+    """Beat (WECHATPAY_CERTIFICATES_REFRESH_HOURS): fetch the gateway's platform keys again."""
+    try:
+        return len(services.gateway_keys_refresh())
+    except GatewayError:
+        logger.exception("the gateway's keys could not be refreshed; the next run tries again")
+        return 0
+
+
+@work.settlement_payout.fill
 @shared_task(**MONEY_TASK)
 def settlement_payout_task(batch_id: int) -> None:
     settlement.settlement_payout(batch_id=batch_id)
@@ -106,15 +93,21 @@ def settlement_build_task() -> int:
 
 @shared_task
 def money_sweep_task() -> int:
-    """Beat: re-drive refunds and payouts whose task was lost (each step is idempotent)."""
+    """Beat: re-drive refunds, payouts and transfers whose task or notification was lost
+    (each step is idempotent)."""
     swept = 0
-    minutes = settings.MONEY_SWEEP_SECONDS / 60  # what waited a whole sweep period is stuck
-    work = [(services.refund_execute, {"refund_id": i}) for i in services.refunds_stuck(older_than_minutes=minutes)]
-    work += [
-        (settlement.settlement_reconcile, {"batch_id": i})
-        for i in settlement.settlements_stuck(older_than_minutes=minutes)
+    seconds = settings.MONEY_SWEEP_SECONDS  # what waited a whole sweep period is stuck
+    work_items = [
+        (services.refund_execute, {"refund_id": i}) for i in services.refunds_stuck(older_than_minutes=seconds / 60)
     ]
-    for call, kwargs in work:
+    work_items += [
+        (settlement.settlement_payout, {"batch_id": i})
+        for i in settlement.settlements_stuck(older_than_seconds=seconds)
+    ]
+    work_items += [
+        (settlement.payout_reconcile, {"line_id": i}) for i in settlement.payouts_stuck(older_than_seconds=seconds)
+    ]
+    for call, kwargs in work_items:
         try:
             call(**kwargs)
             swept += 1

@@ -1,13 +1,13 @@
-"""The state machines of payments, refunds and settlement batches (``core.transitions``):
-which status may follow which, where each move's audit row goes, and which company's event
-stream hears of it (``payment.status_changed`` to the SME, ``settlement.status_changed`` to
-the factory)."""
+"""The state machines of payments, refunds, settlement batches and their lines' payouts
+(``core.transitions``): which status may follow which, where each move's audit row goes, and
+which company's event stream hears of it (``payment.status_changed`` to the SME,
+``settlement.status_changed`` and ``payout.status_changed`` to the factory)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from core.outbox import event_emit
 from core.transitions import Machine
-from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent
+from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent, SettlementLine
 
 
 def _payment_moved(payment, old: str, new: str) -> None:
@@ -25,6 +25,25 @@ def _batch_moved(batch, old: str, new: str) -> None:
         type="settlement.status_changed",
         data={"batch_id": batch.id, "old": old, "new": new, "total_fen": batch.total_fen},
     )
+
+
+def _line_moved(line, old: str, new: str) -> None:
+    data = {
+        "batch_id": line.batch_id,
+        "line_id": line.id,
+        "assignment_id": line.assignment_id,
+        "old": old,
+        "new": new,
+        "amount_fen": line.amount_fen,
+    }
+    if new == SettlementLine.Payout.AWAITING_CONFIRMATION:
+        # What the factory's app needs to open WeChat's confirmation page
+        # (requestMerchantTransfer: mchId, appId, package), and until when.
+        data["confirmation"] = {
+            **line.confirmation,
+            "confirm_by": line.confirm_by.isoformat() if line.confirm_by else None,
+        }
+    event_emit(company_id=line.batch.factory_id, type="payout.status_changed", data=data)
 
 
 P = Payment.Status
@@ -61,13 +80,29 @@ SETTLEMENT = Machine(
     name="batch",
     label=_("settlement batch"),
     allowed={
-        B.APPROVED: frozenset({B.PENDING_REVIEW, B.FAILED}),
+        B.APPROVED: frozenset({B.PENDING_REVIEW}),
         B.PAYING: frozenset({B.APPROVED}),
-        B.PAID: frozenset({B.PAYING, B.FAILED, B.APPROVED}),  # from failed/approved: paid late
-        B.FAILED: frozenset({B.PAYING}),
-        B.REJECTED: frozenset({B.PENDING_REVIEW, B.FAILED}),
+        B.PAID: frozenset({B.PAYING}),  # every line's transfer ended, at least one paid
+        B.FAILED: frozenset({B.PAYING}),  # every line's transfer came back (to payable)
+        B.REJECTED: frozenset({B.PENDING_REVIEW}),
     },
     event_model=SettlementEvent,
     event_subject=lambda batch: {"batch": batch},
     on_move=_batch_moved,
+)
+
+L = SettlementLine.Payout
+LINE_PAYOUT = Machine(
+    name="payout",
+    label=_("payout"),
+    status_field="payout_status",
+    allowed={
+        L.SENDING: frozenset({L.UNSENT}),
+        L.AWAITING_CONFIRMATION: frozenset({L.SENDING}),
+        L.PAID: frozenset({L.SENDING, L.AWAITING_CONFIRMATION}),
+        L.RETURNED: frozenset({L.SENDING, L.AWAITING_CONFIRMATION}),
+    },
+    event_model=SettlementEvent,
+    event_subject=lambda line: {"batch_id": line.batch_id},
+    on_move=_line_moved,
 )

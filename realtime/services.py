@@ -120,6 +120,11 @@ def push_message_for(event: Event) -> tuple[str, str] | None:
         return ("订单状态更新 Job update", f"#{data.get('job_id')} {state[data['new']]}")
     if event.type == "notification":
         return ("平台通知 Notice", str(data.get("message", ""))[:500])
+    if event.type == "payout.status_changed" and data.get("new") == "awaiting_confirmation":
+        return (
+            "请在微信中确认收款 Confirm the payout in WeChat",
+            f"{yuan(data.get('amount_fen', 0))} · 结算 settlement #{data.get('batch_id')} · 24 小时内 within 24 h",
+        )
     return None
 
 

@@ -150,7 +150,7 @@ def job(
 
 def pay_path(payment) -> str:
     """The path of a payment's sandbox pay page (its pay_url, token included)."""
-    from payments.gateway import pay_token
+    from payments.gateways.sandbox.signing import pay_token
 
     return f"/sandbox/pay/{payment.id}/{pay_token(payment.id)}"
 

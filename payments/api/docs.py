@@ -10,10 +10,32 @@ BATCH = {
     "total_fen": 28358,
     "cutoff": "2026-06-12T00:00:00+08:00",
     "reason": "",
-    "payout_reference": "",
     "created_at": "2026-06-12T02:00:04+08:00",
     "paid_at": None,
-    "lines": [{"assignment": 42, "amount_fen": 28358, "release_key": "release:assignment:42"}],
+    "lines": [
+        {
+            "id": 57,
+            "assignment": 42,
+            "amount_fen": 28358,
+            "release_key": "release:assignment:42",
+            "active": True,
+            "payout_status": "unsent",
+            "payout_reference": "",
+            "payout_reason": "",
+            "confirmation": None,
+        }
+    ],
+}
+AWAITING_LINE = {
+    **BATCH["lines"][0],
+    "payout_status": "awaiting_confirmation",
+    "payout_reference": "1330000071100999991182020050700019480001",
+    "confirmation": {
+        "package_info": "affffddafdfafddffda==",
+        "mch_id": "1900000109",
+        "app_id": "wxd678efh567hg6787",
+        "confirm_by": "2026-06-13T09:15:30+08:00",
+    },
 }
 NO_BATCH = error_example(404, "not_found", "No such settlement batch.")
 
@@ -23,7 +45,7 @@ webhook = operation(
     "HMAC-SHA256 of the raw body>` keyed by `PAYMENT_WEBHOOK_SECRET` and the event's `created` "
     "time (at most 5 minutes off), stores the event once under its provider event id and "
     "answers 200 at once; a worker processes it after commit (`payment.succeeded` opens the "
-    "job, `payout.paid` books a payout as paid). A replay answers 200 with `duplicate: true` "
+    "job, `payout.paid` books a line's transfer as paid). A replay answers 200 with `duplicate: true` "
     "and has no second effect.",
     request={
         "id": "evt_3b9f0c4d2a1e4f6a8b7c5d9e0f1a2b3c",
@@ -59,14 +81,13 @@ ledger_check = operation(
 settlement_list = operation(
     "My settlement batches",
     "For a factory: its settlement batches, newest first, paginated, each with its lines "
-    "(one per completed assignment, the amount released to its payable). `?status=` keeps one "
-    "status.",
-    response={
-        **BATCH,
-        "status": "paid",
-        "payout_reference": "payout_51c9e07a3d2b8f46",
-        "paid_at": "2026-06-12T09:15:30+08:00",
-    },
+    "(one per completed assignment, the amount released to its payable). Each line is paid by its "
+    "own transfer (`payout_status`: `unsent`, `sending`, `awaiting_confirmation`, `paid`, "
+    "`returned`). While a line is `awaiting_confirmation` (WeChat Pay's 商家转账), `confirmation` "
+    "carries what the app passes to WeChat's `requestMerchantTransfer` (mchId, appId, package) "
+    "before `confirm_by`; a line not confirmed in time, refused or cancelled is `returned`: its "
+    "amount is back in payable and goes into the next day's batch. `?status=` keeps one status.",
+    response={**BATCH, "status": "paying", "lines": [AWAITING_LINE]},
 )
 
 admin_settlement_list = operation(
@@ -80,9 +101,10 @@ approve = operation(
     "Approve a settlement batch",
     "For platform admins, while the batch is `pending_review`; not the admin who built or last "
     "changed it (403 `four_eyes`). Re-checks the total against the ledger (409 "
-    "`batch_ledger_mismatch`), moves the batch to `approved` and queues its payout (payable -> "
-    "in transit, then paid out when the gateway's `payout.paid` webhook arrives). Approval "
-    "itself moves no money; approving a batch already approved, paying or paid is a harmless 200.",
+    "`batch_ledger_mismatch`), moves the batch to `approved` and queues its payout: one transfer "
+    "per line (payable -> in transit, then paid out when the gateway pays it, or back to payable "
+    "when it comes back). Approval itself moves no money; approving a batch already approved, "
+    "paying or paid is a harmless 200.",
     response={**BATCH, "status": "approved"},
     errors=(
         NO_BATCH,
@@ -117,9 +139,10 @@ reject = operation(
 
 wechatpay_prepay = operation(
     "WeChat Pay prepay parameters",
-    "The job's SME only (another company's payment is 404; 404 too while PAYMENT_PROVIDER is not "
-    "wechatpay): the parameters its app (`channel: app`) or a WeChat page (`channel: jsapi`, with the "
-    "payer's `openid`) passes to WeChat Pay to pay the job's payment in fen. Needs the payment to be "
+    "The job's SME only (another company's payment is 404; 404 too when the gateway in use does not "
+    "offer the channel, as the sandbox does not): the parameters its app (`channel: app`) or a "
+    "WeChat page (`channel: jsapi`, with the payer's `openid`) passes to WeChat Pay to pay the job's "
+    "payment in fen, each channel under its own AppID. Needs the payment to be "
     "`requires_payment` (409 `payment_not_payable` otherwise); asking closes the job's QR-code order "
     "(its `pay_url`) so the payment cannot be paid twice. Nothing is booked here: the money moves when "
     "WeChat Pay's signed notification arrives.",
@@ -137,4 +160,18 @@ wechatpay_prepay = operation(
         error_example(409, "payment_not_payable", "This payment is succeeded."),
         error_example(400, "invalid", "A JSAPI payment needs the payer's openid.", {"openid": ["Required."]}),
     ),
+)
+
+payout_refresh = operation(
+    "Check a transfer now",
+    "For the factory whose batch holds the line (another factory's line is 404). Call it when the "
+    "payee has just confirmed the transfer in WeChat (`requestMerchantTransfer` returned): the "
+    "gateway is asked now, instead of waiting for its notification, and what it says is booked "
+    "(`paid`, or `returned` to payable). Answers the line; a line no longer open is answered as it is.",
+    response={
+        **BATCH["lines"][0],
+        "payout_status": "paid",
+        "payout_reference": "1330000071100999991182020050700019480001",
+    },
+    errors=(error_example(404, "not_found", "No such settlement line."),),
 )

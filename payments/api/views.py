@@ -22,8 +22,9 @@ from core.errors import ApplicationError, InvalidInputError, error_body
 from core.idempotency import idempotent
 from payments import selectors, services
 from payments.api import docs
-from payments.gateway import SIGNATURE_HEADER
-from payments.models import Payment, SettlementBatch
+from payments.gateways.sandbox import checkout as sandbox
+from payments.gateways.sandbox.signing import SIGNATURE_HEADER
+from payments.models import Payment, SettlementBatch, SettlementLine
 from payments.services import settlement
 
 
@@ -81,14 +82,13 @@ class WechatPayPrepayView(APIView):
     @extend_schema(request=WechatPayPrepayInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, payment_id):
         data = validated(WechatPayPrepayInputSerializer, request)
-        return Response(
-            services.wechatpay_prepay(
-                payment_id=payment_id,
-                sme_id=company_for_user(request.user).id,
-                channel=data["channel"],
-                openid=data["openid"],
-            )
+        checkout = services.payment_checkout(
+            payment_id=payment_id,
+            sme_id=company_for_user(request.user).id,
+            channel=data["channel"],
+            payer=data["openid"],
         )
+        return Response(dict(checkout.params))
 
 
 SandboxPayInputSerializer = EmptyInputSerializer
@@ -115,7 +115,7 @@ class SandboxPayView(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request, payment_id, token):
-        payment = services.sandbox_payment_for_link(payment_id=payment_id, token=token)
+        payment = sandbox.sandbox_payment_for_link(payment_id=payment_id, token=token)
         return _pay_page(request, payment)
 
     @extend_schema(
@@ -143,7 +143,7 @@ class SandboxPayView(APIView):
                 validated(SandboxPayInputSerializer, request)
             options = _SandboxOptions(data=request.query_params)
             options.is_valid(raise_exception=True)
-            result = services.sandbox_pay(
+            result = sandbox.sandbox_pay(
                 payment_id=payment_id,
                 token=token,
                 fail=options.validated_data["fail"],
@@ -153,10 +153,10 @@ class SandboxPayView(APIView):
         except ApplicationError as error:
             if not wants_html or error.status_code == 404:
                 raise
-            payment = services.sandbox_payment_for_link(payment_id=payment_id, token=token)
+            payment = sandbox.sandbox_payment_for_link(payment_id=payment_id, token=token)
             return _pay_page(request, payment, message=error.message, error=True, status=error.status_code)
         if wants_html:
-            payment = services.sandbox_payment_for_link(payment_id=payment_id, token=token)
+            payment = sandbox.sandbox_payment_for_link(payment_id=payment_id, token=token)
             return _pay_page(request, payment, message=_PAY_RESULT[result["result"]], payable=False)
         return Response(result)
 
@@ -205,10 +205,30 @@ class LedgerCheckView(APIView):
         )
 
 
+class PayoutConfirmationSerializer(serializers.Serializer):
+    package_info = serializers.CharField(help_text="WeChat Pay's package for requestMerchantTransfer.")
+    mch_id = serializers.CharField(help_text="The merchant id (mchId) to pass to WeChat.")
+    app_id = serializers.CharField(help_text="The AppID (appId) the payee's openid belongs to.")
+    confirm_by = serializers.DateTimeField(allow_null=True, help_text="WeChat Pay closes the transfer after this.")
+
+
 class SettlementLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     assignment = serializers.IntegerField(source="assignment_id")
     amount_fen = serializers.IntegerField()
     release_key = serializers.CharField()
+    active = serializers.BooleanField(help_text="False once the line left the batch (its transfer came back).")
+    payout_status = serializers.ChoiceField(choices=SettlementLine.Payout.choices)
+    payout_reference = serializers.CharField()
+    payout_reason = serializers.CharField()
+    confirmation = serializers.SerializerMethodField()
+
+    @extend_schema_field(PayoutConfirmationSerializer(allow_null=True))
+    def get_confirmation(self, line):
+        """What the factory's app needs to open WeChat's confirmation, while it is asked for."""
+        if line.payout_status != SettlementLine.Payout.AWAITING_CONFIRMATION or not line.confirmation:
+            return None
+        return PayoutConfirmationSerializer({**line.confirmation, "confirm_by": line.confirm_by}).data
 
 
 class SettlementSerializer(serializers.Serializer):
@@ -219,14 +239,15 @@ class SettlementSerializer(serializers.Serializer):
     total_fen = serializers.IntegerField()
     cutoff = serializers.DateTimeField()
     reason = serializers.CharField()
-    payout_reference = serializers.CharField()
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)
     lines = serializers.SerializerMethodField()
 
     @extend_schema_field(SettlementLineSerializer(many=True))
     def get_lines(self, obj):
-        return SettlementLineSerializer([line for line in obj.lines.all() if line.active], many=True).data
+        """Every line of the batch, those whose transfer came back too (not ``active``):
+        the lines add up to ``total_fen``."""
+        return SettlementLineSerializer(list(obj.lines.all()), many=True).data
 
 
 STATUS_FILTER = OpenApiParameter("status", str, enum=[s for s, _ in SettlementBatch.Status.choices])
@@ -305,3 +326,17 @@ class AdminSettlementRejectView(APIView):
             batch_id=batch_id, admin=request.user, reason=data.validated_data["reason"]
         )
         return _settlement_response(batch.id)
+
+
+@extend_schema_view(post=docs.payout_refresh)
+class PayoutRefreshView(APIView):
+    """The factory's app, after the payee confirmed the transfer in WeChat: ask the gateway
+    now instead of waiting for its notification. Answers the line."""
+
+    permission_classes = [IsFactory]
+
+    @extend_schema(request=EmptyInputSerializer, responses=SettlementLineSerializer)
+    def post(self, request, line_id):
+        validated(EmptyInputSerializer, request)
+        line = settlement.payout_refresh(line_id=line_id, factory_id=company_for_user(request.user).id)
+        return Response(SettlementLineSerializer(line).data)

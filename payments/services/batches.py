@@ -5,9 +5,11 @@ A batch gathers a factory's payable ledger entries (the ``release`` transactions
 completed assignments) up to a cutoff, one line per assignment. Its life
 (``payments.transitions.SETTLEMENT``):
 
-    pending_review --approve--> approved --payout task--> paying --gateway webhook--> paid
+    pending_review --approve--> approved --payout task--> paying --every line's transfer ends--> paid | failed
     pending_review --reject--> rejected            (lines go back to the pool)
-    paying --gateway refuses--> failed --retry--> approved | --return--> rejected
+
+Each line is paid by its own transfer (``payments.services.payouts``); a line whose transfer
+comes back goes back to the pool, so nothing waits for an admin to retry it.
 
 The account that built or last changed a batch may not approve it (the beat task and
 ``manage.py settle`` act as the system, ``built_by`` empty). Approval moves no money.
@@ -22,10 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, ForbiddenError, InvalidInputError
-from core.queue import send_after_commit
 from core.transitions import lock
-from payments import chart, ledger
-from payments.gateway import gateway
+from payments import chart, ledger, work
 from payments.models import LedgerAccount, LedgerLeg, SettlementBatch, SettlementLine
 from payments.transitions import SETTLEMENT
 
@@ -44,14 +44,7 @@ def batch_lock(batch_id) -> SettlementBatch:
 
 
 def payout_after_commit(batch_id: int) -> None:
-    from payments.tasks import settlement_payout_task  # tasks import these services; same app
-
-    send_after_commit(settlement_payout_task, batch_id)
-
-
-def attempt_key(batch) -> str:
-    """The gateway idempotency key of the batch's current payout attempt."""
-    return f"payout:batch:{batch.id}:{batch.payout_attempt}"
+    work.settlement_payout.send_after_commit(batch_id)
 
 
 def _payable_releases(*, cutoff, factory_ids=None) -> dict[int, list[tuple[int, str, int]]]:
@@ -185,30 +178,7 @@ def settlement_reject(*, batch_id: int, admin, reason: str) -> SettlementBatch:
     return batch
 
 
-@transaction.atomic
-def settlement_return(*, batch_id: int, admin, reason: str) -> SettlementBatch:
-    """failed -> rejected: the lines go back to the pool for the next batch."""
-    batch = batch_lock(batch_id)
-    SETTLEMENT.require(batch, B.FAILED)
-    outcome, _detail = gateway().payout_outcome(key=attempt_key(batch))
-    if outcome in ("paid", "pending"):
-        # Its lines must not be paid again in another batch.
-        raise ConflictError(
-            _("The gateway's book shows this payout %(outcome)s; retry it to book the outcome.") % {"outcome": outcome},
-            code="payout_executed",
-        )
-    batch.lines.update(active=False)
-    batch.last_changed_by = admin
-    batch.reason = reason
-    SETTLEMENT.move(
-        batch, B.REJECTED, actor=admin, action="returned", reason=reason, fields=["reason", "last_changed_by"]
-    )
-    return batch
-
-
-def settlements_stuck(*, older_than_minutes: int = 5):
-    """Batches approved or paying for a while: their payout task may have been lost."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    return SettlementBatch.objects.filter(status__in=[B.APPROVED, B.PAYING], updated_at__lt=cutoff).values_list(
-        "id", flat=True
-    )
+def settlements_stuck(*, older_than_seconds: float = 300):
+    """Batches approved a while ago and not paying yet: their payout task was lost."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return SettlementBatch.objects.filter(status=B.APPROVED, updated_at__lt=cutoff).values_list("id", flat=True)

@@ -2,17 +2,17 @@
 must be a capture in the ledger for the same amount, each refund a refund sent for the same
 amount, and each capture or refund we booked that day must be in the bill. What disagrees
 is stored as a ``BillDifference`` (listed in the admin); running the day again replaces the
-day's list, so a fixed difference disappears."""
+day's list, so a fixed difference disappears. Every run leaves a ``BillCheck``: passed,
+differences, or failed (the bill could not be fetched or read, so nothing was compared: a
+failure, never "no differences")."""
 
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from payments.gateway import GatewayError, gateway
-from payments.models import BillDifference, LedgerLeg, Payment, Refund
-from payments.wechatpay import numbers
-from payments.wechatpay.bill import bill_rows
+from payments.gateways import GatewayError, NotOffered, gateway
+from payments.models import BillCheck, BillDifference, LedgerLeg, Payment, Refund
 
 K = BillDifference.Kind
 
@@ -32,7 +32,7 @@ def _booked(keys) -> dict[str, int]:
     return amounts
 
 
-def bill_compare(rows, bill_date: date) -> list[dict]:
+def bill_compare(rows, bill_date: date, *, provider: str) -> list[dict]:
     differences = {}
 
     def differ(kind, number, gateway_fen, ledger_fen, detail):
@@ -42,12 +42,9 @@ def bill_compare(rows, bill_date: date) -> list[dict]:
     in_bill = {"payment": set(), "refund": set()}
     keys = {}
     for row in rows:
-        try:
-            if row.kind == "payment":
-                keys[row] = f"payment:{numbers.payment_id_of(row.number)}:captured"
-            else:
-                keys[row] = f"{numbers.refund_key_of(row.number)}:sent"
-        except numbers.NumberError:
+        if row.ledger_key:
+            keys[row] = row.ledger_key
+        else:
             differ(K.NOT_IN_LEDGER, row.number, row.fen, None, f"a {row.kind} that is not one of our numbers")
     booked = _booked(keys.values())
     for row, key in keys.items():
@@ -57,34 +54,50 @@ def bill_compare(rows, bill_date: date) -> list[dict]:
         elif booked[key] != row.fen:
             differ(K.AMOUNT, row.number, row.fen, booked[key], f"{row.kind} {row.reference}: {key}")
     start, end = _day(bill_date)
-    captured = Payment.objects.filter(provider="wechatpay", succeeded_at__gte=start, succeeded_at__lt=end)
+    captured = Payment.objects.filter(provider=provider, succeeded_at__gte=start, succeeded_at__lt=end)
     for payment in captured.only("id", "amount_fen"):
-        if f"payment:{payment.id}:captured" not in in_bill["payment"]:
-            number = _trade_no(payment)
-            differ(K.NOT_IN_BILL, number, None, payment.amount_fen, f"payment {payment.id} captured, not in the bill")
+        key = f"payment:{payment.id}:captured"
+        if key not in in_bill["payment"]:
+            differ(K.NOT_IN_BILL, key, None, payment.amount_fen, f"payment {payment.id} captured, not in the bill")
     sent = Refund.objects.filter(
-        payment__provider="wechatpay", status=Refund.Status.SUCCEEDED, completed_at__gte=start, completed_at__lt=end
+        payment__provider=provider, status=Refund.Status.SUCCEEDED, completed_at__gte=start, completed_at__lt=end
     )
     for refund in sent.only("key", "amount_fen"):
         if f"{refund.key}:sent" not in in_bill["refund"]:
-            number = numbers.out_refund_no(refund.key)
-            differ(K.NOT_IN_BILL, number, None, refund.amount_fen, f"refund {refund.key} sent, not in the bill")
+            differ(K.NOT_IN_BILL, refund.key, None, refund.amount_fen, f"refund {refund.key} sent, not in the bill")
     return [{"kind": kind, "number": number, **fields} for (kind, number), fields in differences.items()]
 
 
-def _trade_no(payment) -> str:
-    order = payment.wechatpay_orders.order_by("id").first()
-    return order.out_trade_no if order else numbers.out_trade_no(payment.id, "native")
-
-
 def bill_reconcile(*, bill_date: date) -> list[BillDifference]:
-    """Download the day's bill from the gateway, compare, and store the day's differences."""
+    """Download the day's bill from the gateway, compare, and store the day's differences
+    and its check. A bill that cannot be had or read is recorded as a failed check and
+    raised (the task logs it; the admin shows it)."""
     adapter = gateway()
-    if not hasattr(adapter, "trade_bill"):
-        raise GatewayError(f"the {adapter.name} gateway has no daily bill")
-    differences = bill_compare(bill_rows(adapter.trade_bill(bill_date)), bill_date)
+    try:
+        rows = adapter.daily_bill(bill_date)
+    except NotOffered:
+        raise
+    except GatewayError as exc:
+        BillCheck.objects.update_or_create(
+            provider=adapter.name,
+            bill_date=bill_date,
+            defaults={"outcome": BillCheck.Outcome.FAILED, "rows": 0, "differences": 0, "error": str(exc)[:500]},
+        )
+        raise
+    differences = bill_compare(rows, bill_date, provider=adapter.name)
     with transaction.atomic():
         BillDifference.objects.filter(provider=adapter.name, bill_date=bill_date).delete()
-        return BillDifference.objects.bulk_create(
+        stored = BillDifference.objects.bulk_create(
             [BillDifference(provider=adapter.name, bill_date=bill_date, **fields) for fields in differences]
         )
+        BillCheck.objects.update_or_create(
+            provider=adapter.name,
+            bill_date=bill_date,
+            defaults={
+                "outcome": BillCheck.Outcome.DIFFERENCES if stored else BillCheck.Outcome.PASSED,
+                "rows": len(rows),
+                "differences": len(stored),
+                "error": "",
+            },
+        )
+    return stored

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.errors import ApplicationError
-from payments.gateway import GatewayError, gateway
+from payments.gateways import ChargeState, GatewayError, PaymentInfo, gateway
 from payments.models import Payment
 from payments.services.payments import payment_captured, payment_failed
 
@@ -34,11 +34,11 @@ def payments_reconcile(*, older_than_seconds: int = 60, now=None) -> int:
     changed = 0
     for payment in candidates:
         try:
-            outcome, detail = gateway().charge_outcome(payment=payment)
-            if outcome == "paid":
-                payment_captured(payment_id=payment.id, provider_ref=detail)
-            elif outcome == "declined" and payment.status == Payment.Status.REQUIRES_PAYMENT:
-                payment_failed(payment_id=payment.id, reason=detail)
+            status = gateway().charge_status(PaymentInfo.of(payment))
+            if status.state == ChargeState.PAID:
+                payment_captured(payment_id=payment.id, provider_ref=status.reference)
+            elif status.state == ChargeState.DECLINED and payment.status == Payment.Status.REQUIRES_PAYMENT:
+                payment_failed(payment_id=payment.id, reason=status.reason)
             else:
                 continue
         except (GatewayError, ApplicationError):

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFoundError
-from core.queue import send_after_commit
 from core.transitions import lock
-from payments import chart, ledger
-from payments.gateway import GatewayError, gateway
+from payments import chart, ledger, work
+from payments.gateways import GatewayError, PaymentInfo, RefundRequest, gateway
 from payments.models import Payment, Refund
 from payments.transitions import PAYMENT, REFUND
 
@@ -21,9 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def _execute_after_commit(refund_id: int) -> None:
-    from payments.tasks import refund_execute_task  # tasks import these services; same app
-
-    send_after_commit(refund_execute_task, refund_id)
+    work.refund_execute.send_after_commit(refund_id)
 
 
 def refund_create(*, payment: Payment, key: str, amount_fen: int, reason: str) -> Refund:
@@ -49,7 +46,9 @@ def refund_execute(*, refund_id: int) -> Refund:
     if refund.status == Refund.Status.SUCCEEDED:
         return refund
     try:
-        result = gateway().refund(payment=refund.payment, amount_fen=refund.amount_fen, key=refund.key)
+        result = gateway().refund(
+            RefundRequest(key=refund.key, payment=PaymentInfo.of(refund.payment), amount_fen=refund.amount_fen)
+        )
     except GatewayError as exc:
         if exc.transient:
             raise

@@ -1,5 +1,8 @@
-"""Gateway webhooks: verified over the raw body, stored once per provider event id, and
-applied after commit in a worker (a beat task picks up any whose task was lost)."""
+"""Gateway callbacks: verified over the raw body by the configured gateway
+(``Gateway.verify_webhook``), stored once per provider message id, and applied after commit
+in a worker (a beat task picks up any whose task was lost). What is stored is the platform's
+own message (``payments.gateways.interface.Message.payload()``), never the provider's wire
+format."""
 
 from datetime import timedelta
 
@@ -9,66 +12,72 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError, NotFoundError
-from core.queue import send_after_commit
 from core.transitions import lock
-from payments.gateway import SIGNATURE_HEADER, gateway
+from payments import work
+from payments.gateways import (
+    Message,
+    PaymentFailed,
+    PaymentSucceeded,
+    RefundFailed,
+    RefundSucceeded,
+    TransferChanged,
+    gateway,
+    message_from_payload,
+)
 from payments.models import Payment, WebhookEvent
 from payments.services.payments import payment_captured, payment_failed
-from payments.services.payouts import payout_confirmed
+from payments.services.payouts import payout_transfer_changed
 from payments.services.refunds import refund_gateway_failed, refund_gateway_succeeded
 
 
-def webhook_receive(
-    *, provider: str, raw_body: bytes, headers=None, signature: str | None = None
-) -> tuple[WebhookEvent, bool]:
-    """Verify (by the provider's own protocol: the adapter's ``webhook_verify`` over the raw
-    body and the request's headers), store once, and process after commit. Returns (event,
-    created)."""
+def webhook_receive(*, provider: str, raw_body: bytes, headers) -> tuple[WebhookEvent, bool]:
+    """Verify (by the provider's own protocol, over the raw body and the request's
+    headers), store once, and process after commit. Returns (event, created)."""
     if provider != settings.PAYMENT_PROVIDER:
         raise NotFoundError(_("Unknown payment provider."))
-    if headers is None:
-        headers = {SIGNATURE_HEADER: signature}
-    body = gateway().webhook_verify(raw_body, headers)
+    message = gateway().verify_webhook(raw_body, headers)
+    payload = message.payload()
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
-                provider=provider, event_id=body["id"][:100], event_type=body["type"][:50], payload=body
+                provider=provider, event_id=message.id[:100], event_type=message.type[:50], payload=payload
             )
     except IntegrityError:
-        return WebhookEvent.objects.get(provider=provider, event_id=body["id"][:100]), False
-    from payments.tasks import webhook_process_task  # tasks import these services; same app
-
-    send_after_commit(webhook_process_task, event.id)
+        return WebhookEvent.objects.get(provider=provider, event_id=message.id[:100]), False
+    work.webhook_process.send_after_commit(event.id)
     return event, True
 
 
-def _apply(event_type: str, data: dict) -> str:
-    """Apply one event's effect; returns an error note for an event we do not act on."""
-    if event_type == "payment.succeeded":
-        payment_id = int(data["payment_id"])
-        if "amount_fen" in data:
-            # A gateway that says how much it took (WeChat Pay does): anything but the
-            # payment's amount is not this payment, and is not booked.
-            expected = Payment.objects.filter(id=payment_id).values_list("amount_fen", flat=True).first()
-            if expected is not None and int(data["amount_fen"]) != expected:
-                return f"amount {data['amount_fen']} fen is not the payment's {expected} fen: not captured"
-        payment_captured(payment_id=payment_id, provider_ref=str(data.get("charge_id", "")))
-    elif event_type == "payment.failed":
-        payment_failed(payment_id=int(data["payment_id"]), reason=str(data.get("reason", "declined")))
-    elif event_type in ("payout.paid", "payout.failed"):
-        payout_confirmed(
-            batch_id=int(data["batch_id"]),
-            attempt=int(data["attempt"]),
-            ok=event_type == "payout.paid",
-            reference=str(data.get("ref", "")),
-            reason=str(data.get("reason", "")),
+def _captured(message: PaymentSucceeded) -> str:
+    payment = Payment.objects.filter(id=message.payment_id).first()
+    if payment is None:
+        raise NotFoundError(_("No such payment."))
+    # A gateway that says what it took (WeChat Pay does): anything but the payment's amount
+    # in the payment's currency is not this payment, and is not booked.
+    if message.amount_fen is not None and message.amount_fen != payment.amount_fen:
+        return f"amount {message.amount_fen} fen is not the payment's {payment.amount_fen} fen: not captured"
+    if message.currency is not None and message.currency != payment.currency:
+        return f"currency {message.currency!r} is not the payment's {payment.currency}: not captured"
+    payment_captured(payment_id=payment.id, provider_ref=message.reference)
+    return ""
+
+
+def _apply(message: Message) -> str:
+    """Apply one message's effect; returns an error note for a message we do not act on."""
+    if isinstance(message, PaymentSucceeded):
+        return _captured(message)
+    if isinstance(message, PaymentFailed):
+        payment_failed(payment_id=message.payment_id, reason=message.reason or "declined")
+    elif isinstance(message, TransferChanged):
+        payout_transfer_changed(
+            key=message.key, state=message.state, reference=message.reference, reason=message.reason
         )
-    elif event_type == "refund.succeeded":
-        refund_gateway_succeeded(key=str(data["refund_key"]), reference=str(data.get("ref", "")))
-    elif event_type == "refund.failed":
-        refund_gateway_failed(key=str(data["refund_key"]), reason=str(data.get("reason", "refused")))
+    elif isinstance(message, RefundSucceeded):
+        refund_gateway_succeeded(key=message.key, reference=message.reference)
+    elif isinstance(message, RefundFailed):
+        refund_gateway_failed(key=message.key, reason=message.reason or "refused")
     else:
-        return f"ignored event type {event_type}"
+        return f"ignored message {message.type} {getattr(message, 'kind', '')}".strip()
     return ""
 
 
@@ -79,7 +88,7 @@ def webhook_process(*, event_id: int) -> WebhookEvent:
     if event.processed_at is not None:
         return event
     try:
-        event.error = _apply(event.event_type, event.payload.get("data") or {})
+        event.error = _apply(message_from_payload(event.payload))
     except (KeyError, TypeError, ValueError, InvalidInputError, NotFoundError) as exc:
         event.error = f"unusable event: {exc}"[:500]
     event.processed_at = timezone.now()

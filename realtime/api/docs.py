@@ -47,7 +47,9 @@ events = operation(
     "Any company user: the events of its company's stream with `seq` > `after`, oldest first, at "
     "most `page_size` (≤ 500) a page; follow `next` until it is null. The same events reach the "
     "WebSocket `/ws/v1/events` live: offers made, withdrawn and expired, jobs joining or leaving "
-    "the board, job, share, payment and settlement status changes, and notifications. Use it to "
+    "the board, job, share, payment and settlement status changes, each settlement line's payout "
+    "(`payout.status_changed`, with what WeChat's confirmation needs while the payee must confirm), "
+    "and notifications. Use it to "
     "catch up after being offline, then open the socket with `after=<last seq>`; `last_seq` is the "
     "stream's newest number right now. Another company's events are never listed.",
     response={"results": [_OFFER_EVENT], "next": None, "last_seq": 42},

@@ -7,7 +7,7 @@ from django.utils import timezone
 from core.errors import ConflictError
 from orders import services
 from payments import services as payment_services
-from payments.models import Refund, SettlementBatch
+from payments.models import Refund, SettlementBatch, SettlementLine
 from payments.services import settlement
 from tests import fixtures
 
@@ -99,7 +99,7 @@ def test_admin_pages_for_money_render():
         assert browser.get(path).status_code == 200, path
 
 
-def test_admin_refund_retry_and_batch_return_are_reachable(settings):
+def test_admin_refund_retry_and_transfer_cancel_are_reachable(settings):
     admin = fixtures.admin_user()
     admin.is_superuser = True
     admin.save()
@@ -115,19 +115,24 @@ def test_admin_refund_retry_and_batch_return_are_reachable(settings):
     settings.SANDBOX_FAIL = set()
     browser.post("/admin/payments/refund/", {"action": "retry_refunds", "_selected_action": [refund.id]})
     assert Refund.objects.get().status == "pending"
-    # a failed batch can be returned with a reason
+    # a transfer waiting for the payee's confirmation can be taken back with a reason; the
+    # sandbox pays at once and has no such step, which the admin is told, and nothing moves
     pair = fixtures.factory()
     fixtures.completed_assignment(pair)
     batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
-    SettlementBatch.objects.filter(id=batch.id).update(status="failed")
-    browser.post(
-        "/admin/payments/settlementbatch/",
-        {"action": "return_batches", "apply": "1", "_selected_action": [batch.id], "reason": "bank closed"},
+    line = batch.lines.get()
+    SettlementLine.objects.filter(id=line.id).update(payout_status="awaiting_confirmation")
+    asked = browser.get("/admin/payments/settlementline/")
+    assert asked.status_code == 200
+    answer = browser.post(
+        "/admin/payments/settlementline/",
+        {"action": "cancel_transfers", "apply": "1", "_selected_action": [line.id], "reason": "wrong payee"},
+        follow=True,
     )
-    batch.refresh_from_db()
-    assert (batch.status, batch.reason) == ("rejected", "bank closed")
+    assert "cannot take a transfer back" in answer.content.decode()
+    assert SettlementLine.objects.get(id=line.id).payout_status == "awaiting_confirmation"
     with pytest.raises(ConflictError):
-        settlement.settlement_return(batch_id=batch.id, admin=admin, reason="again")
+        settlement.payout_cancel(line_id=line.id, admin=admin, reason="again")
 
 
 def test_admin_index_desk_counts_what_needs_an_operator_today():

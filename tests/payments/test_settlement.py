@@ -9,6 +9,7 @@ from core.errors import ConflictError, ForbiddenError
 from orders import services as order_services
 from orders.models import Assignment, Job
 from payments import ledger
+from payments.gateways import TransferRequest, TransferState, TransferStatus, gateway
 from payments.models import LedgerTransaction, Payment, SandboxOperation, SettlementBatch, SettlementLine
 from payments.services import settlement
 from tests import fixtures
@@ -69,7 +70,14 @@ def test_settlement_builder_cannot_approve_and_another_admin_can(eager_celery_li
     batch.refresh_from_db()
     assert (batch.status, batch.approved_by_id) == ("paid", checker.id)
     assert _balances(pair[1].id) == (0, 0, 14250)
-    assert list(batch.events.values_list("action", flat=True)) == ["built", "approved", "payout_sent", "paid"]
+    assert list(batch.events.values_list("action", flat=True)) == [
+        "built",
+        "approved",
+        "payout_sending",  # the line, then the batch
+        "payout_sent",
+        "payout_paid",
+        "paid",
+    ]
     wallet = client_for(pair[0]).get("/api/v1/wallet").json()
     assert (wallet["payable_fen"], wallet["paid_out_fen"]) == (0, 14250)
     assert ledger.ledger_check().balanced
@@ -112,151 +120,138 @@ def test_settlement_rejected_batch_lines_are_in_the_next_batch():
     assert _balances(pair[1].id) == (28500, 0, 0)
 
 
-def test_settlement_payout_run_twice_pays_once(settings):
-    pair = fixtures.factory()
-    fixtures.completed_assignment(pair)
+def _approved_batch(pair, pieces=1):
+    for _ in range(pieces):
+        fixtures.completed_assignment(pair)
     batch = settlement.settlement_build(cutoff=_soon())[0]
     SettlementBatch.objects.filter(id=batch.id).update(status="approved")
-    # when
+    return batch
+
+
+def _request(line):
+    return TransferRequest(
+        key=line.payout_key, factory_id=line.batch.factory_id, amount_fen=line.amount_fen, remark="r", payee=None
+    )
+
+
+def test_settlement_payout_run_twice_pays_once(settings):
+    # given: an approved batch of one line
+    pair = fixtures.factory()
+    batch = _approved_batch(pair)
+    # when: the payout task runs; the transfer is accepted and in transit
     settlement.settlement_payout(batch_id=batch.id)
+    assert _balances(pair[1].id) == (0, 14250, 0)
+    # when: it runs again (a redelivered task): the gateway answers from its book
     settlement.settlement_payout(batch_id=batch.id)
-    # then
+    assert _balances(pair[1].id) == (0, 14250, 0)
+    # and the gateway's news of it arrives (twice)
+    line = batch.lines.get()
+    for _ in range(2):
+        settlement.payout_transfer_changed(key=line.payout_key, state="paid", reference="r")
+    # then: one transfer at the gateway, money moved once each way
     assert SandboxOperation.objects.filter(kind="payout").count() == 1
     assert LedgerTransaction.objects.filter(kind="payout").count() == 1
-    assert _balances(pair[1].id) == (0, 14250, 0)
+    assert LedgerTransaction.objects.filter(kind="payout_paid").count() == 1
+    assert _balances(pair[1].id) == (0, 0, 14250)
+    assert SettlementBatch.objects.get(id=batch.id).status == "paid"
+    assert list(batch.lines.values_list("payout_status", "active")) == [("paid", True)]
 
 
 def test_settlement_payout_crash_between_gateway_and_commit_pays_once():
     pair = fixtures.factory()
-    fixtures.completed_assignment(pair)
-    batch = settlement.settlement_build(cutoff=_soon())[0]
-    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    batch = _approved_batch(pair)
     # given: a worker started the payout and called the gateway, then died before recording it
-    started = settlement._payout_start(batch_id=batch.id)
-    first_call = settlement._payout_call_gateway(started)
-    # when: the task is delivered again (acks_late) and runs from the top
+    (line_id,) = settlement._payout_start(batch_id=batch.id)
+    line = SettlementLine.objects.select_related("batch").get(id=line_id)
+    first_call = gateway().transfer(_request(line))
+    # when: the task is delivered again (acks_late) and runs from the top, and the sweep asks
     settlement.settlement_payout(batch_id=batch.id)
-    # then: the gateway saw one payout (the retry replayed its key) and the ledger moved once
+    settlement.payout_reconcile(line_id=line_id)
+    # then: the gateway saw one transfer (the rerun replayed its key) and the ledger moved once
     assert SandboxOperation.objects.filter(kind="payout").count() == 1
-    batch.refresh_from_db()
-    assert batch.payout_reference == first_call.reference
+    line.refresh_from_db()
+    assert (line.payout_status, line.payout_reference) == ("paid", first_call.reference)
     assert LedgerTransaction.objects.filter(kind="payout").count() == 1
-    # and the gateway's confirmation (even twice) pays out once
+    # and the gateway's notification (even twice) changes nothing more
     for _ in range(2):
-        settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference=first_call.reference)
+        settlement.payout_transfer_changed(key=line.payout_key, state="paid", reference=first_call.reference)
     assert _balances(pair[1].id) == (0, 0, 14250)
     assert SettlementBatch.objects.get(id=batch.id).status == "paid"
 
 
-def test_settlement_refused_payout_fails_returns_money_and_can_be_retried(settings):
+def test_settlement_refused_transfer_returns_the_line_to_the_next_batch(settings):
     pair = fixtures.factory()
-    fixtures.completed_assignment(pair)
-    batch = settlement.settlement_build(cutoff=_soon())[0]
-    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    batch = _approved_batch(pair)
     settings.SANDBOX_FAIL = {"payout"}
     # when
     settlement.settlement_payout(batch_id=batch.id)
-    # then
+    # then: the batch failed, the money is back in payable, the line left the batch
     batch.refresh_from_db()
     assert batch.status == "failed"
     assert "told to fail" in batch.reason
     assert _balances(pair[1].id) == (14250, 0, 0)
-    # when: the gateway works again and an admin retries
+    line = batch.lines.get()
+    assert (line.payout_status, line.active) == ("returned", False)
+    assert ledger.ledger_check().balanced
+    # when: the gateway works again and the next day's batch is built and approved
     settings.SANDBOX_FAIL = set()
-    admin = fixtures.admin_user()
-    settlement.settlement_retry_payout(batch_id=batch.id, admin=admin)
-    settlement.settlement_payout(batch_id=batch.id)
-    settlement.payout_confirmed(batch_id=batch.id, attempt=2, ok=True, reference="r2")
-    # then
-    batch.refresh_from_db()
-    assert (batch.status, batch.payout_attempt) == ("paid", 2)
+    following = settlement.settlement_build(cutoff=_soon() + timedelta(days=1))[0]
+    # then: it holds the same assignment, and pays it
+    assert list(following.lines.values_list("assignment_id", "amount_fen")) == [(line.assignment_id, 14250)]
+    settlement.settlement_approve(batch_id=following.id, admin=fixtures.admin_user())
+    settlement.settlement_payout(batch_id=following.id)
+    settlement.payout_reconcile(line_id=following.lines.get().id)  # the gateway's book: paid
+    assert SettlementBatch.objects.get(id=following.id).status == "paid"
     assert _balances(pair[1].id) == (0, 0, 14250)
     assert ledger.ledger_check().balanced
 
 
 def test_settlement_payout_rerun_after_the_gateway_paid_is_not_refused(settings):
     pair = fixtures.factory()
-    fixtures.completed_assignment(pair)
-    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
-    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
-    started = settlement._payout_start(batch_id=batch.id)
-    settlement._payout_call_gateway(started)  # the gateway paid; then the worker died
-    settings.SANDBOX_FAIL = {"payout"}  # and now the gateway refuses new payouts
+    batch = _approved_batch(pair)
+    (line_id,) = settlement._payout_start(batch_id=batch.id)
+    gateway().transfer(_request(SettlementLine.objects.select_related("batch").get(id=line_id)))  # paid; worker died
+    settings.SANDBOX_FAIL = {"payout"}  # and now the gateway refuses new transfers
     # when: the task runs again
     settlement.settlement_payout(batch_id=batch.id)
-    # then: the gateway answers from its book; the batch is not marked failed
-    assert SettlementBatch.objects.get(id=batch.id).status == "paying"
+    # then: the gateway answers from its book; the line is not returned, and is paid once asked
+    assert SettlementLine.objects.get(id=line_id).payout_status == "sending"
+    settlement.payout_reconcile(line_id=line_id)
+    assert SettlementLine.objects.get(id=line_id).payout_status == "paid"
+    assert SettlementBatch.objects.get(id=batch.id).status == "paid"
     assert SandboxOperation.objects.filter(kind="payout").count() == 1
 
 
-def test_settlement_payout_paid_after_we_marked_it_failed_is_booked_not_dropped():
+def test_settlement_paid_news_for_a_returned_line_is_not_booked_but_flagged(settings):
     pair = fixtures.factory()
-    fixtures.completed_assignment(pair)
-    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
-    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
+    batch = _approved_batch(pair)
+    settings.SANDBOX_FAIL = {"payout"}
     settlement.settlement_payout(batch_id=batch.id)
-    settlement._payout_refused(batch_id=batch.id, reason="timeout at the gateway")
-    assert ledger.account_balance(f"payable:factory:{pair[1].id}") == 14250
-    # when: the gateway's webhook says attempt 1 did pay
-    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="late")
+    line = batch.lines.get()
+    before = _balances(pair[1].id)
+    # when: a (hypothetical) "paid" arrives for the line already returned to payable
+    settlement.payout_transfer_changed(key=line.payout_key, state="paid", reference="late")
+    # then: nothing is booked twice; the batch's trail tells an admin
+    assert _balances(pair[1].id) == before == (14250, 0, 0)
+    assert batch.events.filter(action="duplicate_payout_risk").count() == 1
+    assert ledger.ledger_check().balanced
+
+
+def test_settlement_batch_with_a_paid_and_a_returned_line_is_paid_with_a_note():
+    pair = fixtures.factory()
+    batch = _approved_batch(pair, pieces=2)
+    first, second = batch.lines.order_by("id")
+    settlement._payout_start(batch_id=batch.id)
+    # when: the gateway pays one line and returns the other
+    settlement.payout_apply(line_id=first.id, status=TransferStatus(TransferState.PAID, reference="p1"))
+    assert SettlementBatch.objects.get(id=batch.id).status == "paying"  # one line still open
+    settlement.payout_apply(line_id=second.id, status=TransferStatus(TransferState.RETURNED, reason="FAIL"))
     # then
     batch.refresh_from_db()
     assert batch.status == "paid"
-    assert ledger.account_balance(f"payable:factory:{pair[1].id}") == 0
-    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
-    assert ledger.ledger_check().balanced
-
-
-def test_settlement_retry_of_a_payout_the_gateway_executed_books_it_without_paying_again():
-    pair = fixtures.factory()
-    fixtures.completed_assignment(pair)
-    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
-    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
-    settlement.settlement_payout(batch_id=batch.id)
-    settlement._payout_refused(batch_id=batch.id, reason="unclear answer")
-    # when: an admin retries; the gateway's book says attempt 1 was paid
-    settlement.settlement_retry_payout(batch_id=batch.id, admin=fixtures.admin_user())
-    # then: booked as paid, nothing sent again
-    batch.refresh_from_db()
-    assert (batch.status, batch.payout_attempt, batch.payout_sends) == ("paid", 1, 1)
-    assert SandboxOperation.objects.filter(kind="payout").count() == 1
-    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
-    assert ledger.ledger_check().balanced
-    # and a late webhook for it changes nothing more
-    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="r")
-    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
-
-
-def test_settlement_return_is_refused_when_the_gateway_paid_the_batch():
-    pair = fixtures.factory()
-    fixtures.completed_assignment(pair)
-    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
-    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
-    settlement.settlement_payout(batch_id=batch.id)
-    settlement._payout_refused(batch_id=batch.id, reason="unclear answer")
-    with pytest.raises(ConflictError) as refused:
-        settlement.settlement_return(batch_id=batch.id, admin=fixtures.admin_user(), reason="try next batch")
-    assert refused.value.code == "payout_executed"
+    assert "1" in batch.reason
+    assert _balances(pair[1].id) == (14250, 0, 14250)
     assert SettlementLine.objects.filter(batch=batch, active=True).count() == 1
-
-
-def test_settlement_late_paid_while_a_new_attempt_waits_is_booked_and_the_new_attempt_not_sent(settings):
-    pair = fixtures.factory()
-    fixtures.completed_assignment(pair)
-    batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
-    SettlementBatch.objects.filter(id=batch.id).update(status="approved")
-    settings.SANDBOX_FAIL = {"payout"}
-    settlement.settlement_payout(batch_id=batch.id)  # refused: failed, nothing at the gateway
-    settings.SANDBOX_FAIL = set()
-    settlement.settlement_retry_payout(batch_id=batch.id, admin=fixtures.admin_user())  # attempt 2 approved
-    # when: a (hypothetical real-gateway) paid for attempt 1 arrives before attempt 2 is sent
-    settlement.payout_confirmed(batch_id=batch.id, attempt=1, ok=True, reference="late")
-    settlement.settlement_payout(batch_id=batch.id)
-    # then: paid once, attempt 2 never sent
-    batch.refresh_from_db()
-    assert batch.status == "paid"
-    assert SandboxOperation.objects.filter(kind="payout").count() == 0
-    assert ledger.account_balance(f"paid_out:factory:{pair[1].id}") == 14250
     assert ledger.ledger_check().balanced
 
 

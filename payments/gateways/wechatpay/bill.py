@@ -3,21 +3,15 @@ line per trade whose every field starts with a backtick, then a summary. Amounts
 with two decimals in the file and are read into fen as integers (no float anywhere)."""
 
 import re
-from dataclasses import dataclass
+
+from payments.gateways.interface import BillRow
+from payments.gateways.wechatpay import numbers
 
 AMOUNT = re.compile(r"(\d{1,15})(?:\.(\d{1,2}))?")
 
 
 class BillFormatError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class BillRow:
-    kind: str  # "payment" or "refund"
-    number: str  # out_trade_no or out_refund_no
-    fen: int
-    reference: str  # WeChat Pay's transaction id or refund id
 
 
 def yuan_to_fen(text: str) -> int:
@@ -53,8 +47,18 @@ def bill_rows(text: str) -> list[BillRow]:
         state = fields[at["交易状态"]]
         if state == "SUCCESS":
             number, fen, reference = fields[at["商户订单号"]], fields[total_column], fields[at["微信订单号"]]
-            rows.append(BillRow("payment", number, yuan_to_fen(fen), reference))
+            rows.append(BillRow("payment", number, yuan_to_fen(fen), reference, _key(number, payment=True)))
         elif state == "REFUND":
             number, fen, reference = fields[at["商户退款单号"]], fields[refund_column], fields[at["微信退款单号"]]
-            rows.append(BillRow("refund", number, yuan_to_fen(fen), reference))
+            rows.append(BillRow("refund", number, yuan_to_fen(fen), reference, _key(number, payment=False)))
     return rows
+
+
+def _key(number: str, *, payment: bool) -> str:
+    """The ledger transaction a bill line must match, or "" for a number not ours."""
+    try:
+        if payment:
+            return f"payment:{numbers.payment_id_of(number)}:captured"
+        return f"{numbers.refund_key_of(number)}:sent"
+    except numbers.NumberError:
+        return ""

@@ -1,5 +1,5 @@
 """The sandbox gateway's pay page, standing in for a real gateway's checkout
-(``payments.gateway.SandboxGateway``): only whoever holds the payment's link can pay or
+(``SandboxGateway.checkout``): only whoever holds the payment's link can pay or
 decline it, only while it still requires payment, and the gateway's own book makes a
 second press of the button send nothing twice."""
 
@@ -8,7 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, InvalidInputError, NotFoundError
-from payments.gateway import SandboxGateway, pay_token_valid, sandbox_send
+from payments.gateways import active
+from payments.gateways.sandbox.delivery import sandbox_send
+from payments.gateways.sandbox.gateway import SandboxGateway
+from payments.gateways.sandbox.signing import pay_token_valid
 from payments.models import Payment
 
 # Test knobs of the pay page (?duplicate=1, ?delay=N): only with DEBUG or SANDBOX_TEST_KNOBS.
@@ -18,8 +21,7 @@ MAX_DELAY_SECONDS = 600
 
 def sandbox_payment_for_link(*, payment_id: int, token: str) -> Payment:
     """The payment a pay link names; 404 for a wrong token (as for no such payment)."""
-    if settings.PAYMENT_PROVIDER != "sandbox":
-        raise NotFoundError(_("The sandbox gateway is not enabled."))
+    active(SandboxGateway)
     payment = Payment.objects.filter(id=payment_id).first()
     if payment is None or not pay_token_valid(payment_id, token):
         raise NotFoundError(_("No such payment."))
@@ -50,12 +52,12 @@ def sandbox_pay(*, payment_id: int, token: str, fail: bool = False, copies: int 
         raise ConflictError(_("This payment is %(status)s.") % {"status": payment.status}, code="payment_not_payable")
     gateway = SandboxGateway()
     if fail:
-        operation = gateway.decline(payment=payment, key=f"decline:{payment.id}")
+        _reference, replayed = gateway.decline(payment_id=payment.id, amount_fen=payment.amount_fen)
         data, event_type = {"payment_id": payment.id, "reason": "declined by the sandbox"}, "payment.failed"
     else:
-        operation = gateway.charge(payment=payment, key=f"charge:{payment.id}")
-        data, event_type = {"payment_id": payment.id, "charge_id": operation.reference}, "payment.succeeded"
-    if operation.replayed:
+        reference, replayed = gateway.charge(payment_id=payment.id, amount_fen=payment.amount_fen)
+        data, event_type = {"payment_id": payment.id, "charge_id": reference}, "payment.succeeded"
+    if replayed:
         # The gateway already did this and its webhook is on its way: nothing is sent twice.
         raise ConflictError(
             _("This payment was already answered at the gateway; its confirmation is on its way."),
