@@ -108,13 +108,16 @@ MIDDLEWARE = [
 # passwords for one username from one address, that pair is locked out for
 # LOGIN_COOLOFF_MINUTES (429), whatever password comes next. Admins unlock in the admin
 # ("Access attempts") or with `manage.py axes_reset`.
+# Usernames are compared in their canonical form (accounts.identity) by the login, the login
+# throttle and axes alike.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CanonicalUsernameBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.identity.axes_username"
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.api.tokens.lockout_response"
 AXES_RESET_ON_SUCCESS = True

@@ -25,6 +25,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
+from accounts.api.serializers import UsernameField
 from accounts.identity import canonical_username
 from core.clientip import client_ip
 from core.errors import ApplicationError, error_body
@@ -54,7 +55,9 @@ def lockout_response(request, *args, **kwargs):
 
 
 def login_keys(ip: str, username) -> list[str]:
-    """The counters of one login attempt: its address, and the account it names."""
+    """The counters of one login attempt: its address, and the account it names in canonical
+    form (every variant of a name is one counter; a username that is no text is refused
+    with a 400 by the login itself, after its address was counted)."""
     keys = [f"throttle_login-ip_{ip}"]
     if isinstance(username, str) and username:
         keys.append(f"throttle_login-user_{hashlib.sha256(canonical_username(username).encode()).hexdigest()[:32]}")
@@ -99,6 +102,7 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = UsernameField(write_only=True)
         self.fields["password"] = PasswordField(trim_whitespace=False)
 
     def validate(self, attrs):
