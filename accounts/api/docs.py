@@ -28,7 +28,10 @@ register = operation(
     "between them, and answers 201 with a token pair so the app is signed in at once. A "
     "factory also gets its profile (unverified, offline) and waits for an admin to verify it. "
     "Usernames that mix scripts to pass for another are refused (`username_confusable`). "
-    "With an `Idempotency-Key`, a retry returns the same user with fresh tokens.",
+    "With an `Idempotency-Key`, a retry (same key and body within 24 h) returns the same user "
+    "and company with fresh tokens while the account's password is still the one registered; "
+    "after a password change or a deactivation it returns them without `access` and `refresh` "
+    "(log in instead).",
     request={
         "username": "sme_capco",
         "password": "Hat-brims-2026!",

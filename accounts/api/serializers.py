@@ -57,8 +57,9 @@ class CompanySerializer(serializers.ModelSerializer):
 class RegisterOutputSerializer(serializers.Serializer):
     user = UserSerializer()
     company = CompanySerializer()
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+    _REPLAY = "Absent from a replayed registration once the account's password changed (log in instead)."
+    access = serializers.CharField(required=False, help_text=_REPLAY)
+    refresh = serializers.CharField(required=False, help_text=_REPLAY)
 
 
 class MeSerializer(serializers.Serializer):

@@ -32,7 +32,7 @@ class RegisterView(APIView):
     authentication_classes = []
 
     @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
-    @idempotent(secret_fields=("access", "refresh"), replay=lambda request, body: _with_fresh_tokens(body))
+    @idempotent(secret_fields=("access", "refresh"), replay=lambda request, body: _replayed(request, body))
     def post(self, request):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -55,11 +55,17 @@ def _tokens(user) -> dict:
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-def _with_fresh_tokens(body: dict) -> dict:
-    """A replayed registration: the idempotency table keeps no tokens, so new ones are issued
-    (the replay carried the same body, password included)."""
+def _replayed(request, body: dict) -> dict:
+    """A replayed registration (same key, same body, password included, within 24 h). The
+    idempotency table keeps no tokens; fresh ones are issued only while the account is active
+    and the password it was registered with is still its password. After a password change
+    or a deactivation the replay answers the first ``user`` and ``company`` without tokens,
+    and the client logs in."""
     user = get_user_model().objects.filter(id=body["user"]["id"]).first()
-    return {**body, **_tokens(user)} if user is not None else body
+    password = request.data.get("password") if isinstance(request.data, dict) else None
+    if user is not None and user.is_active and isinstance(password, str) and user.check_password(password):
+        return {**body, **_tokens(user)}
+    return body
 
 
 @extend_schema_view(get=docs.me, patch=docs.me_update)
