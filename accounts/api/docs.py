@@ -89,13 +89,22 @@ logout = operation(
 password = operation(
     "Change my password",
     "A signed-in user: `{old_password, new_password}` -> a new token pair. Every token issued "
-    "before, access tokens included, is refused from then on, so other devices are signed out. "
-    "Throttled like a login.",
+    "before, access tokens included, is refused from then on, so other devices are signed out, "
+    "and so is every open WebSocket ticket. Throttled like a login. A wrong `old_password` counts "
+    "as a failed login of this username from this address (five lock the pair out of the login "
+    "and of this, 429 `locked_out`) and against the account from any address: after five, each "
+    "within 15 minutes of the last, the password cannot be changed for 15 minutes.",
     request={"old_password": "demo-pass-2026", "new_password": "Velcro-and-webbing-77"},
     response=TOKENS,
     errors=(
         error_example(400, "invalid", "The old password is wrong.", {"old_password": ["Wrong password."]}),
         BAD_TOKEN,
+        error_example(
+            429,
+            "locked_out",
+            "Too many wrong old passwords for this account; try again in 15 minutes. "
+            "原密码错误次数过多，请 15 分钟后再试。",
+        ),
     ),
 )
 

@@ -12,7 +12,6 @@
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
@@ -27,30 +26,17 @@ from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_pas
 
 from accounts.api.serializers import UsernameField
 from accounts.identity import canonical_username
+from accounts.lockout import LockedOutError, locked_out_message
 from core.clientip import client_ip
-from core.errors import ApplicationError, error_body
+from core.errors import error_body
 from core.throttling import _CountingThrottle, hit
-
-LOCKED_OUT_MESSAGE = (
-    "Too many wrong passwords for this account from your address; try again in {minutes} minutes "
-    "or ask a platform admin to unlock it. 密码错误次数过多，请 {minutes} 分钟后再试或联系平台管理员解锁。"
-)
-
-
-class LockedOutError(ApplicationError):
-    status_code = 429
-    code = "locked_out"
-
-
-def _locked_out_message() -> str:
-    return LOCKED_OUT_MESSAGE.format(minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
 
 
 def lockout_response(request, *args, **kwargs):
     """django-axes' lockout page: the error shape for the API, a page for the admin."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("locked_out", _locked_out_message()), status=429)
-    page = TemplateResponse(request, "accounts/locked_out.html", {"message": _locked_out_message()}, status=429)
+        return JsonResponse(error_body("locked_out", locked_out_message()), status=429)
+    page = TemplateResponse(request, "accounts/locked_out.html", {"message": locked_out_message()}, status=429)
     return page.render()  # axes returns it from its middleware, after Django's rendering step
 
 
@@ -110,7 +96,7 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
             return super().validate(attrs)
         except Exception:
             if getattr(self.context.get("request"), "axes_locked_out", False):
-                raise LockedOutError(_locked_out_message()) from None
+                raise LockedOutError(locked_out_message()) from None
             raise
 
 

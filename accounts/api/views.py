@@ -129,6 +129,6 @@ class PasswordChangeView(APIView):
     def post(self, request):
         data = validated(PasswordChangeInputSerializer, request)
         user = services.password_change(
-            user=request.user, old_password=data["old_password"], new_password=data["new_password"]
+            user=request.user, old_password=data["old_password"], new_password=data["new_password"], request=request
         )
         return Response(_tokens(user))
