@@ -14,6 +14,9 @@ class Ticket(models.Model):
 
     digest = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A digest of the user's password hash when the ticket was issued: a password changed
+    # since refuses the ticket (``realtime.services.ticket_redeem``).
+    credentials = models.CharField(max_length=64, default="")
     expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -29,17 +29,25 @@ def _digest(ticket: str) -> str:
     return hashlib.sha256(ticket.encode()).hexdigest()
 
 
+def credentials_digest(user) -> str:
+    """What a ticket or a device remembers of its user's password: a digest of the hash, so a
+    password change (which makes every token of the user invalid) refuses them too."""
+    return hashlib.sha256(f"realtime:{user.password}".encode()).hexdigest()
+
+
 def ticket_issue(*, user) -> tuple[str, object]:
     """A fresh single-use ticket for the user's socket: ``(ticket, expires_at)``."""
     ticket = secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(seconds=settings.REALTIME_TICKET_SECONDS)
-    Ticket.objects.create(digest=_digest(ticket), user=user, expires_at=expires_at)
+    Ticket.objects.create(digest=_digest(ticket), user=user, expires_at=expires_at, credentials=credentials_digest(user))
     return ticket, expires_at
 
 
 def ticket_redeem(*, ticket: str):
-    """The ticket's user, once: a used, expired or unknown ticket gives None. The
-    conditional update is what makes two handshakes with one ticket succeed once."""
+    """The ticket's user, once: a used, expired or unknown ticket gives None, and so does one
+    whose user was deactivated or changed the password since it was issued. The conditional
+    update is what makes two handshakes with one ticket succeed once; a ticket presented is
+    spent, whatever the handshake's fate."""
     if not ticket or len(ticket) > 128:
         return None
     digest = _digest(ticket)
@@ -47,7 +55,10 @@ def ticket_redeem(*, ticket: str):
     used = Ticket.objects.filter(digest=digest, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
     if not used:
         return None
-    return Ticket.objects.select_related("user").get(digest=digest).user
+    row = Ticket.objects.select_related("user").get(digest=digest)
+    if not row.user.is_active or row.credentials != credentials_digest(row.user):
+        return None
+    return row.user
 
 
 def tickets_purge() -> int:

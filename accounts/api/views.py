@@ -1,4 +1,6 @@
 from django.contrib.auth import get_user_model
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
@@ -27,6 +29,7 @@ from core.throttling import AnonRateThrottle, UserRateThrottle
 
 
 @extend_schema_view(post=docs.register)
+@method_decorator(never_cache, name="dispatch")  # tokens: no cache may keep them
 class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -94,6 +97,7 @@ class MeView(APIView):
 
 
 @extend_schema_view(post=docs.token)
+@method_decorator(never_cache, name="dispatch")  # tokens: no cache may keep them
 class TokenObtainView(TokenObtainPairView):
     """Log in: ``{username, password}`` -> ``{access, refresh}``. Throttled per address and
     per username; too many wrong passwords lock the pair out (429 ``locked_out``)."""
@@ -102,6 +106,7 @@ class TokenObtainView(TokenObtainPairView):
 
 
 @extend_schema_view(post=docs.token_refresh)
+@method_decorator(never_cache, name="dispatch")  # tokens: no cache may keep them
 class TokenRefreshRotateView(TokenRefreshView):
     """``{refresh}`` -> ``{access, refresh}``: the refresh token given is used up (a second
     use is 401), the new one replaces it."""
@@ -122,6 +127,7 @@ class LogoutView(APIView):
 
 
 @extend_schema_view(post=docs.password)
+@method_decorator(never_cache, name="dispatch")  # tokens: no cache may keep them
 class PasswordChangeView(APIView):
     throttle_classes = [UserRateThrottle, LoginRateThrottle]
 

@@ -2,7 +2,9 @@
 HTTP for catch-up, and the phones that receive pushes. The socket itself is
 ``realtime.consumers``."""
 
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -39,6 +41,7 @@ def _ticket_body(request) -> dict:
 
 
 @extend_schema_view(post=docs.ticket)
+@method_decorator(never_cache, name="dispatch")  # a ticket: no cache may keep it
 class TicketView(APIView):
     """A single-use ticket for opening ``/ws/v1/events?ticket=…`` (good for 60 s), for
     clients that cannot set an ``Authorization`` header on a WebSocket handshake."""

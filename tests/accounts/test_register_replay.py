@@ -57,3 +57,28 @@ def test_register_replay_of_a_deactivated_account_answers_without_tokens():
     replay = api.post(REGISTER, BODY, format="json", **KEY)
     assert replay.status_code == 201
     assert "access" not in replay.json() and "refresh" not in replay.json()
+
+
+@pytest.mark.django_db
+def test_token_answers_are_never_cached():
+    # every answer that carries a token: registration, login, refresh, password change
+    api = APIClient()
+    registered = api.post(REGISTER, BODY, format="json")
+    login = api.post("/api/v1/auth/token", {"username": "lin_wei", "password": PASSWORD}, format="json")
+    refreshed = api.post("/api/v1/auth/token/refresh", {"refresh": login.json()["refresh"]}, format="json")
+    changed = api.post(
+        "/api/v1/auth/password",
+        {"old_password": PASSWORD, "new_password": "Webbing-2027-stronger"},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {login.json()['access']}",
+    )
+    answers = {"register": registered, "token": login, "refresh": refreshed, "password": changed}
+    assert {name: r.status_code for name, r in answers.items()} == {
+        "register": 201,
+        "token": 200,
+        "refresh": 200,
+        "password": 200,
+    }
+    assert {name: "no-store" in r.get("Cache-Control", "") for name, r in answers.items()} == dict.fromkeys(
+        answers, True
+    )
