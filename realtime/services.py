@@ -39,7 +39,9 @@ def ticket_issue(*, user) -> tuple[str, object]:
     """A fresh single-use ticket for the user's socket: ``(ticket, expires_at)``."""
     ticket = secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(seconds=settings.REALTIME_TICKET_SECONDS)
-    Ticket.objects.create(digest=_digest(ticket), user=user, expires_at=expires_at, credentials=credentials_digest(user))
+    Ticket.objects.create(
+        digest=_digest(ticket), user=user, expires_at=expires_at, credentials=credentials_digest(user)
+    )
     return ticket, expires_at
 
 
