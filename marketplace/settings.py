@@ -189,6 +189,9 @@ REALTIME_PING_SECONDS = env.float("REALTIME_PING_SECONDS", default=25.0)
 REALTIME_PRESENCE_SECONDS = env.float("REALTIME_PRESENCE_SECONDS", default=75.0)  # a socket silent longer is gone
 REALTIME_TICKET_SECONDS = 60
 PUSH_PROVIDER = env("PUSH_PROVIDER", default="sandbox")
+# A phone's push token registered to another account moves to the caller only this soon after
+# the caller gave its password (a sign-in on that phone); later it is a 409.
+DEVICE_MOVE_LOGIN_SECONDS = env.int("DEVICE_MOVE_LOGIN_SECONDS", default=600)
 
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

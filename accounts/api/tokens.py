@@ -11,6 +11,7 @@
 """
 
 import hashlib
+import time
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -82,6 +83,28 @@ def throttled_admin_login(login_view):
     return view
 
 
+# When the user last gave its password (a login, a registration, a password change), in the
+# refresh token and so in every access token refreshed from it (OpenID Connect's name for it):
+# a phone's push token moves to another account only after a fresh login (realtime devices).
+AUTH_TIME_CLAIM = "auth_time"
+
+
+def token_pair(user) -> dict:
+    """``{access, refresh}`` for a user who has just given its password."""
+    refresh = RefreshToken.for_user(user)
+    refresh[AUTH_TIME_CLAIM] = int(time.time())
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def login_age(request) -> float | None:
+    """Seconds since the bearer of the request's token last gave its password, or None."""
+    token = getattr(request, "auth", None)
+    auth_time = token.get(AUTH_TIME_CLAIM) if token is not None and hasattr(token, "get") else None
+    if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
+        return None
+    return time.time() - auth_time
+
+
 class TokenObtainSerializer(TokenObtainPairSerializer):
     """simplejwt's login, with the password taken exactly as typed and axes' lockout
     reported as a 429 (axes flags the request it was handed)."""
@@ -90,6 +113,12 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
         super().__init__(*args, **kwargs)
         self.fields[self.username_field] = UsernameField(write_only=True)
         self.fields["password"] = PasswordField(trim_whitespace=False)
+
+    @classmethod
+    def get_token(cls, user):
+        token = super().get_token(user)
+        token[AUTH_TIME_CLAIM] = int(time.time())
+        return token
 
     def validate(self, attrs):
         try:

@@ -7,7 +7,6 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
@@ -20,7 +19,7 @@ from accounts.api.serializers import (
     RegisterInputSerializer,
     RegisterOutputSerializer,
 )
-from accounts.api.tokens import LoginRateThrottle
+from accounts.api.tokens import LoginRateThrottle, token_pair
 from accounts.selectors import company_for_user
 from core.api.base import validated
 from core.errors import ForbiddenError
@@ -54,8 +53,7 @@ class RegisterView(APIView):
 
 
 def _tokens(user) -> dict:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return token_pair(user)
 
 
 def _replayed(request, body: dict) -> dict:
