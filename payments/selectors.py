@@ -9,18 +9,26 @@ from payments import chart, ledger, seams
 from payments.gateway import gateway
 from payments.models import LedgerAccount, LedgerLeg, Payment, SettlementBatch, SettlementLine
 
+# The statuses a payment can still be paid from (a declined one may be paid after all).
+PAYABLE = (Payment.Status.REQUIRES_PAYMENT, Payment.Status.FAILED)
 
-def payment_summary(payment: Payment | None, *, request=None) -> dict | None:
-    """The ``payment`` object of a job (API.md): id, status, amount and where to pay."""
+
+def payment_summary(payment: Payment | None, *, request=None, payer: bool = True) -> dict | None:
+    """The ``payment`` object of a job (API.md): id, status, amount and where to pay.
+
+    ``pay_url`` is a bearer link (whoever holds it can pay or decline): it is given only to
+    the ``payer`` (the job's SME) and only while the payment can still be paid; "" otherwise.
+    """
     if payment is None:
         return None
+    payable = payer and payment.status in PAYABLE
     return {
         "id": payment.id,
         "status": payment.status,
         "amount_fen": payment.amount_fen,
         "refunded_fen": payment.refunded_fen,
         "currency": payment.currency,
-        "pay_url": gateway().pay_url(payment, request=request) if payment.status != Payment.Status.SUCCEEDED else "",
+        "pay_url": gateway().pay_url(payment, request=request) if payable else "",
     }
 
 
