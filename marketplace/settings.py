@@ -61,6 +61,23 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 # How many proxies in front of us append to X-Forwarded-For; 0 means the socket address is
 # the client, and a client-sent X-Forwarded-For is ignored (throttles and lockouts key on it).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# Request bodies are refused (413) past this many bytes before they are read (core.bodylimit);
+# REQUEST_BODY_LIMITS gives path prefixes a larger one, e.g. "/api/v1/uploads/=20971520".
+# The reverse proxy's client_max_body_size (deploy/nginx.conf) says the same.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=1_048_576)
+
+
+def _body_limits(value: str) -> dict[str, int]:
+    limits = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        prefix, _, size = item.rpartition("=")
+        if not prefix.startswith("/") or not size.isdigit():
+            raise ImproperlyConfigured(f"REQUEST_BODY_LIMITS is /path/prefix/=bytes,...; not {item!r}")
+        limits[prefix] = int(size)
+    return limits
+
+
+REQUEST_BODY_LIMITS = _body_limits(env.str("REQUEST_BODY_LIMITS", default=""))
 # Where the Django admin lives (a less obvious path keeps scanners off the login page).
 ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 
@@ -327,11 +344,14 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"quiet_ticks": {"()": "core.logfilters.QuietTicks"}},
+    "filters": {
+        "quiet_ticks": {"()": "core.logfilters.QuietTicks"},
+        "redact_secrets": {"()": "core.logfilters.RedactSecrets"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": [] if env.bool("LOG_TICKS", default=False) else ["quiet_ticks"],
+            "filters": ["redact_secrets"] + ([] if env.bool("LOG_TICKS", default=False) else ["quiet_ticks"]),
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},

@@ -69,7 +69,7 @@ def test_compose_file_wires_every_process_with_the_variables():
     compose = yaml.safe_load(Path(ROOT, "docker-compose.yml").read_text())
     services = compose["services"]
     assert set(services) == {"db", "redis", "web", "worker", "beat"}
-    assert "gunicorn marketplace.asgi:application -k uvicorn_worker.UvicornWorker" in services["web"]["command"]
+    assert "gunicorn marketplace.asgi:application -k marketplace.server.UvicornWorker" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A marketplace worker")
     assert services["beat"]["command"].startswith("celery -A marketplace beat")
     for name in ("web", "worker", "beat"):
