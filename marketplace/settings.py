@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from marketplace.settings_database import database_settings
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files, no CDN
@@ -109,6 +111,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # the Content-Security-Policy below on every page
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's CSS/JS under gunicorn
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -120,6 +123,29 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a locked-out admin login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp) on every HTML page: the admin, the API docs (Swagger UI
+# and ReDoc, from our own static files), the sandbox pay page and the landing page. Scripts only
+# from files this server serves (no inline script, no eval), nothing from other origins, no
+# framing, forms post only here. Inline styles stay allowed: Swagger UI and ReDoc write
+# <style> elements as they render, and a style cannot run code. The JSON API and the health
+# check carry no HTML and no policy.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/", "/healthz"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],  # ReDoc's search runs in a worker made from a blob
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # django-axes watches every login (the admin's and the API's): after LOGIN_FAILURE_LIMIT wrong
 # passwords for one username from one address, that pair is locked out for
