@@ -124,8 +124,11 @@ def device_register(*, user, company, platform: str, token: str, login_age: floa
             notification_send(
                 company_id=device.company_id,
                 kind="device_moved",
-                message=_("A phone of %(user)s now receives another account's pushes, after a sign-in on it.")
-                % {"user": device.user.get_username()},
+                message=(
+                    f"{device.user.get_username()} 的一部手机有人重新登录，现改为接收另一账号的推送。"
+                    f" A phone of {device.user.get_username()} now receives another account's pushes, after a "
+                    "sign-in on it."
+                ),
                 data={"device_id": device.id, "platform": device.platform},
             )
         for name, value in fields.items():
