@@ -13,6 +13,7 @@ are not white space, beside Django's validators.
 """
 
 import unicodedata
+from collections.abc import Mapping
 
 from confusable_homoglyphs import confusables
 from django.core.exceptions import ValidationError
@@ -31,10 +32,8 @@ def axes_username(request, credentials=None) -> str:
     """django-axes' ``AXES_USERNAME_CALLABLE``: the attempt's username in canonical form, so
     case, width and white-space variants of one name share one lockout. A username that is
     not text (the API refuses it with a 400 before any password is checked) keys as ""."""
-    if credentials is not None:
-        username = credentials.get("username")
-    else:
-        username = getattr(request, "data", request.POST).get("username")
+    source = credentials if credentials is not None else getattr(request, "data", None) or request.POST
+    username = source.get("username") if isinstance(source, Mapping) else None
     return canonical_username(username) if isinstance(username, str) else ""
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from marketplace.settings_database import database_settings
 from marketplace.settings_dispatch import dispatch_settings
+from marketplace.settings_frontdoor import frontdoor_settings
 from marketplace.settings_wechatpay import wechatpay_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,23 +62,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 # How many proxies in front of us append to X-Forwarded-For; 0 means the socket address is
 # the client, and a client-sent X-Forwarded-For is ignored (throttles and lockouts key on it).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
-# Request bodies are refused (413) past this many bytes before they are read (core.bodylimit);
-# REQUEST_BODY_LIMITS gives path prefixes a larger one, e.g. "/api/v1/uploads/=20971520".
-# The reverse proxy's client_max_body_size (deploy/nginx.conf) says the same.
-REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=1_048_576)
-
-
-def _body_limits(value: str) -> dict[str, int]:
-    limits = {}
-    for item in filter(None, (part.strip() for part in value.split(","))):
-        prefix, _, size = item.rpartition("=")
-        if not prefix.startswith("/") or not size.isdigit():
-            raise ImproperlyConfigured(f"REQUEST_BODY_LIMITS is /path/prefix/=bytes,...; not {item!r}")
-        limits[prefix] = int(size)
-    return limits
-
-
-REQUEST_BODY_LIMITS = _body_limits(env.str("REQUEST_BODY_LIMITS", default=""))
+# Request bodies, the Content-Security-Policy: marketplace/settings_frontdoor.py.
+globals().update(frontdoor_settings(env))
 # Where the Django admin lives (a less obvious path keeps scanners off the login page).
 ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 
@@ -123,29 +108,6 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a locked-out admin login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
-
-# Content-Security-Policy (django-csp) on every HTML page: the admin, the API docs (Swagger UI
-# and ReDoc, from our own static files), the sandbox pay page and the landing page. Scripts only
-# from files this server serves (no inline script, no eval), nothing from other origins, no
-# framing, forms post only here. Inline styles stay allowed: Swagger UI and ReDoc write
-# <style> elements as they render, and a style cannot run code. The JSON API and the health
-# check carry no HTML and no policy.
-CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/api/v1/", "/healthz"],
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "worker-src": [SELF, "blob:"],  # ReDoc's search runs in a worker made from a blob
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    },
-}
 
 # django-axes watches every login (the admin's and the API's): after LOGIN_FAILURE_LIMIT wrong
 # passwords for one username from one address, that pair is locked out for

@@ -109,10 +109,8 @@ def eligibility_arrays(
     dispatch batch can ask for thousands of jobs at once. ``nearest=k`` keeps the k nearest
     eligible factories of each job (dispatch); ``check_capacity=False`` answers whether the
     factory would be eligible if it had the capacity; ``excluded`` holds (job, factory)
-    pairs that may not be matched again (declined or expired offers); ``coverage`` (what
-    ``orders.matching.inputs.job_coverage`` returns) replaces the shares read from the
-    database: ``({}, {})`` asks about the jobs as posted, before any share was given.
-    """
+    pairs that may not be matched again (declined or expired offers); ``coverage=({}, {})``
+    asks about the jobs as posted, before any share was given (``inputs.job_coverage``)."""
     now = now or timezone.now()
     jobs = list(jobs)
     profiles = [

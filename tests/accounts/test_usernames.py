@@ -99,3 +99,21 @@ def test_register_strips_white_space_and_a_variant_of_a_taken_name_is_taken():
     assert first.status_code == 201 and first.json()["user"]["username"] == "lin"
     assert again.status_code == 400 and again.json()["error"]["code"] == "username_taken"
     assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [["name"], "name", 5])
+def test_login_with_a_body_that_is_no_object_is_400(body):
+    response = APIClient().post(TOKEN, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] in ("invalid", "parse_error")
+
+
+def test_axes_username_of_a_body_that_is_no_object_is_empty():
+    from types import SimpleNamespace
+
+    from accounts.identity import axes_username
+
+    assert axes_username(SimpleNamespace(data=["name"], POST={}), None) == ""
+    assert axes_username(SimpleNamespace(data={"username": " NAME\u3000"}, POST={}), None) == "name"
+    assert axes_username(None, {"username": 12345}) == ""

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from core.bodylimit import RequestBodyLimit
-from marketplace.settings import _body_limits
+from marketplace.settings_frontdoor import body_limits
 
 
 def _run(wrapper, path, chunks, headers=()):
@@ -73,9 +73,9 @@ def test_bodylimit_declared_length_beyond_the_limit_is_413_before_anything_is_re
 
 
 def test_bodylimit_setting_reads_prefixes_and_refuses_nonsense():
-    assert _body_limits("/api/v1/uploads/=20971520, /x/=5") == {"/api/v1/uploads/": 20971520, "/x/": 5}
-    assert _body_limits("") == {}
+    assert body_limits("/api/v1/uploads/=20971520, /x/=5") == {"/api/v1/uploads/": 20971520, "/x/": 5}
+    assert body_limits("") == {}
     with pytest.raises(ImproperlyConfigured):
-        _body_limits("uploads=12")
+        body_limits("uploads=12")
     with pytest.raises(ImproperlyConfigured):
-        _body_limits("/uploads/=12MB")
+        body_limits("/uploads/=12MB")
