@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from websockets.sync.client import connect
 
 from conftest import client_for
 from tests import fixtures
-from tests.fixtures import UserFactory
+from tests.fixtures import user_checkable_by_a_web_process
 
 pytestmark = pytest.mark.slow
 
@@ -24,15 +23,6 @@ LIMIT = 1_048_576  # REQUEST_BODY_MAX_BYTES's default
 HUGE = 1_536 * 1024 * 1024  # the attacker's 1.5 GB
 CHUNK = b"a" * (1024 * 1024)  # one buffer, sent again and again: nothing of 1.5 GB is held here
 PASSWORD = "Velcro-2026-strong"
-
-
-def _account(username):
-    """A user whose password the web process can check: hashed as production hashes it (the
-    tests' own processes use a fast hasher the web process does not know)."""
-    user = UserFactory(username=username)
-    user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-    user.save(update_fields=["password"])
-    return user
 
 
 class TempGrowth:
@@ -139,7 +129,7 @@ def test_body_of_1_5_gb_is_refused_with_413_before_it_reaches_the_disk(start_web
 
 def test_body_within_the_limit_still_reaches_the_view(start_web):
     web = start_web()
-    _account("lin")
+    user_checkable_by_a_web_process("lin", PASSWORD)
     padding = "x" * (LIMIT - 200)
     conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
     body = json.dumps({"username": "lin", "password": PASSWORD, "pad": padding})
@@ -161,7 +151,7 @@ def _login(port, username, password, forwarded):
 def test_lockout_holds_against_a_forged_x_forwarded_for_from_127_0_0_1(start_web):
     # given: the web process with no trusted proxy (TRUSTED_PROXIES=0, the default), an account
     web = start_web()
-    _account("victim")
+    user_checkable_by_a_web_process("victim", PASSWORD)
     # when: five wrong passwords from 127.0.0.1, each claiming another client address
     wrong = [_login(web.port, "victim", f"nope-{n}-xxxxx", f"198.51.100.{n}")[0] for n in range(5)]
     status, body = _login(web.port, "victim", PASSWORD, "198.51.100.99")
@@ -173,7 +163,7 @@ def test_lockout_holds_against_a_forged_x_forwarded_for_from_127_0_0_1(start_web
 def test_one_trusted_proxy_keys_the_lockout_on_the_address_it_appended(start_web):
     # given: one trusted proxy in front (TRUSTED_PROXIES=1), which appends the address it saw
     web = start_web(TRUSTED_PROXIES="1")
-    _account("victim")
+    user_checkable_by_a_web_process("victim", PASSWORD)
     # when: five wrong passwords from one real client, forging what comes before the proxy's entry
     wrong = [_login(web.port, "victim", f"nope-{n}-xxxxx", f"10.0.0.{n}, 203.0.113.7")[0] for n in range(5)]
     # then: that client is locked out whatever it forges; another real client is not

@@ -14,12 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from websockets.sync.client import connect
 
 from conftest import ROOT, _free_port, client_for
 from tests import fixtures
-from tests.fixtures import UserFactory
+from tests.fixtures import user_checkable_by_a_web_process
 
 pytestmark = pytest.mark.slow
 
@@ -90,9 +89,7 @@ def test_proxy_refuses_a_body_over_1_mib_in_the_error_shape_before_the_web_proce
 
 def test_proxy_lockout_keys_on_the_address_the_proxy_saw_whatever_the_client_forges(proxy):
     port, _, _ = proxy
-    user = UserFactory(username="victim")
-    user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-    user.save(update_fields=["password"])
+    user_checkable_by_a_web_process("victim", PASSWORD)
     statuses = []
     for n in range(6):
         password = PASSWORD if n == 5 else f"nope-{n}-xxxxx"
