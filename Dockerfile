@@ -9,4 +9,4 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN SECRET_KEY=build python manage.py collectstatic --noinput --verbosity 0
 EXPOSE 8000
-CMD ["gunicorn", "marketplace.asgi:application", "-k", "uvicorn_worker.UvicornWorker", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "marketplace.asgi:application", "-k", "marketplace.server.UvicornWorker", "--bind", "0.0.0.0:8000"]

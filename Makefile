@@ -17,7 +17,7 @@ PLAIN_HTTP = SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SESSION_COOKIE_SECUR
 # A local secret key is generated once under var/ unless SECRET_KEY is set.
 RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/dev-secret-key)}" $(PLAIN_HTTP)
 
-.PHONY: venv run test lint format bench chaos clean chromium fonts
+.PHONY: venv run test lint format bench chaos clean chromium fonts nginx
 
 venv: $(STAMP)
 
@@ -43,7 +43,7 @@ run: venv fonts
 	@# warmly and exits 0.
 	$(RUN_ENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bin/procfile start --no-prefix -f Procfile
 
-test: venv chromium fonts
+test: venv chromium fonts nginx
 	$(PLAIN_HTTP) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-test-secret-key-for-the-test-run-only-0123456789} \
 		$(BIN)/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
@@ -57,6 +57,12 @@ chromium:
 	@test -x /usr/bin/chromium || { echo "Installing chromium for the admin browser test"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; } \
 		|| { echo "FATAL: /usr/bin/chromium is missing and could not be installed (apt-get install chromium)"; exit 1; }
+
+# The reverse-proxy test runs deploy/nginx.conf for real in front of the web process.
+nginx:
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null || { echo "Installing nginx for the reverse-proxy test"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) >/dev/null; } \
+		|| { echo "FATAL: nginx is missing and could not be installed (apt-get install nginx-light)"; exit 1; }
 
 # The dashboard's charts draw Chinese with a CJK font (Debian's WenQuanYi Micro Hei, 5 MB);
 # without one they still draw, with the English half of each label, and log a warning.

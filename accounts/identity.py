@@ -1,7 +1,11 @@
 """Usernames and passwords as a person means them.
 
-A username is compared after NFKC normalisation and case folding (``Lin`` is ``lin``, a
-full-width ``ｌｉｎ`` too), and one that mixes scripts with look-alike letters, or uses
+A username is compared in one canonical form (``canonical_username``): NFKC normalisation,
+white space stripped at both ends (Unicode's too: an ideographic ``\u3000`` or an em space),
+case folding. ``Lin``, `` lin``, ``lin\u3000`` and a full-width ``ｌｉｎ`` are one name for
+registration (the unique ``Identity``), login (``accounts.backends``), the login throttle's
+per-username counter and django-axes' lockout (``axes_username``) alike. One that mixes
+scripts with look-alike letters, or uses
 non-Latin letters that pass for Latin ones (``acceptаdmin`` with a Cyrillic ``а``), is
 refused: it exists to be mistaken for someone else. A password is compared exactly as it
 was registered (no trimming anywhere) and needs ``MIN_PASSWORD_LETTERS`` characters that
@@ -9,6 +13,7 @@ are not white space, beside Django's validators.
 """
 
 import unicodedata
+from collections.abc import Mapping
 
 from confusable_homoglyphs import confusables
 from django.core.exceptions import ValidationError
@@ -18,7 +23,18 @@ MIN_PASSWORD_LETTERS = 8
 
 
 def canonical_username(username: str) -> str:
-    return unicodedata.normalize("NFKC", username).casefold()
+    """The one form a username is compared in. NFKC first, so a character it turns into a
+    space (``\u3000``) is stripped too."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+def axes_username(request, credentials=None) -> str:
+    """django-axes' ``AXES_USERNAME_CALLABLE``: the attempt's username in canonical form, so
+    case, width and white-space variants of one name share one lockout. A username that is
+    not text (the API refuses it with a 400 before any password is checked) keys as ""."""
+    source = credentials if credentials is not None else getattr(request, "data", None) or request.POST
+    username = source.get("username") if isinstance(source, Mapping) else None
+    return canonical_username(username) if isinstance(username, str) else ""
 
 
 def username_problem(username: str) -> str:

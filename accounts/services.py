@@ -2,7 +2,7 @@
 details, and the notifications a company's app reads (events of type ``notification`` in
 its stream). Only these functions write the accounts tables."""
 
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -13,6 +13,13 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import seams
 from accounts.identity import canonical_username, username_problem
+from accounts.lockout import (
+    LockedOutError,
+    locked_out_message,
+    password_failure_record,
+    password_failures_check,
+    password_failures_clear,
+)
 from accounts.models import Company, Identity, Membership
 from core.errors import InvalidInputError
 from core.models import Event
@@ -97,10 +104,25 @@ def identity_sync(*, user) -> None:
     Identity.objects.update_or_create(user=user, defaults={"canonical_username": canonical})
 
 
-def password_change(*, user, old_password: str, new_password: str):
+def password_change(*, user, old_password: str, new_password: str, request=None):
     """Check the old password, validate the new one, and revoke every token issued before:
-    access tokens by the password hash they carry, refresh tokens by the blacklist."""
-    if not user.check_password(old_password):
+    access tokens by the password hash they carry, refresh tokens by the blacklist.
+
+    A wrong old password counts against the account (``accounts.lockout``: 429 ``locked_out``
+    after LOGIN_FAILURE_LIMIT) and, given the ``request``, as a failed login of this username
+    from its address in django-axes, whose lockout then refuses this and the login alike.
+    """
+    password_failures_check(user_id=user.pk)
+    if request is not None:
+        # Through the authentication backends, so axes counts (and may refuse) the attempt.
+        checked = authenticate(request, username=user.get_username(), password=old_password)
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOutError(locked_out_message())
+        right = checked is not None and checked.pk == user.pk
+    else:
+        right = user.check_password(old_password)
+    if not right:
+        password_failure_record(user_id=user.pk)
         raise InvalidInputError(_("The old password is wrong."), fields={"old_password": [_("Wrong password.")]})
     try:
         password_validation.validate_password(new_password, user=user)
@@ -111,6 +133,7 @@ def password_change(*, user, old_password: str, new_password: str):
         user.save(update_fields=["password"])
         for token in OutstandingToken.objects.filter(user=user):
             BlacklistedToken.objects.get_or_create(token=token)
+    password_failures_clear(user_id=user.pk)
     return user
 
 

@@ -124,7 +124,7 @@ def start_stack(env: dict, folder: Path) -> list[subprocess.Popen]:
                 str(python / "gunicorn"),
                 "marketplace.asgi:application",
                 "-k",
-                "uvicorn_worker.UvicornWorker",
+                "marketplace.server.UvicornWorker",
                 "--bind",
                 f"127.0.0.1:{PORT}",
                 "--workers",

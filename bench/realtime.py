@@ -136,7 +136,7 @@ class Stack:
                 str(python / "gunicorn"),
                 "marketplace.asgi:application",
                 "-k",
-                "uvicorn_worker.UvicornWorker",
+                "marketplace.server.UvicornWorker",
                 "--bind",
                 f"127.0.0.1:{PORT}",
                 "--workers",

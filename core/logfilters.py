@@ -1,10 +1,11 @@
-"""The console a newcomer reads: the dispatch batch runs every 2 seconds and the outbox sweep
-every 5, and their ticks (beat sending them, the worker receiving and finishing them) are not
-news. The batch logs a line of its
-own when it offered something. LOG_TICKS=1 shows the ticks again (the tests that watch real
-processes do)."""
+"""Log filters. ``QuietTicks``: the console a newcomer reads: the dispatch batch runs every 2
+seconds and the outbox sweep every 5, and their ticks (beat sending them, the worker receiving
+and finishing them) are not news. The batch logs a line of its own when it offered something.
+LOG_TICKS=1 shows the ticks again (the tests that watch real processes do). ``RedactSecrets``:
+no secret carried in a URL reaches a log line."""
 
 import logging
+import re
 
 TICK_MARKERS = ("dispatch-batch", "dispatch_run_batch_task", "outbox-sequence", "outbox_sequence_task")
 
@@ -15,3 +16,32 @@ class QuietTicks(logging.Filter):
             return True
         message = record.getMessage()
         return not any(marker in message for marker in TICK_MARKERS)
+
+
+# Bearer secrets that travel in URLs: a socket's single-use ticket (``/ws/v1/events?ticket=``)
+# and the sandbox pay link's token (``/sandbox/pay/<id>/<token>``).
+SECRETS_IN_URLS = (
+    (re.compile(r"([?&;]ticket=)[^&;\s\"']+", re.IGNORECASE), r"\1[redacted]"),
+    (re.compile(r"(/sandbox/pay/\d+/)[0-9a-f]{32}"), r"\1[redacted]"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in SECRETS_IN_URLS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Takes the secrets of ``SECRETS_IN_URLS`` out of a log line before it is written:
+    uvicorn's access line and its WebSocket line print the URL with its query string, and
+    anything else may quote one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: redact(arg) if isinstance(arg, str) else arg for key, arg in record.args.items()}
+        return True

@@ -1,5 +1,6 @@
 """The web process: HTTP (Django) and the ``/ws/v1/events`` WebSocket (Channels) under one
-ASGI server (``gunicorn marketplace.asgi:application -k uvicorn_worker.UvicornWorker``)."""
+ASGI server (``gunicorn marketplace.asgi:application -k marketplace.server.UvicornWorker``),
+request bodies bounded in front of both (``core.bodylimit``)."""
 
 import os
 
@@ -30,7 +31,14 @@ django.setup(set_prefix=False)
 http_application = SyncStackASGIHandler()  # first: Django is set up before the consumers import models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from core.bodylimit import RequestBodyLimit  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter({"http": http_application, "websocket": URLRouter(websocket_urlpatterns)})
+# Bodies are bounded before Django reads (and spools) them: core.bodylimit.
+application = RequestBodyLimit(
+    ProtocolTypeRouter({"http": http_application, "websocket": URLRouter(websocket_urlpatterns)}),
+    default=settings.REQUEST_BODY_MAX_BYTES,
+    by_prefix=settings.REQUEST_BODY_LIMITS,
+)

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from marketplace.settings_database import database_settings
 from marketplace.settings_dispatch import dispatch_settings
+from marketplace.settings_frontdoor import frontdoor_settings
 from marketplace.settings_wechatpay import wechatpay_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 # How many proxies in front of us append to X-Forwarded-For; 0 means the socket address is
 # the client, and a client-sent X-Forwarded-For is ignored (throttles and lockouts key on it).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# Request bodies, the Content-Security-Policy: marketplace/settings_frontdoor.py.
+globals().update(frontdoor_settings(env))
 # Where the Django admin lives (a less obvious path keeps scanners off the login page).
 ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files, no CDN
@@ -92,6 +96,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # the Content-Security-Policy below on every page
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the admin's CSS/JS under gunicorn
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -108,13 +113,16 @@ MIDDLEWARE = [
 # passwords for one username from one address, that pair is locked out for
 # LOGIN_COOLOFF_MINUTES (429), whatever password comes next. Admins unlock in the admin
 # ("Access attempts") or with `manage.py axes_reset`.
+# Usernames are compared in their canonical form (accounts.identity) by the login, the login
+# throttle and axes alike.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CanonicalUsernameBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.identity.axes_username"
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.api.tokens.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -186,6 +194,9 @@ REALTIME_PING_SECONDS = env.float("REALTIME_PING_SECONDS", default=25.0)
 REALTIME_PRESENCE_SECONDS = env.float("REALTIME_PRESENCE_SECONDS", default=75.0)  # a socket silent longer is gone
 REALTIME_TICKET_SECONDS = 60
 PUSH_PROVIDER = env("PUSH_PROVIDER", default="sandbox")
+# A phone's push token registered to another account moves to the caller only this soon after
+# the caller gave its password (a sign-in on that phone); later it is a 409.
+DEVICE_MOVE_LOGIN_SECONDS = env.int("DEVICE_MOVE_LOGIN_SECONDS", default=600)
 
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -321,11 +332,14 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"quiet_ticks": {"()": "core.logfilters.QuietTicks"}},
+    "filters": {
+        "quiet_ticks": {"()": "core.logfilters.QuietTicks"},
+        "redact_secrets": {"()": "core.logfilters.RedactSecrets"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": [] if env.bool("LOG_TICKS", default=False) else ["quiet_ticks"],
+            "filters": ["redact_secrets"] + ([] if env.bool("LOG_TICKS", default=False) else ["quiet_ticks"]),
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},

@@ -208,7 +208,7 @@ def job_events_for_company(*, job_id, company):
         events = events.filter(
             Q(assignment__factory=company) | Q(assignment__isnull=True, action__in=FACTORY_VISIBLE_JOB_EVENTS)
         )
-    return events.select_related("actor").order_by("id")
+    return events.select_related("actor__membership__company").order_by("id")
 
 
 def assignment_list_for_company(*, company):

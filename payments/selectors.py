@@ -16,8 +16,9 @@ logger = logging.getLogger(__name__)
 
 def pay_url(payment: Payment, *, request=None) -> str:
     """Where the payment is paid (the gateway's default checkout: the sandbox's page, WeChat
-    Pay's QR code), while it requires payment; "" otherwise, or while the gateway cannot be
-    reached (the page is asked for again)."""
+    Pay's QR code), while it requires payment (a declined one cannot be paid again at the
+    gateway's page); "" otherwise, or while the gateway cannot be reached (the page is asked
+    for again)."""
     if payment.status != Payment.Status.REQUIRES_PAYMENT:
         return ""
     try:
@@ -27,8 +28,12 @@ def pay_url(payment: Payment, *, request=None) -> str:
         return ""
 
 
-def payment_summary(payment: Payment | None, *, request=None) -> dict | None:
-    """The ``payment`` object of a job (API.md): id, status, amount and where to pay."""
+def payment_summary(payment: Payment | None, *, request=None, payer: bool = True) -> dict | None:
+    """The ``payment`` object of a job (API.md): id, status, amount and where to pay.
+
+    ``pay_url`` is a bearer link (whoever holds it can pay or decline): it is given only to
+    the ``payer`` (the job's SME) and only while the payment can still be paid; "" otherwise.
+    """
     if payment is None:
         return None
     return {
@@ -37,7 +42,7 @@ def payment_summary(payment: Payment | None, *, request=None) -> dict | None:
         "amount_fen": payment.amount_fen,
         "refunded_fen": payment.refunded_fen,
         "currency": payment.currency,
-        "pay_url": pay_url(payment, request=request),
+        "pay_url": pay_url(payment, request=request) if payer else "",
     }
 
 

@@ -98,12 +98,14 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self.tasks: list[asyncio.Task] = []
         params = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         after = params.get("after", ["0"])[0] or "0"
-        if not AFTER.fullmatch(after):  # before the ticket is spent
-            await self._refuse(BAD_REQUEST)
-            return
+        # The credentials first: a ticket presented is spent, even by a handshake refused for
+        # its ``after`` (a ticket is good for one handshake, never two).
         self.credentials = await database_sync_to_async(authenticate)(self.scope, params)
         if self.credentials is None:
             await self._refuse(UNAUTHORIZED)
+            return
+        if not AFTER.fullmatch(after):
+            await self._refuse(BAD_REQUEST)
             return
         try:
             await self._open(int(after))

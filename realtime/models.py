@@ -14,6 +14,9 @@ class Ticket(models.Model):
 
     digest = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A digest of the user's password hash when the ticket was issued: a password changed
+    # since refuses the ticket (``realtime.services.ticket_redeem``).
+    credentials = models.CharField(max_length=64, default="")
     expires_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -47,7 +50,8 @@ class Connection(models.Model):
 
 
 class Device(models.Model):
-    """A phone that receives mobile pushes while its company has no live socket."""
+    """A phone that receives mobile pushes while its company has no live socket, for as long
+    as the user who registered it is active under the same password."""
 
     class Platform(models.TextChoices):
         IOS = "ios", _("iOS")
@@ -58,6 +62,9 @@ class Device(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
     token = models.CharField(_("push token"), max_length=512, unique=True)
+    # A digest of the user's password hash when the phone was registered: after a password
+    # change or a deactivation the phone gets no more pushes until it registers again.
+    credentials = models.CharField(max_length=64, default="")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

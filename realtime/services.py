@@ -15,8 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import notification_send
 from core.admin import yuan
-from core.errors import InvalidInputError, NotFoundError
+from core.errors import ConflictError, InvalidInputError, NotFoundError
 from core.models import Event
 from realtime import push
 from realtime.models import Connection, Device, PushMessage, Ticket
@@ -29,17 +30,27 @@ def _digest(ticket: str) -> str:
     return hashlib.sha256(ticket.encode()).hexdigest()
 
 
+def credentials_digest(user) -> str:
+    """What a ticket or a device remembers of its user's password: a digest of the hash, so a
+    password change (which makes every token of the user invalid) refuses them too."""
+    return hashlib.sha256(f"realtime:{user.password}".encode()).hexdigest()
+
+
 def ticket_issue(*, user) -> tuple[str, object]:
     """A fresh single-use ticket for the user's socket: ``(ticket, expires_at)``."""
     ticket = secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(seconds=settings.REALTIME_TICKET_SECONDS)
-    Ticket.objects.create(digest=_digest(ticket), user=user, expires_at=expires_at)
+    Ticket.objects.create(
+        digest=_digest(ticket), user=user, expires_at=expires_at, credentials=credentials_digest(user)
+    )
     return ticket, expires_at
 
 
 def ticket_redeem(*, ticket: str):
-    """The ticket's user, once: a used, expired or unknown ticket gives None. The
-    conditional update is what makes two handshakes with one ticket succeed once."""
+    """The ticket's user, once: a used, expired or unknown ticket gives None, and so does one
+    whose user was deactivated or changed the password since it was issued. The conditional
+    update is what makes two handshakes with one ticket succeed once; a ticket presented is
+    spent, whatever the handshake's fate."""
     if not ticket or len(ticket) > 128:
         return None
     digest = _digest(ticket)
@@ -47,7 +58,10 @@ def ticket_redeem(*, ticket: str):
     used = Ticket.objects.filter(digest=digest, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
     if not used:
         return None
-    return Ticket.objects.select_related("user").get(digest=digest).user
+    row = Ticket.objects.select_related("user").get(digest=digest)
+    if not row.user.is_active or row.credentials != credentials_digest(row.user):
+        return None
+    return row.user
 
 
 def tickets_purge() -> int:
@@ -77,21 +91,50 @@ def connections_purge() -> int:
     return Connection.objects.filter(seen_at__lt=stale).delete()[0]
 
 
-def device_register(*, user, company, platform: str, token: str) -> tuple[Device, bool]:
-    """Register (or move to this user and company) a phone's push token; ``(device, created)``."""
+def device_register(*, user, company, platform: str, token: str, login_age: float | None = None) -> tuple[Device, bool]:
+    """Register a phone's push token for the user and its company; ``(device, created)``.
+
+    A token the user registered before is refreshed (its platform, company and credentials).
+    A token registered to another user moves to this one only after a fresh login
+    (``login_age``: seconds since the caller last gave its password, within
+    DEVICE_MOVE_LOGIN_SECONDS), which is what an app does when someone signs in on that
+    phone; otherwise it is a 409 ``device_registered_elsewhere`` and nothing changes. A move
+    is not silent: the previous user's company is told in its stream, and the previous user
+    gets no more pushes on that phone."""
     if platform not in Device.Platform.values:
         raise InvalidInputError(
             _("Unknown platform."),
             fields={"platform": [_("One of %(values)s.") % {"values": ", ".join(Device.Platform.values)}]},
         )
-    try:
-        with transaction.atomic():
-            device, created = Device.objects.update_or_create(
-                token=token, defaults={"user": user, "company": company, "platform": platform}
+    fields = {"user": user, "company": company, "platform": platform, "credentials": credentials_digest(user)}
+    with transaction.atomic():
+        device = Device.objects.select_for_update().select_related("user").filter(token=token).first()
+        if device is None:
+            try:
+                with transaction.atomic():
+                    return Device.objects.create(token=token, **fields), True
+            except IntegrityError:  # two registrations of one token raced: the other one made it
+                device = Device.objects.select_for_update().select_related("user").get(token=token)
+        if device.user_id != user.pk:
+            if login_age is None or not 0 <= login_age <= settings.DEVICE_MOVE_LOGIN_SECONDS:
+                raise ConflictError(
+                    _("This phone receives another account's pushes; sign in on it again to move them to you."),
+                    code="device_registered_elsewhere",
+                )
+            notification_send(
+                company_id=device.company_id,
+                kind="device_moved",
+                message=(
+                    f"{device.user.get_username()} 的一部手机有人重新登录，现改为接收另一账号的推送。"
+                    f" A phone of {device.user.get_username()} now receives another account's pushes, after a "
+                    "sign-in on it."
+                ),
+                data={"device_id": device.id, "platform": device.platform},
             )
-    except IntegrityError:  # two registrations of one token raced: the other one made it
-        device, created = Device.objects.get(token=token), False
-    return device, created
+        for name, value in fields.items():
+            setattr(device, name, value)
+        device.save(update_fields=[*fields, "updated_at"])
+    return device, False
 
 
 def device_remove(*, device_id: int, company) -> None:
@@ -140,11 +183,18 @@ def push_for_events(*, event_ids: list[int]) -> tuple[int, int]:
         message = push_message_for(event)
         if message is None or company_is_live(company_id=event.company_id):
             continue
-        for device in Device.objects.filter(company_id=event.company_id):
+        for device in _devices_with_credentials(event.company_id):
             outcome = _push_one(gateway, event, device, *message)
             sent += outcome == PushMessage.Status.SENT
             failed += outcome == PushMessage.Status.FAILED
     return sent, failed
+
+
+def _devices_with_credentials(company_id: int) -> list[Device]:
+    """The company's phones whose user is still active under the password it registered them
+    with (a password change or a deactivation stops the pushes to every phone of that user)."""
+    devices = Device.objects.filter(company_id=company_id, user__is_active=True).select_related("user").order_by("id")
+    return [device for device in devices if device.credentials == credentials_digest(device.user)]
 
 
 def _push_one(gateway, event: Event, device: Device, title: str, body: str) -> str | None:

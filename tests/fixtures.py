@@ -53,6 +53,17 @@ class MembershipFactory(factory_boy.django.DjangoModelFactory):
     company = factory_boy.SubFactory(CompanyFactory)
 
 
+def user_checkable_by_a_web_process(username: str, password: str):
+    """A user whose password a real web process can check (``start_web``): hashed as
+    production hashes it, not with the fast hasher the tests' own process uses."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    user = UserFactory(username=username)
+    user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])
+    return user
+
+
 def sme_user(**company_fields):
     """A user acting for a new SME company."""
     return MembershipFactory(company=CompanyFactory(kind=Company.Kind.SME, **company_fields)).user

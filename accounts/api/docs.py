@@ -28,7 +28,10 @@ register = operation(
     "between them, and answers 201 with a token pair so the app is signed in at once. A "
     "factory also gets its profile (unverified, offline) and waits for an admin to verify it. "
     "Usernames that mix scripts to pass for another are refused (`username_confusable`). "
-    "With an `Idempotency-Key`, a retry returns the same user with fresh tokens.",
+    "With an `Idempotency-Key`, a retry (same key and body within 24 h) returns the same user "
+    "and company with fresh tokens while the account's password is still the one registered; "
+    "after a password change or a deactivation it returns them without `access` and `refresh` "
+    "(log in instead).",
     request={
         "username": "sme_capco",
         "password": "Hat-brims-2026!",
@@ -86,13 +89,22 @@ logout = operation(
 password = operation(
     "Change my password",
     "A signed-in user: `{old_password, new_password}` -> a new token pair. Every token issued "
-    "before, access tokens included, is refused from then on, so other devices are signed out. "
-    "Throttled like a login.",
+    "before, access tokens included, is refused from then on, so other devices are signed out, "
+    "and so is every open WebSocket ticket. Throttled like a login. A wrong `old_password` counts "
+    "as a failed login of this username from this address (five lock the pair out of the login "
+    "and of this, 429 `locked_out`) and against the account from any address: after five, each "
+    "within 15 minutes of the last, the password cannot be changed for 15 minutes.",
     request={"old_password": "demo-pass-2026", "new_password": "Velcro-and-webbing-77"},
     response=TOKENS,
     errors=(
         error_example(400, "invalid", "The old password is wrong.", {"old_password": ["Wrong password."]}),
         BAD_TOKEN,
+        error_example(
+            429,
+            "locked_out",
+            "Too many wrong old passwords for this account; try again in 15 minutes. "
+            "原密码错误次数过多，请 15 分钟后再试。",
+        ),
     ),
 )
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Company
@@ -15,8 +16,20 @@ class CompanyInputSerializer(StrictSerializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
+class UsernameField(serializers.CharField):
+    """A username is text: a JSON number, boolean, list or object is a 400 (DRF's CharField
+    would take 123 as "123"). The login's and the registration's field."""
+
+    default_error_messages = {"not_text": _("A username is text (a JSON string).")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
 class RegisterInputSerializer(StrictSerializer):
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    username = UsernameField(max_length=150, validators=[UnicodeUsernameValidator()])
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     company = CompanyInputSerializer()
 
@@ -44,8 +57,9 @@ class CompanySerializer(serializers.ModelSerializer):
 class RegisterOutputSerializer(serializers.Serializer):
     user = UserSerializer()
     company = CompanySerializer()
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+    _REPLAY = "Absent from a replayed registration once the account's password changed (log in instead)."
+    access = serializers.CharField(required=False, help_text=_REPLAY)
+    refresh = serializers.CharField(required=False, help_text=_REPLAY)
 
 
 class MeSerializer(serializers.Serializer):

@@ -11,8 +11,8 @@
 """
 
 import hashlib
+import time
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
@@ -25,36 +25,26 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
+from accounts.api.serializers import UsernameField
 from accounts.identity import canonical_username
+from accounts.lockout import LockedOutError, locked_out_message
 from core.clientip import client_ip
-from core.errors import ApplicationError, error_body
+from core.errors import error_body
 from core.throttling import _CountingThrottle, hit
-
-LOCKED_OUT_MESSAGE = (
-    "Too many wrong passwords for this account from your address; try again in {minutes} minutes "
-    "or ask a platform admin to unlock it. 密码错误次数过多，请 {minutes} 分钟后再试或联系平台管理员解锁。"
-)
-
-
-class LockedOutError(ApplicationError):
-    status_code = 429
-    code = "locked_out"
-
-
-def _locked_out_message() -> str:
-    return LOCKED_OUT_MESSAGE.format(minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
 
 
 def lockout_response(request, *args, **kwargs):
     """django-axes' lockout page: the error shape for the API, a page for the admin."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("locked_out", _locked_out_message()), status=429)
-    page = TemplateResponse(request, "accounts/locked_out.html", {"message": _locked_out_message()}, status=429)
+        return JsonResponse(error_body("locked_out", locked_out_message()), status=429)
+    page = TemplateResponse(request, "accounts/locked_out.html", {"message": locked_out_message()}, status=429)
     return page.render()  # axes returns it from its middleware, after Django's rendering step
 
 
 def login_keys(ip: str, username) -> list[str]:
-    """The counters of one login attempt: its address, and the account it names."""
+    """The counters of one login attempt: its address, and the account it names in canonical
+    form (every variant of a name is one counter; a username that is no text is refused
+    with a 400 by the login itself, after its address was counted)."""
     keys = [f"throttle_login-ip_{ip}"]
     if isinstance(username, str) and username:
         keys.append(f"throttle_login-user_{hashlib.sha256(canonical_username(username).encode()).hexdigest()[:32]}")
@@ -93,20 +83,49 @@ def throttled_admin_login(login_view):
     return view
 
 
+# When the user last gave its password (a login, a registration, a password change), in the
+# refresh token and so in every access token refreshed from it (OpenID Connect's name for it):
+# a phone's push token moves to another account only after a fresh login (realtime devices).
+AUTH_TIME_CLAIM = "auth_time"
+
+
+def token_pair(user) -> dict:
+    """``{access, refresh}`` for a user who has just given its password."""
+    refresh = RefreshToken.for_user(user)
+    refresh[AUTH_TIME_CLAIM] = int(time.time())
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def login_age(request) -> float | None:
+    """Seconds since the bearer of the request's token last gave its password, or None."""
+    token = getattr(request, "auth", None)
+    auth_time = token.get(AUTH_TIME_CLAIM) if token is not None and hasattr(token, "get") else None
+    if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
+        return None
+    return time.time() - auth_time
+
+
 class TokenObtainSerializer(TokenObtainPairSerializer):
     """simplejwt's login, with the password taken exactly as typed and axes' lockout
     reported as a 429 (axes flags the request it was handed)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = UsernameField(write_only=True)
         self.fields["password"] = PasswordField(trim_whitespace=False)
+
+    @classmethod
+    def get_token(cls, user):
+        token = super().get_token(user)
+        token[AUTH_TIME_CLAIM] = int(time.time())
+        return token
 
     def validate(self, attrs):
         try:
             return super().validate(attrs)
         except Exception:
             if getattr(self.context.get("request"), "axes_locked_out", False):
-                raise LockedOutError(_locked_out_message()) from None
+                raise LockedOutError(locked_out_message()) from None
             raise
 
 

@@ -1,11 +1,12 @@
 from django.contrib.auth import get_user_model
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
@@ -18,7 +19,7 @@ from accounts.api.serializers import (
     RegisterInputSerializer,
     RegisterOutputSerializer,
 )
-from accounts.api.tokens import LoginRateThrottle
+from accounts.api.tokens import LoginRateThrottle, token_pair
 from accounts.selectors import company_for_user
 from core.api.base import validated
 from core.errors import ForbiddenError
@@ -27,12 +28,13 @@ from core.throttling import AnonRateThrottle, UserRateThrottle
 
 
 @extend_schema_view(post=docs.register)
+@method_decorator(never_cache, name="dispatch")  # tokens: no cache may keep them
 class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
     @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
-    @idempotent(secret_fields=("access", "refresh"), replay=lambda request, body: _with_fresh_tokens(body))
+    @idempotent(secret_fields=("access", "refresh"), replay=lambda request, body: _replayed(request, body))
     def post(self, request):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -51,15 +53,20 @@ class RegisterView(APIView):
 
 
 def _tokens(user) -> dict:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return token_pair(user)
 
 
-def _with_fresh_tokens(body: dict) -> dict:
-    """A replayed registration: the idempotency table keeps no tokens, so new ones are issued
-    (the replay carried the same body, password included)."""
+def _replayed(request, body: dict) -> dict:
+    """A replayed registration (same key, same body, password included, within 24 h). The
+    idempotency table keeps no tokens; fresh ones are issued only while the account is active
+    and the password it was registered with is still its password. After a password change
+    or a deactivation the replay answers the first ``user`` and ``company`` without tokens,
+    and the client logs in."""
     user = get_user_model().objects.filter(id=body["user"]["id"]).first()
-    return {**body, **_tokens(user)} if user is not None else body
+    password = request.data.get("password") if isinstance(request.data, dict) else None
+    if user is not None and user.is_active and isinstance(password, str) and user.check_password(password):
+        return {**body, **_tokens(user)}
+    return body
 
 
 @extend_schema_view(get=docs.me, patch=docs.me_update)
@@ -88,6 +95,7 @@ class MeView(APIView):
 
 
 @extend_schema_view(post=docs.token)
+@method_decorator(never_cache, name="dispatch")  # tokens: no cache may keep them
 class TokenObtainView(TokenObtainPairView):
     """Log in: ``{username, password}`` -> ``{access, refresh}``. Throttled per address and
     per username; too many wrong passwords lock the pair out (429 ``locked_out``)."""
@@ -96,6 +104,7 @@ class TokenObtainView(TokenObtainPairView):
 
 
 @extend_schema_view(post=docs.token_refresh)
+@method_decorator(never_cache, name="dispatch")  # tokens: no cache may keep them
 class TokenRefreshRotateView(TokenRefreshView):
     """``{refresh}`` -> ``{access, refresh}``: the refresh token given is used up (a second
     use is 401), the new one replaces it."""
@@ -116,6 +125,7 @@ class LogoutView(APIView):
 
 
 @extend_schema_view(post=docs.password)
+@method_decorator(never_cache, name="dispatch")  # tokens: no cache may keep them
 class PasswordChangeView(APIView):
     throttle_classes = [UserRateThrottle, LoginRateThrottle]
 
@@ -123,6 +133,6 @@ class PasswordChangeView(APIView):
     def post(self, request):
         data = validated(PasswordChangeInputSerializer, request)
         user = services.password_change(
-            user=request.user, old_password=data["old_password"], new_password=data["new_password"]
+            user=request.user, old_password=data["old_password"], new_password=data["new_password"], request=request
         )
         return Response(_tokens(user))

@@ -96,20 +96,22 @@ job_post = operation(
 job_get = operation(
     "Get a job",
     "The job with its status, its assignments and its payment. For its SME, and for a factory "
-    "holding a live or completed share of it (which sees only its own share); anyone else gets "
-    "404, never a hint that the job exists.",
+    "holding a live or completed share of it (which sees only its own share, and no `pay_url`); "
+    "anyone else gets 404, never a hint that the job exists.",
     response=JOB_ASSIGNED,
     errors=(JOB_NOT_YOURS,),
 )
 
 job_events = operation(
     "A job's audit trail",
-    "Every status change and step of the job and its shares, oldest first, with who did it. "
-    "Same visibility as the job; a factory sees the job's own events and its own share's.",
+    "Every status change and step of the job and its shares, oldest first, with who did it: a "
+    "username of your own company, the other party by role and company name (`Factory · Hongda "
+    "Caps`), `Platform` for a platform admin, `system` for the platform itself. Same visibility "
+    "as the job; a factory sees the job's own events and its own share's.",
     response={
         "id": 301,
         "assignment": 42,
-        "actor": "factory_hongda",
+        "actor": "Factory · Hongda Caps",
         "action": "materials_received",
         "old_status": "materials_sent",
         "new_status": "in_production",

@@ -1,7 +1,9 @@
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.selectors import company_for_user
 from core.api.base import EmptyInputSerializer, ModelSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
 from orders.models import Assignment, Job, JobEvent, Offer
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
@@ -136,7 +138,10 @@ class PaymentSummarySerializer(serializers.Serializer):
     amount_fen = serializers.IntegerField()
     refunded_fen = serializers.IntegerField()
     currency = serializers.CharField()
-    pay_url = serializers.CharField()
+    pay_url = serializers.CharField(
+        help_text="The gateway's pay page, for the job's SME while the payment can be paid (`requires_payment`, "
+        '`failed`); "" for anyone else and in every other status.'
+    )
 
 
 class JobSerializer(ModelSerializer):
@@ -180,7 +185,10 @@ class JobSerializer(ModelSerializer):
 
     @extend_schema_field(PaymentSummarySerializer(allow_null=True))
     def get_payment(self, obj):
-        return payment_summary(obj.payment, request=self.context.get("request"))
+        """The payment; its ``pay_url`` only for the job's SME (a factory holding a share sees "")."""
+        request = self.context.get("request")
+        viewer = company_for_user(getattr(request, "user", None))
+        return payment_summary(obj.payment, request=request, payer=viewer is not None and viewer.id == obj.sme_id)
 
 
 class BoardJobSerializer(serializers.Serializer):
@@ -239,11 +247,29 @@ def board_rows_data(rows) -> list[dict]:
 
 
 class JobEventSerializer(ModelSerializer):
-    actor = serializers.CharField(source="actor_label")
+    actor = serializers.SerializerMethodField(
+        help_text="Who did it: a username of the reader's own company, else the other party's role and company "
+        'name ("Factory · Hongda Caps"), "Platform" for a platform admin, "system" for the platform itself.'
+    )
 
     class Meta:
         model = JobEvent
         fields = ["id", "assignment", "actor", "action", "old_status", "new_status", "data", "created_at"]
+
+    def get_actor(self, event) -> str:
+        """Another company's login names are not shown (they are what a password guesser
+        needs): its people appear by their company's role and name."""
+        if event.actor_id is None:
+            return event.actor_label if event.actor_label == "system" else gettext("A former user")
+        membership = getattr(event.actor, "membership", None)
+        if membership is None:
+            return gettext("Platform")
+        request = self.context.get("request")
+        viewer = company_for_user(getattr(request, "user", None))
+        if viewer is not None and viewer.id == membership.company_id:
+            return event.actor_label
+        company = membership.company
+        return f"{company.get_kind_display()} · {company.name}"
 
 
 class QuoteSerializer(serializers.Serializer):

@@ -47,7 +47,15 @@ ELIGIBILITY_FIELDS = (
 
 
 def eligibility_for(
-    jobs, profiles, *, now=None, excluded=frozenset(), check_capacity=True, nearest=None, ignore_offer_id=None
+    jobs,
+    profiles,
+    *,
+    now=None,
+    excluded=frozenset(),
+    check_capacity=True,
+    nearest=None,
+    ignore_offer_id=None,
+    coverage=None,
 ) -> dict[tuple[int, int], Eligibility]:
     """Every eligible (job, factory) pair among ``jobs`` x ``profiles`` (DOMAIN.md, Matching),
     as ``Eligibility`` values; see ``eligibility_arrays`` for the rule and the options."""
@@ -59,6 +67,7 @@ def eligibility_for(
         check_capacity=check_capacity,
         nearest=nearest,
         ignore_offer_id=ignore_offer_id,
+        coverage=coverage,
     )
     columns = [arrays[name].tolist() for name in ELIGIBILITY_FIELDS]
     return {
@@ -100,8 +109,8 @@ def eligibility_arrays(
     dispatch batch can ask for thousands of jobs at once. ``nearest=k`` keeps the k nearest
     eligible factories of each job (dispatch); ``check_capacity=False`` answers whether the
     factory would be eligible if it had the capacity; ``excluded`` holds (job, factory)
-    pairs that may not be matched again (declined or expired offers).
-    """
+    pairs that may not be matched again (declined or expired offers); ``coverage=({}, {})``
+    asks about the jobs as posted, before any share was given (``inputs.job_coverage``)."""
     now = now or timezone.now()
     jobs = list(jobs)
     profiles = [

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from factories import services as factory_services
+from factories.models import FactoryProfile
 from orders import events
 from orders.matching.eligibility import Eligibility, eligibility_for, split_floor
 from orders.models import Assignment, Job, MaterialMovement
@@ -61,6 +62,19 @@ def _checked_share(*, job: Job, pair: Eligibility, quantity: int | None) -> int:
     return share
 
 
+def _could_see(job: Job, factory) -> bool:
+    """Could ``job`` have been on this factory's board: does it hold a share of it, or do its
+    rules (capability, price, minimum, radius, verified and online) admit the job as posted,
+    whoever took it since? The losers of a grab race get their 409 ``already_taken``."""
+    if Assignment.objects.filter(job_id=job.id, factory_id=factory.id).exists():
+        return True
+    profile = FactoryProfile.objects.filter(company_id=factory.id).first()
+    if profile is None:
+        return False
+    as_posted = eligibility_for([job], [profile], now=job.created_at, check_capacity=False, coverage=({}, {}))
+    return (job.id, factory.id) in as_posted
+
+
 def assignment_create(
     *, job: Job, factory, user, quantity: int | None, via: str, offer_id: int | None = None, as_of=None
 ) -> Assignment:
@@ -102,6 +116,10 @@ def board_accept(*, job_id: int, factory, user, quantity: int | None = None) -> 
     if job is None or not (job.mode == Job.Mode.GRAB or job.on_board):
         raise NotFoundError(_("No such job on your board."))
     if job.status == Job.Status.AWAITING_PAYMENT:
+        raise NotFoundError(_("No such job on your board."))
+    if job.status != Job.Status.OPEN and not _could_see(job, factory):
+        # No more than an unknown id would tell: whether a job the factory could never see
+        # exists, or was taken, is none of its business.
         raise NotFoundError(_("No such job on your board."))
     if job.status in (Job.Status.CANCELLED, Job.Status.EXPIRED):
         raise JOB.conflict(job.status, [Job.Status.OPEN])

@@ -78,7 +78,12 @@ device_register = operation(
     "Any company user: register a phone's push token. While none of the company's apps holds a "
     "socket, an event that needs it (a dispatch offer, a share assigned or delivered, a notification) "
     "also goes out as a mobile push (the sandbox gateway records it in the admin instead of sending). "
-    "201 for a new token; 200 when the token was known (it moves to this user and company).",
+    "201 for a new token; 200 when the token was this user's already. A token registered to another "
+    "user moves to this user and company only within 10 minutes of a login (a sign-in on that "
+    "phone): then 200, the previous user's company gets a `notification` (`kind: device_moved`) "
+    "and the previous user no longer receives pushes on it; otherwise 409 "
+    "`device_registered_elsewhere` and nothing changes. A phone gets no pushes once its user's "
+    "password changed or the user was deactivated, until it is registered again.",
     request={"platform": "android", "token": "fcm:dGhpcyBpcyBhIHRva2Vu"},
     response={
         "id": 3,
@@ -91,6 +96,11 @@ device_register = operation(
             400, "invalid", 'platform: "nokia" is not a valid choice.', {"platform": ['"nokia" is not a valid choice.']}
         ),
         error_example(403, "forbidden", "Only a company's users have an event stream."),
+        error_example(
+            409,
+            "device_registered_elsewhere",
+            "This phone receives another account's pushes; sign in on it again to move them to you.",
+        ),
     ),
 )
 

@@ -2,13 +2,16 @@
 HTTP for catch-up, and the phones that receive pushes. The socket itself is
 ``realtime.consumers``."""
 
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.tokens import login_age
 from accounts.selectors import company_for_user
 from core.api.base import EmptyInputSerializer, validated
 from core.errors import ForbiddenError
@@ -39,6 +42,7 @@ def _ticket_body(request) -> dict:
 
 
 @extend_schema_view(post=docs.ticket)
+@method_decorator(never_cache, name="dispatch")  # a ticket: no cache may keep it
 class TicketView(APIView):
     """A single-use ticket for opening ``/ws/v1/events?ticket=…`` (good for 60 s), for
     clients that cannot set an ``Authorization`` header on a WebSocket handshake."""
@@ -85,7 +89,8 @@ class EventListView(APIView):
 class DeviceListView(ListAPIView):
     """``GET``: the company's registered phones. ``POST {platform, token}``: register one for
     mobile pushes (sent for offers and jobs that need the company while none of its apps
-    holds a socket); registering a known token again moves it to this user (200)."""
+    holds a socket). Registering its own token again is a 200; another user's token moves to
+    this user only after a fresh login (``realtime.services.device_register``), else 409."""
 
     serializer_class = DeviceSerializer
 
@@ -100,7 +105,9 @@ class DeviceListView(ListAPIView):
     def post(self, request):
         company = _company(request)
         data = validated(DeviceInputSerializer, request)
-        device, created = services.device_register(user=request.user, company=company, **data)
+        device, created = services.device_register(
+            user=request.user, company=company, login_age=login_age(request), **data
+        )
         return Response(
             DeviceSerializer(device).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

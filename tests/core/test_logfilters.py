@@ -1,6 +1,6 @@
 import logging
 
-from core.logfilters import QuietTicks
+from core.logfilters import QuietTicks, RedactSecrets
 
 
 def _record(name, level, message):
@@ -15,3 +15,20 @@ def test_quiet_ticks_drops_the_dispatch_tick_and_keeps_everything_else():
     assert quiet.filter(_record("celery.app.trace", logging.ERROR, tick)) is True  # a failing tick is news
     assert quiet.filter(_record("celery.app.trace", logging.INFO, "Task payments.tasks.refund_execute_task ok")) is True
     assert quiet.filter(_record("orders.tasks", logging.INFO, "dispatch batch 7: 2 offer(s) for 2 job(s)")) is True
+
+
+def test_redact_secrets_takes_tickets_and_pay_link_tokens_out_of_a_line():
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/ws/v1/events?after=3&ticket=kT2v-0d_1mQ&x=1", "1.1", 200),
+        None,
+    )
+    assert RedactSecrets().filter(record) is True
+    assert record.getMessage() == '127.0.0.1:5 - "GET /ws/v1/events?after=3&ticket=[redacted]&x=1 HTTP/1.1" 200'
+    pay = _record("django.request", logging.WARNING, "POST /sandbox/pay/23/5f0c2a9e41d7b38c6e2f91a0d4b7c815 409")
+    RedactSecrets().filter(pay)
+    assert pay.getMessage() == "POST /sandbox/pay/23/[redacted] 409"

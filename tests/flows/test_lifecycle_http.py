@@ -167,4 +167,5 @@ def test_lifecycle_http_from_register_to_completed(eager_celery_live):
         ("accepted_delivery", "delivered", "completed"),
         ("status", "delivered", "completed"),
     ]
-    assert {e["actor"] for e in events} >= {"capco", "hongda", "system"}
+    # the SME's own people by username; the factory's by role and company name (issue 28, L5)
+    assert {e["actor"] for e in events} == {"capco", "Factory · Hongda", "system"}

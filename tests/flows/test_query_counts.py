@@ -78,7 +78,9 @@ MIX_PINNED = {
     "GET /jobs/{id}": 5,  # the job, its shares and their material movements, its payment
     "GET /board": 5,  # profile, the entries' count, the page with its jobs (one join), its rows checked (one statement)
     "POST /board/{id}/accept": 21,  # the share, its events, capacity (one statement), the board, the outbox; as made
-    "POST /board/{id}/accept taken": 5,  # 409: another factory was first
+    # 409: another factory was first; +3 to check the loser could have seen the job (its
+    # share, its profile, its rules: issue 28's existence oracle)
+    "POST /board/{id}/accept taken": 8,
     "GET /offers": 2,
     "GET /wallet": 3,  # escrow held, then the three ledger balances in one query
 }

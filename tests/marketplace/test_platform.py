@@ -68,8 +68,13 @@ def test_dev_secret_key_is_refused_when_debug_is_off():
 def test_compose_file_wires_every_process_with_the_variables():
     compose = yaml.safe_load(Path(ROOT, "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
-    assert "gunicorn marketplace.asgi:application -k uvicorn_worker.UvicornWorker" in services["web"]["command"]
+    assert set(services) == {"db", "redis", "web", "worker", "beat", "proxy"}
+    assert "gunicorn marketplace.asgi:application -k marketplace.server.UvicornWorker" in services["web"]["command"]
+    # the internet reaches web only through the proxy, which web trusts as one proxy
+    assert "ports" not in services["web"]
+    assert services["proxy"]["image"].startswith("nginx")
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in services["proxy"]["volumes"]
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-1}"
     assert services["worker"]["command"].startswith("celery -A marketplace worker")
     assert services["beat"]["command"].startswith("celery -A marketplace beat")
     for name in ("web", "worker", "beat"):

@@ -197,3 +197,10 @@ def test_push_refused_by_the_gateway_is_recorded_and_tried_again(settings):
     sent = PushMessage.objects.get()
     assert (sent.status, sent.attempts) == ("sent", 2)
     assert sent.provider_ref.startswith("sandbox-")
+
+
+def test_ticket_answer_is_never_cached():
+    user, _ = fixtures.factory()
+    response = client_for(user).post("/api/v1/realtime/ticket")
+    assert response.status_code == 201
+    assert "no-store" in response["Cache-Control"]

@@ -254,12 +254,27 @@ def test_socket_closes_when_the_password_changes(start_web):
 
 
 @pytest.mark.parametrize("after", ["%C2%B2", "1e3", "-1", "9" * 19])
-def test_socket_malformed_after_is_4400_and_keeps_the_ticket(web, after):
+def test_socket_malformed_after_is_4400_and_spends_the_ticket(web, after):
     user, _ = fixtures.factory()
     ticket = client_for(user).post("/api/v1/realtime/ticket").json()["ticket"]
     assert close_code(connect(f"{web.ws_url}?ticket={ticket}&after={after}")) == 4400
-    with open_socket(web, ticket=ticket) as ws:  # the refused handshake did not spend it
-        assert json.loads(ws.recv(timeout=3))["type"] == "ready"
+    # a ticket is good for one handshake (issue 28): the refused one spent it
+    assert close_code(open_socket(web, ticket=ticket)) == 4401
+
+
+@pytest.mark.parametrize("change", ["password changed", "deactivated"])
+def test_socket_ticket_issued_before_a_password_change_or_deactivation_is_refused(web, change):
+    # given: a ticket, fresh and unused
+    user, _ = fixtures.factory()
+    ticket = client_for(user).post("/api/v1/realtime/ticket").json()["ticket"]
+    # when: the password changes (or an admin deactivates the user) within its 60 s
+    if change == "password changed":
+        password_change(user=user, old_password="pw-Secret-123", new_password="another-Secret-456")
+    else:
+        type(user).objects.filter(id=user.id).update(is_active=False)
+    # then: the ticket opens nothing, and no live socket is recorded
+    assert close_code(open_socket(web, ticket=ticket)) == 4401
+    assert not Connection.objects.filter(user=user).exists()
 
 
 def test_socket_after_beyond_the_stream_is_4400(web):
