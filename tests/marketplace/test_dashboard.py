@@ -19,8 +19,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _waited(job, seconds):
-    """The job's first share was taken ``seconds`` after its payment opened it."""
-    opened = timezone.now() - timedelta(minutes=30)
+    """The job's first share was taken ``seconds`` after its payment opened it, both today
+    (just after midnight the half hour before would be yesterday)."""
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    opened = max(timezone.now() - timedelta(minutes=30), midnight + timedelta(seconds=1))
     JobEvent.objects.filter(job=job, action="paid").update(created_at=opened)
     Assignment.objects.filter(job=job).update(assigned_at=opened + timedelta(seconds=seconds))
 
