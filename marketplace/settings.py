@@ -78,7 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files, no CDN
     "channels",
-    # Our apps, bottom layer first (README "Architecture"; `make lint` enforces the order).
+    # Our apps, bottom layer first (docs/architecture.md; `make lint` enforces the order).
     "core",
     "accounts",
     "catalogue",
@@ -170,7 +170,7 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Real-time (README "Real-time events"): with Redis, numbered events reach every web process
+# Real-time (docs/architecture.md "Real-time events"): with Redis, numbered events reach every web process
 # through the channel layer; without it each web process tails the outbox table.
 ASGI_APPLICATION = "marketplace.asgi.application"
 REALTIME_FANOUT = "redis" if REDIS_URL else "table"

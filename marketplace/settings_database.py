@@ -26,7 +26,7 @@ def database_settings(env, var_dir) -> dict:
     if database["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=True):
         # Each process keeps its PostgreSQL connections in psycopg's pool (Django's built-in
         # pool): under ASGI CONN_MAX_AGE must stay 0, and a new connection per request (a
-        # backend fork) cost ~9 ms here (README "Under load"). The pool checks a connection
+        # backend fork) cost ~9 ms here (docs/performance.md). The pool checks a connection
         # before lending it (CONN_HEALTH_CHECKS), so a PostgreSQL restart still heals.
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),

@@ -1,4 +1,4 @@
-"""The WeChat Pay (API v3) settings, kept out of ``settings.py`` for its size (README "Going
+"""The WeChat Pay (API v3) settings, kept out of ``settings.py`` for its size (docs/payments.md "Going
 live with WeChat Pay"). With PAYMENT_PROVIDER=wechatpay every variable must be set, or
 start-up refuses, naming the variables and never their values; payments/checks.py also loads
 the key files. Paths point at PEM files outside the repository."""

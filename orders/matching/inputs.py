@@ -3,7 +3,7 @@ factories' capabilities, their booked work and pending offers, and the jobs' cov
 
 On PostgreSQL the three are read in one statement (``eligibility_inputs``): for a board page
 or an accept that was five ORM queries, about a third of the request's CPU in building SQL
-and rows (README "Under load"). Elsewhere, and as the reference a test holds the statement
+and rows (docs/performance.md). Elsewhere, and as the reference a test holds the statement
 to, the ORM queries below."""
 
 from collections import defaultdict
