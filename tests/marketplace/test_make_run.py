@@ -57,23 +57,27 @@ def _http(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
         return refused.code, json.loads(refused.read())
 
 
-def _left_behind(var: Path) -> list[str]:
-    """Processes started for this var/ (they inherit VAR_DIR) that still run."""
-    left = []
-    for process in psutil.process_iter(["pid", "cmdline"]):
+def _processes_of(var: Path) -> list[psutil.Process]:
+    """Processes started for this var/ (they inherit VAR_DIR, PostgreSQL too) that still run."""
+    found = []
+    for process in psutil.process_iter():
         try:
             if process.environ().get("VAR_DIR") == str(var):
-                left.append(f"{process.pid} {' '.join(process.info['cmdline'] or [])}")
+                found.append(process)
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
-    return left
+    return found
+
+
+def _left_behind(var: Path) -> list[str]:
+    return [f"{p.pid} {' '.join(p.cmdline())}" for p in _processes_of(var)]
 
 
 class Run:
     """bin/run in a session of its own, as a terminal runs it; Ctrl-C goes to the whole group."""
 
     def __init__(self, var: Path, port: int, log: Path):
-        self.log = log
+        self.log, self.var = log, var
         with open(log, "w") as out:
             self.process = subprocess.Popen(  # noqa: S603
                 [sys.executable, "bin/run", "--port", str(port)],
@@ -98,8 +102,16 @@ class Run:
         return self.process.wait(timeout=60)
 
     def kill(self) -> None:
+        """After a failure: Ctrl-C, then whatever still runs for this var/ (honcho starts each
+        process in a session of its own, out of reach of a signal to this group)."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        for process in _processes_of(self.var):
+            process.kill()
 
 
 @pytest.mark.slow
