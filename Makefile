@@ -9,10 +9,8 @@ DEV_REQUIREMENTS := $(RUN_REQUIREMENTS) requirements-dev.txt
 RUN_STAMP := $(VENV)/.installed-run-$(shell cat $(RUN_REQUIREMENTS) | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat $(DEV_REQUIREMENTS) | cksum | cut -d' ' -f1)
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
-# make run says what it installs, and then only what fails (not the warnings of a machine's pip set-up);
-# it leaves byte-compiling to the first import, which compiles what runs, not every module of
-# every package (scipy's tests, matplotlib's backends): 25-50 s less here.
-PIP_RUN := $(PIP) --quiet --no-compile
+# make run says what it installs, and then only what fails (not the warnings of a machine's pip set-up)
+PIP_QUIET := $(PIP) --quiet
 
 # make test talks to real servers; these are the defaults on a developer machine and CI.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/marketplace
@@ -34,7 +32,7 @@ venv-run: $(RUN_STAMP)
 $(RUN_STAMP): $(RUN_REQUIREMENTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing requirements.txt and requirements-local.txt into $(VENV), a minute or two / 正在安装运行所需的包，约一两分钟"
-	@$(PIP_RUN) -r requirements-local.txt
+	@$(PIP_QUIET) -r requirements-local.txt
 	@rm -f $(VENV)/.installed-run-*
 	@touch $@
 
