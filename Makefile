@@ -2,7 +2,15 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+# What `make run` installs (the service, its process runner, the embedded PostgreSQL) and what
+# the tests, lint and benchmarks add; each install is stamped with its files' checksum.
+RUN_REQUIREMENTS := requirements.txt requirements-local.txt
+DEV_REQUIREMENTS := $(RUN_REQUIREMENTS) requirements-dev.txt
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat $(RUN_REQUIREMENTS) | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat $(DEV_REQUIREMENTS) | cksum | cut -d' ' -f1)
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# make run says what it installs, and then only what fails (not the warnings of a machine's pip set-up)
+PIP_QUIET := $(PIP) --quiet
 
 # make test talks to real servers; these are the defaults on a developer machine and CI.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/marketplace
@@ -14,34 +22,31 @@ PLAIN_HTTP = SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SESSION_COOKIE_SECUR
 	CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-0} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0} \
 	PAYMENT_PROVIDER=$${PAYMENT_PROVIDER:-sandbox}
 
-# A local secret key is generated once under var/ unless SECRET_KEY is set.
-RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/dev-secret-key)}" $(PLAIN_HTTP)
+.PHONY: venv venv-run run test lint format bench chaos clean chromium fonts nginx
 
-.PHONY: venv run test lint format bench chaos clean chromium fonts nginx
+# A developer's virtual environment: everything (running, tests, lint, benchmarks).
+venv: $(DEV_STAMP)
+# What `make run` needs, nothing more (a superset, the developer's, will do).
+venv-run: $(RUN_STAMP)
 
-venv: $(STAMP)
+$(RUN_STAMP): $(RUN_REQUIREMENTS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing requirements.txt and requirements-local.txt into $(VENV), a minute or two / 正在安装运行所需的包，约一两分钟"
+	@$(PIP_QUIET) -r requirements-local.txt
+	@rm -f $(VENV)/.installed-run-*
+	@touch $@
 
-$(STAMP): requirements.txt
+$(DEV_STAMP): $(DEV_REQUIREMENTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(PIP) -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
-	touch $@
+	touch $@ $(RUN_STAMP)
 
 # Serves the API on http://127.0.0.1:8000 with a Celery worker and beat, in the foreground,
-# until Ctrl-C. With no DATABASE_URL / REDIS_URL it runs on a SQLite file and kombu's
-# filesystem broker under var/.
-run: venv fonts
-	@mkdir -p var && test -s var/dev-secret-key || \
-		$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/dev-secret-key
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py board_rebuild
-	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving http://127.0.0.1:8000 (API /api/v1/, docs /api/docs/, admin /admin/); Ctrl-C stops everything."
-	@# Ctrl-C is the normal way to stop: bin/procfile (honcho) gives every process time to stop
-	@# warmly and exits 0.
-	$(RUN_ENV) PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bin/procfile start --no-prefix -f Procfile
+# until Ctrl-C (bin/run). With no DATABASE_URL it starts an embedded PostgreSQL under var/;
+# with no REDIS_URL Celery uses kombu's filesystem broker under var/broker/.
+run: venv-run fonts
+	@$(BIN)/python bin/run
 
 test: venv chromium fonts nginx
 	$(PLAIN_HTTP) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-test-secret-key-for-the-test-run-only-0123456789} \

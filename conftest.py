@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -190,6 +191,15 @@ def start_beat(transactional_db, tmp_path):
 
     yield start
     _stop(started)
+
+
+@pytest.fixture
+def dead_redis_url():
+    """A Redis URL where nothing listens: a port this test holds bound and never listens on,
+    so a connection is refused at once and no server can start there meanwhile."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"redis://127.0.0.1:{held.getsockname()[1]}/0"
 
 
 def wait_for(predicate, timeout=20.0, interval=0.1, message="condition"):

@@ -56,7 +56,7 @@ class UserWithCompanyQuery:
             user_id = int(value)
         except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float claim
             raise self.DoesNotExist from None
-        if not -(2**63) <= user_id < 2**63:  # beyond a bigint: no such row (SQLite's driver would raise)
+        if not -(2**63) <= user_id < 2**63:  # beyond a bigint: no such row, whatever the driver makes of it
             raise self.DoesNotExist
         alias = router.db_for_read(self.model)
         connection = connections[alias]
@@ -69,7 +69,7 @@ class UserWithCompanyQuery:
 
     def _converted(self, connection, row: list) -> list:
         """The values as the ORM hands them to ``from_db``: each field's converters from the
-        database's form (JSON text, SQLite's integers for booleans ...), found once per database."""
+        database's form (JSON text, ...), found once per database."""
         if connection.alias not in self._converters:
             fields = [*self.model._meta.concrete_fields, *Membership._meta.concrete_fields]
             found = []

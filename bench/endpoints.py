@@ -6,7 +6,7 @@ open grab jobs posted through the API, it sends each request of the mix through 
 test client and prints the median CPU time (``time.process_time``) of ``BENCH_ROUNDS`` (60)
 requests, endpoint by endpoint; the last line weights them by the mix's rates in a load run
 (``MIX_RATES``). No server, no network: the figure is the work of our code and Django's, to
-compare two versions back to back (README "Under load").
+compare two versions back to back (docs/performance.md).
 """
 
 import json

@@ -15,7 +15,7 @@ Run: ``make bench`` (or ``.venv/bin/python bench/matching.py`` with DATABASE_URL
 The batch runs in its own database (``<DATABASE_URL name>_bench``), created and migrated on
 first use; its rows are bulk-inserted (benchmark set-up, not the production write path).
 Targets of issue 12 on this 2-core machine: 2,000x500 end to end under 400 ms, 10,000x2,000
-under 2,000 ms (README "Dispatch matching" has the figures reached).
+under 2,000 ms (docs/performance.md has the figures reached).
 """
 
 import os

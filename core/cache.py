@@ -4,7 +4,7 @@ per process, and counting a throttle window in one round trip.
 Django keeps a cache object per thread and async context, and under ASGI every request runs
 in a context of its own: with the stock backend each request built a new client, a new pool
 and a new TCP connection to Redis (with its handshake) for the throttle counters, measured
-as a tenth of a request's CPU (README "Under load"). Within that client Django also builds a
+as a tenth of a request's CPU (docs/performance.md). Within that client Django also builds a
 new ``redis.Redis`` object for every command (about 1 ms of Python each: its table of reply
 callbacks); here there is one per pool. redis-py's clients and pools are thread-safe and
 reset themselves in a forked child."""

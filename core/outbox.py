@@ -20,12 +20,10 @@ at worst, never lost.
 
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Max
 
 from core.models import Event
 from core.seams import Seam
@@ -80,12 +78,9 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
     rows = list(rows)
     if not rows:
         return 0
-    if connection.vendor == "postgresql":
-        text = json.dumps([(c, t, d or {}, p) for c, t, d, p in rows], cls=DjangoJSONEncoder)
-        with connection.cursor() as cursor:
-            cursor.execute(_INSERT_SQL, [text])
-    else:
-        Event.objects.bulk_create([Event(company_id=c, type=t, data=d or {}, topic=p) for c, t, d, p in rows])
+    text = json.dumps([(c, t, d or {}, p) for c, t, d, p in rows], cls=DjangoJSONEncoder)
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, [text])
     _schedule_sequencing()
     return len(rows)
 
@@ -119,7 +114,7 @@ RETURNING id, company_id, seq, position, type, topic, data, created_at
 
 
 def events_emit_select(select_sql: str, params) -> int:
-    """Add the events a caller's SELECT yields, numbered, in one statement (PostgreSQL only):
+    """Add the events a caller's SELECT yields, numbered, in one statement:
     its columns are ``company_id, type, data (jsonb), topic`` (a dispatch batch builds
     thousands of offer events from the rows it just wrote, without bringing them through
     Python). The rows are numbered as they are written, under the outbox lock, which the
@@ -137,13 +132,11 @@ def events_emit_select(select_sql: str, params) -> int:
 
 
 def _sequence_lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK])
-    # SQLite: the project's immediate transactions already take the database's write lock.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK])
 
 
-# PostgreSQL numbers a chunk in one statement: each company's next seqs follow its highest
+# A chunk is numbered in one statement: each company's next seqs follow its highest
 # (the unique (company_id, seq) index answers that, once per company before any row changes,
 # as for the bulk path above), positions follow the highest position.
 _NUMBER_SQL = """
@@ -198,31 +191,12 @@ def _announce(events) -> None:
         logger.warning("announcing %d events failed; readers catch up from the stream", len(events), exc_info=True)
 
 
-def _number_chunk() -> list[Event]:
-    """Number up to SEQUENCE_CHUNK committed rows in one transaction (the caller's lock)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_NUMBER_SQL, [SEQUENCE_CHUNK])
-            rows = cursor.fetchall()
-        return _events_of(rows)
-    pending = list(Event.objects.filter(seq__isnull=True).order_by("id")[:SEQUENCE_CHUNK])
-    if not pending:
-        return []
-    companies = {e.company_id for e in pending}
-    last_seq = defaultdict(
-        int,
-        Event.objects.filter(company_id__in=companies, seq__isnull=False)
-        .values("company_id")
-        .annotate(top=Max("seq"))
-        .values_list("company_id", "top"),
-    )
-    position = Event.objects.aggregate(top=Max("position"))["top"] or 0
-    for event in pending:
-        last_seq[event.company_id] += 1
-        position += 1
-        event.seq, event.position = last_seq[event.company_id], position
-    Event.objects.bulk_update(pending, ["seq", "position"], batch_size=500)
-    return pending
+def _number_chunk() -> list[EventRow]:
+    """Number up to SEQUENCE_CHUNK committed rows in one statement (the caller's lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NUMBER_SQL, [SEQUENCE_CHUNK])
+        rows = cursor.fetchall()
+    return _events_of(rows)
 
 
 def events_sequence() -> int:

@@ -3,7 +3,7 @@
 A lower app declares a ``Seam`` ("a factory became unavailable", "a payment was captured")
 and calls it; the app above that must react registers its handler in its
 ``AppConfig.ready()``. The lower app never imports the upper one, and every registration is
-one line a newcomer can find with grep (README "Architecture" lists them all).
+one line a newcomer can find with grep (docs/architecture.md lists them all).
 
 A seam with ``required=True`` refuses to be called before anything is registered, so a
 missing registration is a loud error at the first call, never a silently skipped effect.

@@ -18,7 +18,7 @@ class SyncStackASGIHandler(ASGIHandler):
     asynchronous middleware chain, so every async-capable middleware (sessions, locale, CSRF,
     auth, messages ...) hops to a thread and back for its request and response halves, and the
     view hops once more: a dozen thread switches a request, measured as over half the CPU of
-    ``/healthz`` under load (README "Under load"). Here the chain is the synchronous one, as
+    ``/healthz`` under load (docs/performance.md). Here the chain is the synchronous one, as
     under WSGI, entered once per request in the request's own thread (thread-sensitive, so its
     database connection is the one closed when the response is)."""
 

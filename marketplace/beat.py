@@ -5,8 +5,7 @@ The leader is whichever beat holds a PostgreSQL session advisory lock on its own
 connection; the others check every few seconds and take over within that time when the
 leader's connection goes (the process died, the host went away). Every periodic task reads
 its work from the database and is safe to run twice, so a hand-over that overlaps by a
-tick does no harm. On SQLite (``make run`` without a database server) there is one beat
-and it always leads.
+tick does no harm.
 """
 
 import logging
@@ -35,8 +34,6 @@ class LeaderScheduler(PersistentScheduler):
         return super().tick(*args, **kwargs)
 
     def _hold_lock(self) -> bool:
-        if connection.vendor != "postgresql":
-            return True
         try:
             with connection.cursor() as cursor:
                 if self.leading:

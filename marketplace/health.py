@@ -24,6 +24,7 @@ class HealthView(APIView):
             {
                 "status": serializers.ChoiceField(choices=["ok", "degraded", "down"]),
                 "db": serializers.CharField(),
+                "database": serializers.CharField(),
                 "redis": serializers.CharField(),
                 "broker": serializers.CharField(),
             },
@@ -33,6 +34,7 @@ class HealthView(APIView):
         body = {
             "status": "ok",
             "db": "ok",
+            "database": connection.vendor,
             "redis": "absent",
             "broker": "redis" if settings.REDIS_URL else "filesystem",
         }

@@ -1,10 +1,13 @@
-"""Settings, read from the environment (OPERATIONS.md lists every variable).
+"""Settings, read from the environment (docs/operations.md lists every variable).
 
-With nothing configured the service runs on embedded defaults: a SQLite file for the
-database and kombu's filesystem transport as the Celery broker, so a newcomer can start
-web, worker and beat without any server. Production and the tests use PostgreSQL and Redis.
+PostgreSQL always: production and the tests name it with DATABASE_URL; `make run` starts an
+embedded one under var/ and writes its address, with this checkout's other local defaults,
+to var/env, which is read here when DATABASE_URL is unset (so manage.py commands beside
+`make run` use its database). Without REDIS_URL the Celery broker is kombu's filesystem
+transport under var/broker, so worker and beat still run as real processes.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +21,15 @@ from marketplace.settings_frontdoor import frontdoor_settings
 from marketplace.settings_wechatpay import wechatpay_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# The embedded default's files (SQLite, the filesystem broker, beat's schedule, static files).
+# This checkout's local files (make run's PostgreSQL and var/env, the filesystem broker, beat's
+# schedule, static files).
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
+# `make run`'s local defaults (bin/run writes them): only where no database is named, and
+# never over a variable that is set.
+LOCAL_ENV_FILE = VAR_DIR / "env"
+LOCAL_ENV_READ = not os.environ.get("DATABASE_URL") and LOCAL_ENV_FILE.is_file()
+if LOCAL_ENV_READ:
+    environ.Env.read_env(LOCAL_ENV_FILE)
 
 DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"  # noqa: S105
@@ -40,7 +50,8 @@ DEBUG = env("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY is the development key and DEBUG is off: set SECRET_KEY (or DEBUG=1 for local work)."
+        "SECRET_KEY is the development key and DEBUG is off: set SECRET_KEY, or run beside `make run` "
+        "(its var/env holds a local key), or DEBUG=1 for local work."
     )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 
@@ -82,7 +93,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files, no CDN
     "channels",
-    # Our apps, bottom layer first (README "Architecture"; `make lint` enforces the order).
+    # Our apps, bottom layer first (docs/architecture.md; `make lint` enforces the order).
     "core",
     "accounts",
     "catalogue",
@@ -126,6 +137,7 @@ AXES_USERNAME_CALLABLE = "accounts.identity.axes_username"
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.api.tokens.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its start-up banner, once in every process
 
 # The contract: /api/v1/jobs and /api/v1/jobs/ both answer; nothing redirects.
 APPEND_SLASH = False
@@ -149,7 +161,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_settings(env, VAR_DIR)}
+DATABASES = database_settings(env)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
@@ -168,7 +180,7 @@ else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # a host, or kombu warns that it assumes one
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
@@ -178,7 +190,7 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Real-time (README "Real-time events"): with Redis, numbered events reach every web process
+# Real-time (docs/architecture.md "Real-time events"): with Redis, numbered events reach every web process
 # through the channel layer; without it each web process tails the outbox table.
 ASGI_APPLICATION = "marketplace.asgi.application"
 REALTIME_FANOUT = "redis" if REDIS_URL else "table"

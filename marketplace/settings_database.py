@@ -1,36 +1,37 @@
 """The database settings, kept out of ``settings.py`` for its size: PostgreSQL from
-``DATABASE_URL`` with a connection pool per process, or the embedded SQLite file."""
+``DATABASE_URL``, with a connection pool per process."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+NO_DATABASE = (
+    "no database: DATABASE_URL is unset and there is no var/env; start `make run` (an embedded PostgreSQL "
+    "under var/) or set DATABASE_URL=postgres://user@host:5432/name / 未配置数据库：请先启动 make run（内嵌 "
+    "PostgreSQL），或设置 DATABASE_URL"
+)
 
 
-def database_settings(env, var_dir) -> dict:
+def database_settings(env) -> dict:
+    """``DATABASES``: empty when no database is named, so that what needs none (collectstatic,
+    ``check``) still runs and anything that queries fails with ``NO_DATABASE`` (manage.py)."""
     url = env("DATABASE_URL")
-    if url:
-        database = env.db_url_config(url)
-    else:
-        var_dir.mkdir(parents=True, exist_ok=True)
-        # Web, worker, beat and `simulate` share the file: WAL lets readers work beside the one
-        # writer, IMMEDIATE takes the write lock when a transaction starts (so two writers queue
-        # on the busy timeout instead of failing with "database is locked" half-way).
-        database = {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(var_dir / "marketplace.sqlite3"),
-            "OPTIONS": {
-                "timeout": 30,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
-            },
-        }
+    if not url:
+        return {}
+    database = env.db_url_config(url)
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must name a PostgreSQL database (postgres://...), not {database['ENGINE']}"
+        )
     database.setdefault("CONN_MAX_AGE", 0)
     # A connection that died with a PostgreSQL restart is noticed and replaced, not reused.
     database["CONN_HEALTH_CHECKS"] = True
-    if database["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=True):
+    if env.bool("DATABASE_POOL", default=True):
         # Each process keeps its PostgreSQL connections in psycopg's pool (Django's built-in
         # pool): under ASGI CONN_MAX_AGE must stay 0, and a new connection per request (a
-        # backend fork) cost ~9 ms here (README "Under load"). The pool checks a connection
+        # backend fork) cost ~9 ms here (docs/performance.md). The pool checks a connection
         # before lending it (CONN_HEALTH_CHECKS), so a PostgreSQL restart still heals.
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
         }
-    return database
+    return {"default": database}

@@ -6,7 +6,7 @@ def dispatch_settings(env) -> dict:
     """Cost weights of ``orders.matching.solver.Weights``; how many nearest eligible factories
     each job is matched against; misses before a job also joins the grab board; expiries in a
     row before a factory is switched offline; and the size of a dispatch region (degrees of a
-    grid cell; shards are (process, cell), README "Dispatch at scale")."""
+    grid cell; shards are (process, cell), docs/architecture.md "Dispatch matching")."""
     return {
         "DISPATCH_WEIGHTS": {
             "distance_per_km": env.float("DISPATCH_WEIGHT_DISTANCE", default=1.0),

@@ -8,7 +8,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         # The seams through which payments and factories reach orders without importing it
-        # (README "Architecture"): a captured payment opens its job, the ledger check asks
+        # (docs/architecture.md): a captured payment opens its job, the ledger check asks
         # which jobs are finished, a factory that goes offline has its offers taken back.
         from factories.seams import factory_changed, factory_unavailable
         from orders import selectors

@@ -8,7 +8,6 @@ its factory; a board entry to each factory whose rules admit the job
 (``orders.services.board``), and its removal to every factory that had it.
 """
 
-from django.db import connection
 from django.utils import timezone
 
 from core.outbox import event_emit, events_emit, events_emit_select
@@ -67,33 +66,6 @@ def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
     )
 
 
-def offers_made(offers: list[Offer]) -> None:
-    """``offer.created`` to each factory offered something by a dispatch batch (thousands at
-    once: the jobs are read as plain rows, not model objects)."""
-    if not offers:
-        return
-    rows = Job.objects.filter(id__in={o.job_id for o in offers}).values(*_SUMMARY_ROW)
-    summaries = {row["id"]: _summary(row) for row in rows}
-    expires = {o.expires_at: o.expires_at.isoformat() for o in offers}
-    events_emit(
-        (
-            offer.factory_id,
-            "offer.created",
-            {
-                "id": offer.id,
-                "job": summaries[offer.job_id],
-                "quantity": offer.quantity,
-                "amount_fen": offer.quantity * summaries[offer.job_id]["unit_price_fen"],
-                "distance_km": offer.distance_km,
-                "expires_at": expires[offer.expires_at],
-                "status": offer.status,
-            },
-            _topic(offer.job_id),
-        )
-        for offer in offers
-    )
-
-
 def _iso_sql(column: str) -> str:
     """SQL for ``datetime.isoformat()`` of a UTC timestamp (microseconds only when not 0)."""
     utc = f"({column} AT TIME ZONE 'UTC')"
@@ -103,8 +75,8 @@ def _iso_sql(column: str) -> str:
     )
 
 
-# ``offers_made``'s payload, built by PostgreSQL from the batch's rows (the same JSON: a test
-# compares the two on every field).
+# ``offer.created`` for each offer of a batch, built by PostgreSQL from the batch's rows (the
+# job as ``_summary`` shows it; tests/orders/test_offer_events_sql.py checks every field).
 _OFFERS_MADE_SQL = """
 SELECT o.factory_id AS company_id, 'offer.created' AS type, jsonb_build_object(
     'id', o.id,
@@ -123,13 +95,9 @@ WHERE o.batch_id = %s ORDER BY o.id
 
 
 def offers_made_in_batch(batch_id: int) -> int:
-    """``offers_made`` for every offer of a dispatch batch, written by one statement
-    (PostgreSQL; elsewhere through ``offers_made``)."""
-    if connection.vendor == "postgresql":
-        return events_emit_select(_OFFERS_MADE_SQL, [batch_id])
-    offers = list(Offer.objects.filter(batch_id=batch_id).order_by("id"))
-    offers_made(offers)
-    return len(offers)
+    """``offer.created`` to each factory offered something by a dispatch batch (thousands at
+    once), written and numbered by one statement from the batch's offer rows."""
+    return events_emit_select(_OFFERS_MADE_SQL, [batch_id])
 
 
 def offer_closed(*, offer_id: int, job_id: int, factory_id: int, status: str, reason: str = "") -> None:

@@ -143,7 +143,7 @@ class Payment(models.Model):
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
         REFUNDED = "refunded", _("Refunded")
 
-    # Payments knows jobs by id only (README "Architecture"): no foreign key to orders.
+    # Payments knows jobs by id only (docs/architecture.md): no foreign key to orders.
     job_id = models.PositiveBigIntegerField(_("job"), unique=True)
     sme = models.ForeignKey(
         "accounts.Company", verbose_name=_("SME"), on_delete=models.PROTECT, related_name="payments"

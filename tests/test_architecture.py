@@ -1,4 +1,4 @@
-"""The layering rules of README "Architecture", checked on the source.
+"""The layering rules of docs/architecture.md, checked on the source.
 
 import-linter (``make lint``, ``make test``) checks that imports only go down the layers;
 these tests check that its contract names every app and really refuses an upward import,

@@ -1,10 +1,9 @@
 """What the eligibility rule reads from the database (``orders.matching.eligibility``): the
 factories' capabilities, their booked work and pending offers, and the jobs' cover.
 
-On PostgreSQL the three are read in one statement (``eligibility_inputs``): for a board page
-or an accept that was five ORM queries, about a third of the request's CPU in building SQL
-and rows (README "Under load"). Elsewhere, and as the reference a test holds the statement
-to, the ORM queries below."""
+The three are read in one statement (``eligibility_inputs``): for a board page or an accept
+that was five ORM queries, about a third of the request's CPU in building SQL and rows
+(docs/performance.md). A dispatch batch reads the jobs' cover on its own (``job_coverage``)."""
 
 from collections import defaultdict
 
@@ -43,23 +42,6 @@ def _cover(rows) -> tuple[dict[int, int], dict[int, set[int]]]:
     return covered, holders
 
 
-def _reservations(factory_ids, process_ids, now, *, ignore_offer_id=None) -> dict[tuple[int, int], tuple[list, list]]:
-    """Per (factory, process): seconds-from-now and pieces of work booked or offered."""
-    assignments = Assignment.objects.filter(
-        factory_id__in=id_in(factory_ids), status__in=Assignment.RESERVING, job__process_id__in=process_ids
-    ).values_list("factory_id", "job__process_id", "job__deadline", "quantity", "quantity_done")
-    offers = (
-        Offer.objects.filter(
-            factory_id__in=id_in(factory_ids), status=Offer.Status.PENDING, job__process_id__in=process_ids
-        )
-        .exclude(id=ignore_offer_id)
-        .values_list("factory_id", "job__process_id", "job__deadline", "quantity")
-    )
-    rows = [(f, p, deadline, quantity - done) for f, p, deadline, quantity, done in assignments]
-    rows += list(offers)
-    return _booked(rows, now)
-
-
 def _booked(rows, now) -> dict[tuple[int, int], tuple[list, list]]:
     """(factory, process, deadline, pieces) rows -> per (factory, process) seconds and pieces."""
     booked: dict[tuple[int, int], tuple[list, list]] = defaultdict(lambda: ([], []))
@@ -74,8 +56,8 @@ _CAPABILITY_FIELDS = ("factory_id", "process_id", "unit_price_fen", "daily_capac
 
 # One statement, one row shape: part 0 capabilities (the six fields), 1 booked shares and
 # 2 pending offers of the factories (factory, process, pieces left, deadline), 3 shares and
-# 4 pending offers of the jobs (job, factory, quantity, status). Each part is the ORM query
-# of the same name above, condition for condition (tests/orders/test_eligibility_inputs.py).
+# 4 pending offers of the jobs (job, factory, quantity, status); parts 3 and 4 are
+# ``job_coverage``'s two queries (tests/orders/test_eligibility_inputs.py).
 _INPUTS_SQL = f"""
 SELECT 0, c.factory_id, c.process_id, c.unit_price_fen, c.daily_capacity, c.min_quantity, c.lead_time_days,
        NULL::timestamptz, NULL::text
@@ -104,30 +86,9 @@ SELECT 4, o.job_id, o.factory_id, o.quantity, 0, 0, 0, NULL, o.status
 
 def eligibility_inputs(factory_ids, process_ids, job_ids, now, *, ignore_offer_id=None, with_coverage=True):
     """``(capabilities, booked, coverage)`` for the rule: capability rows (``_CAPABILITY_FIELDS``),
-    ``_reservations`` and ``job_coverage`` (None unless ``with_coverage``)."""
-    read = eligibility_inputs_sql if connection.vendor == "postgresql" else eligibility_inputs_orm
-    return read(
-        list(factory_ids),
-        sorted(process_ids),
-        list(job_ids),
-        now,
-        ignore_offer_id=ignore_offer_id,
-        with_coverage=with_coverage,
-    )
-
-
-def eligibility_inputs_orm(factory_ids, process_ids, job_ids, now, *, ignore_offer_id, with_coverage):
-    capabilities = list(
-        Capability.objects.filter(factory_id__in=id_in(factory_ids), process_id__in=process_ids).values_list(
-            *_CAPABILITY_FIELDS
-        )
-    )
-    booked = _reservations(factory_ids, process_ids, now, ignore_offer_id=ignore_offer_id)
-    coverage = job_coverage(job_ids, ignore_offer_id=ignore_offer_id) if with_coverage else None
-    return capabilities, booked, coverage
-
-
-def eligibility_inputs_sql(factory_ids, process_ids, job_ids, now, *, ignore_offer_id, with_coverage):
+    per (factory, process) the seconds-from-now and pieces of work booked or offered, and
+    ``job_coverage`` (None unless ``with_coverage``)."""
+    factory_ids, process_ids, job_ids = list(factory_ids), sorted(process_ids), list(job_ids)
     params = {
         "factories": factory_ids,
         "processes": process_ids,

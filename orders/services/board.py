@@ -73,14 +73,11 @@ _WITHDRAW_SQL = f"DELETE FROM {BoardEntry._meta.db_table} WHERE job_id = %s RETU
 
 
 def board_job_withdraw(job: Job) -> None:
-    """Take ``job`` off every board (caller holds the job's lock)."""
-    if connection.vendor == "postgresql":  # one statement: delete, and say whose boards had it
-        with connection.cursor() as cursor:
-            cursor.execute(_WITHDRAW_SQL, [job.id])
-            factories = sorted(row[0] for row in cursor.fetchall())
-    else:
-        factories = sorted(BoardEntry.objects.filter(job_id=job.id).values_list("factory_id", flat=True))
-        BoardEntry.objects.filter(job_id=job.id).delete()
+    """Take ``job`` off every board (caller holds the job's lock): one statement deletes and
+    says whose boards had it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WITHDRAW_SQL, [job.id])
+        factories = sorted(row[0] for row in cursor.fetchall())
     if factories:
         events.board_job_removed(job, factories)
 

@@ -42,8 +42,6 @@ BATCH_LOCK = 8_402_211  # pg advisory lock id for "a dispatch batch is running"
 
 
 def _batch_lock() -> bool:
-    if connection.vendor != "postgresql":
-        return True  # SQLite (local dev) serialises writers anyway
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [BATCH_LOCK])
         return cursor.fetchone()[0]
@@ -226,14 +224,13 @@ def _check_constraints_now() -> None:
     next hold the outbox lock until the commit, and a parallel piece may be waiting for it
     (two shards on two workers: it waited 40-80 ms a round, 30-60 with this). Then back to
     deferred, which every deferrable constraint of the schema is initially."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _write_offers(batch, jobs, pairs, proposals, now) -> int:
-    """One statement for all the batch's offers (PostgreSQL takes them as arrays), and one
+    """One statement for all the batch's offers (as arrays), and one
     for their ``offer.created`` events; returns how many. Offers are their own record
     (batch, time, answer); a job event is written when an offer is declined, expires or is
     accepted."""
@@ -250,24 +247,8 @@ def _write_offers(batch, jobs, pairs, proposals, now) -> int:
         [distance[(p.job_id, p.factory_id)] for p in proposals],
         [p.cost for p in proposals],
     ]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_INSERT_OFFERS_SQL, [batch.id, Offer.Status.PENDING, expires, now, timezone.now(), *columns])
-    else:
-        Offer.objects.bulk_create(
-            Offer(
-                job_id=j,
-                factory_id=f,
-                batch=batch,
-                quantity=q,
-                split=sp,
-                distance_km=d,
-                cost=c,
-                expires_at=expires,
-                planned_at=now,
-            )
-            for j, f, q, sp, d, c in zip(*columns, strict=True)
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_OFFERS_SQL, [batch.id, Offer.Status.PENDING, expires, now, timezone.now(), *columns])
     factory_services.factory_record_offers_received(company_ids=columns[1])
     _check_constraints_now()
     events.offers_made_in_batch(batch.id)

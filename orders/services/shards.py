@@ -100,8 +100,6 @@ def piece_factory_ids(shards) -> set[int]:
 def piece_lock(shards) -> bool:
     """Every shard of the piece for this transaction, or False when another piece (an
     overlapping fan-out) holds one of them."""
-    if connection.vendor != "postgresql":
-        return True  # SQLite (local dev) serialises writers anyway
     with connection.cursor() as cursor:
         for key in sorted(tuple(k) for k in shards):
             lock_id = zlib.crc32(repr(key).encode()) - (1 << 31)  # a signed 32-bit key

@@ -7,8 +7,7 @@
   UPDATE and DELETE; a mistake is corrected by a reversing transaction. TRUNCATE fires
   no row triggers, so test teardown and ``flush`` still work.
 
-The service raises its own errors first; these are the last line of defence. On other
-databases (SQLite for local development) the migration does nothing.
+The service raises its own errors first; these are the last line of defence.
 """
 
 from django.db import migrations
@@ -90,23 +89,11 @@ DROP FUNCTION IF EXISTS payments_ledger_check_balanced();
 """
 
 
-def create_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(CREATE_SQL, params=None)
-
-
-def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(DROP_SQL, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("payments", "0001_initial"),
     ]
 
     operations = [
-        migrations.RunPython(create_triggers, drop_triggers, elidable=False),
+        migrations.RunSQL(CREATE_SQL, DROP_SQL, elidable=False),
     ]

@@ -113,9 +113,8 @@ def settlement_build(*, cutoff=None, user=None) -> list[SettlementBatch]:
     """
     cutoff = cutoff or default_cutoff()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BUILD_LOCK])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BUILD_LOCK])
         existing = {b.factory_id: b for b in SettlementBatch.objects.filter(cutoff=cutoff).exclude(status=B.REJECTED)}
         batches = list(existing.values())
         for factory_id, entries in sorted(_payable_releases(cutoff=cutoff).items()):

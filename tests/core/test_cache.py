@@ -45,9 +45,9 @@ def test_throttle_hit_counts_with_the_window_counter_as_the_stock_backend_does()
     assert outcomes == {"ours": [True, True, False, False], "stock": [True, True, False, False]}
 
 
-def test_throttle_hit_lets_requests_through_when_our_backend_cannot_reach_redis(monkeypatch):
+def test_throttle_hit_lets_requests_through_when_our_backend_cannot_reach_redis(monkeypatch, dead_redis_url):
     # given
-    dead = RedisCache("redis://127.0.0.1:6390/0", {"OPTIONS": {"socket_connect_timeout": 0.5}})
+    dead = RedisCache(dead_redis_url, {"OPTIONS": {"socket_connect_timeout": 0.5}})
     monkeypatch.setattr(throttling, "cache", dead)
     # when
     allowed, wait = throttling.hit(["test-dead"], limit=1, seconds=60)

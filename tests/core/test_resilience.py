@@ -12,12 +12,12 @@ from core.queue import send
 from orders import services as order_services
 from tests import fixtures
 
-DEAD_REDIS = "redis://127.0.0.1:6390/0"  # nothing listens here
-
 
 @pytest.fixture
-def redis_cache_down(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD_REDIS}}
+def redis_cache_down(settings, dead_redis_url):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead_redis_url}
+    }
 
 
 @pytest.mark.django_db
@@ -38,15 +38,15 @@ def test_reads_answer_200_with_the_cache_redis_down(redis_cache_down):
 
 
 @pytest.mark.django_db
-def test_healthz_is_degraded_not_down_while_redis_is_down(api, settings):
-    settings.REDIS_URL = DEAD_REDIS
+def test_healthz_is_degraded_not_down_while_redis_is_down(api, settings, dead_redis_url):
+    settings.REDIS_URL = dead_redis_url
     response = api.get("/healthz")
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["redis"], response.json()["db"]) == ("degraded", "down", "ok")
 
 
-def test_send_to_an_unreachable_broker_returns_false_quickly():
-    dead = Celery("dead", broker=DEAD_REDIS)
+def test_send_to_an_unreachable_broker_returns_false_quickly(dead_redis_url):
+    dead = Celery("dead", broker=dead_redis_url)
     dead.conf.broker_connection_timeout = 1
     dead.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
 

@@ -1,4 +1,4 @@
-"""core.seams.Seam, and the seams the apps register at start-up (README "Architecture")."""
+"""core.seams.Seam, and the seams the apps register at start-up (docs/architecture.md)."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured

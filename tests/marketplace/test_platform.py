@@ -18,6 +18,7 @@ def test_healthz_reports_database_and_redis(api):
     response = api.get("/healthz")
     assert response.status_code == 200
     assert response.json()["db"] == "ok"
+    assert response.json()["database"] == "postgresql"
     assert response.json()["redis"] == "ok"  # the test run always has REDIS_URL
 
 

@@ -91,7 +91,7 @@ def test_board_hides_jobs_the_factory_is_not_eligible_for(change):
     user, _ = fixtures.factory(capabilities=[capability], **kwargs)
     fixtures.job(quantity=1000, unit_price_fen=15, days=5, **job_kwargs)
     # then: not listed; the count is of the jobs the factory's rules admit, so a job that only
-    # lacks free capacity right now is counted but not listed (README "Reading a board")
+    # lacks free capacity right now is counted but not listed (docs/architecture.md "Reading a board")
     board = _board(user)
     assert board["results"] == []
     assert board["count"] == (1 if change == "short_capacity" else 0)

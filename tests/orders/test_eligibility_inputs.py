@@ -1,4 +1,6 @@
-"""The eligibility rule's inputs read in one statement (PostgreSQL) are the ORM queries' own."""
+"""The eligibility rule's inputs, read in one statement: the capabilities of the factories, the
+work booked or offered to them, and the jobs' cover, each as the rule means it (DOMAIN.md
+"Matching": capacity is reserved by live shares and pending offers)."""
 
 import random
 from datetime import timedelta
@@ -7,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from catalogue.models import Process
-from orders.matching.inputs import eligibility_inputs, eligibility_inputs_orm, eligibility_inputs_sql
+from factories.models import Capability
+from orders.matching.inputs import eligibility_inputs, job_coverage
 from orders.models import Assignment, Job, Offer
 from tests import fixtures
 
@@ -65,7 +68,43 @@ def _world():
     return factories, jobs, offers
 
 
-def test_one_statement_reads_what_the_orm_queries_read():
+def _expected(factories, processes, jobs, now, *, ignore_offer_id, with_coverage):
+    """What the rule reads, stated from the rows: a factory's capabilities for the processes;
+    per (factory, process) the pieces still to make of its live shares and the pieces of its
+    pending offers (less the one ignored), each due by its job's deadline; per job the pieces
+    its covering shares and pending offers hold, and every factory that holds or held any."""
+    factory_ids = {f.id for f in factories}
+    capabilities = [
+        (c.factory_id, c.process_id, c.unit_price_fen, c.daily_capacity, c.min_quantity, c.lead_time_days)
+        for c in Capability.objects.filter(factory_id__in=factory_ids, process_id__in=processes)
+    ]
+    booked = {}
+    for a in Assignment.objects.select_related("job").filter(factory_id__in=factory_ids):
+        if a.status in Assignment.RESERVING and a.job.process_id in processes:
+            booked.setdefault((a.factory_id, a.job.process_id), []).append(
+                ((a.job.deadline - now).total_seconds(), a.quantity - a.quantity_done)
+            )
+    pending = Offer.objects.select_related("job").filter(status=Offer.Status.PENDING).exclude(id=ignore_offer_id)
+    for o in pending.filter(factory_id__in=factory_ids):
+        if o.job.process_id in processes:
+            booked.setdefault((o.factory_id, o.job.process_id), []).append(
+                ((o.job.deadline - now).total_seconds(), o.quantity)
+            )
+    booked = {key: sorted(value) for key, value in booked.items()}
+    if not with_coverage:
+        return sorted(capabilities), booked, None
+    covered, holders = {}, {}
+    job_ids = {j.id for j in jobs}
+    for a in Assignment.objects.filter(job_id__in=job_ids):
+        covered[a.job_id] = covered.get(a.job_id, 0) + (a.quantity if a.status in Assignment.COVERING else 0)
+        holders.setdefault(a.job_id, []).append(a.factory_id)
+    for o in pending.filter(job_id__in=job_ids):
+        covered[o.job_id] = covered.get(o.job_id, 0) + o.quantity
+        holders.setdefault(o.job_id, []).append(o.factory_id)
+    return sorted(capabilities), booked, (covered, {k: sorted(set(v)) for k, v in holders.items()})
+
+
+def test_one_statement_reads_capabilities_bookings_and_cover():
     # given: shares of every status, pending and declined offers, two processes
     factories, jobs, offers = _world()
     now = timezone.now()
@@ -80,11 +119,13 @@ def test_one_statement_reads_what_the_orm_queries_read():
     ]
     for case in cases:
         for processes in (process_ids, process_ids[:1]):
-            # when: both readers answer
-            sql = eligibility_inputs_sql(factory_ids, processes, job_ids, now, **case)
-            orm = eligibility_inputs_orm(factory_ids, processes, job_ids, now, **case)
-            # then: the same capabilities, booked work and cover
-            assert _normal(sql) == _normal(orm)
+            # when
+            inputs = eligibility_inputs(factory_ids, processes, job_ids, now, **case)
+            # then: the capabilities, booked work and cover the rule means
+            assert _normal(inputs) == _expected(factories, processes, jobs, now, **case)
+            if case["with_coverage"]:  # and dispatch, which reads the cover on its own, agrees
+                dispatch_cover = job_coverage(job_ids, ignore_offer_id=case["ignore_offer_id"])
+                assert _normal(([], {}, dispatch_cover))[2] == _normal(inputs)[2]
     # and the world was not trivial: something booked, covered and held by a factory that withdrew
     capabilities, booked, (covered, holders) = eligibility_inputs(factory_ids, process_ids, job_ids, now)
     assert len(capabilities) == 5 + 2 and booked and covered

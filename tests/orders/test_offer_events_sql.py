@@ -1,30 +1,25 @@
 """The dispatch batch writes its ``offer.created`` events with one SQL statement
-(``orders.events.offers_made_in_batch``); they must be the very JSON that the Python builder
-(``orders.events.offers_made``, the reference, also used on SQLite) makes of the same offers."""
+(``orders.events.offers_made_in_batch``): each carries everything a factory needs to decide
+before accepting (DOMAIN.md "Matching"), as the JSON a phone reads, field for field."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
 
 from core.models import Event
-from orders import events, services
+from orders import services
 from orders.models import Job, Offer
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
 
 
-def _reference_payloads(offers, monkeypatch):
-    """The rows ``offers_made`` would write for ``offers`` (caught before they are written)."""
-    captured = []
-    with monkeypatch.context() as patch:
-        patch.setattr(events, "events_emit", captured.extend)
-        events.offers_made(offers)
-    return {(company_id, topic, data["id"]): data for company_id, _type, data, topic in captured}
+def _iso(moment) -> str:
+    return moment.astimezone(UTC).isoformat()
 
 
-def test_batch_offer_events_equal_the_python_payload_field_for_field(monkeypatch):
+def test_batch_offer_events_carry_the_offer_and_its_job_field_for_field():
     # given: jobs with awkward values: a whole-second deadline (no microseconds), an address
     # with quotes and Chinese, float coordinates with long expansions, a split job
     whole_second = (timezone.now() + timedelta(days=4)).replace(microsecond=0)
@@ -35,14 +30,42 @@ def test_batch_offer_events_equal_the_python_payload_field_for_field(monkeypatch
     fixtures.factory(lat=36.28, lng=120.04)
     # when
     batch = services.dispatch_run_batch()
-    # then
-    offers = list(Offer.objects.filter(batch=batch).order_by("id"))
+    # then: one event per offer, to its factory, on its job's topic, saying exactly this
+    offers = list(Offer.objects.filter(batch=batch).select_related("job__process").order_by("id"))
     assert len(offers) >= 2
-    expected = _reference_payloads(offers, monkeypatch)
+    expected = {}
+    for offer in offers:
+        job, process = offer.job, offer.job.process
+        expected[(offer.factory_id, f"job:{job.id}", offer.id)] = {
+            "id": offer.id,
+            "job": {
+                "id": job.id,
+                "spec": job.spec,
+                "quantity": job.quantity,
+                "unit_price_fen": job.unit_price_fen,
+                "total_fen": job.total_fen,
+                "currency": "CNY",
+                "lat": job.lat,
+                "lng": job.lng,
+                "address": job.address,
+                "process": process.code,
+                "process_name": process.name,
+                "process_name_zh": process.name_zh,
+                "deadline": _iso(job.deadline),
+                "allow_split": job.allow_split,
+            },
+            "quantity": offer.quantity,
+            "amount_fen": offer.quantity * job.unit_price_fen,
+            "distance_km": offer.distance_km,
+            "expires_at": _iso(offer.expires_at),
+            "status": "pending",
+        }
     written = {
         (e.company_id, e.topic, e.data["id"]): e.data
         for e in Event.objects.filter(type="offer.created", data__id__in=[o.id for o in offers])
     }
     assert written == expected
     deadlines = {data["job"]["id"]: data["job"]["deadline"] for data in written.values()}
-    assert deadlines[first.id] == whole_second.isoformat()
+    assert deadlines[first.id] == whole_second.astimezone(UTC).isoformat()
+    assert written[next(k for k in written if k[1] == f"job:{first.id}")]["job"]["address"] == '胶州 "东区" 3号'
+    assert all(e.seq is not None for e in Event.objects.filter(type="offer.created"))  # numbered as written
