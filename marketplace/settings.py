@@ -201,8 +201,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # delay) and this limit, or it would be delivered twice while still waiting or running.
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Several beats may run; one schedules at a time (marketplace/beat.py).
+# Several beats may run; one schedules at a time (marketplace/beat.py): the one holding a
+# lease it renews every third of this; a standby takes over within this (plus 2 s) of the
+# leader dying or hanging.
 CELERY_BEAT_SCHEDULER = "marketplace.beat:LeaderScheduler"
+BEAT_LEASE_SECONDS = env.float("BEAT_LEASE_SECONDS", default=10.0)
 SETTLEMENT_HOUR = env.int("SETTLEMENT_HOUR", default=2)  # daily batches are built at this local hour
 # The money sweep re-drives refunds and payouts that have waited this long (a lost task).
 MONEY_SWEEP_SECONDS = env.float("MONEY_SWEEP_SECONDS", default=300.0)
