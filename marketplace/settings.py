@@ -358,6 +358,9 @@ IDEMPOTENCY_TTL_HOURS = 24
 PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=60)
 # Where the sandbox gateway delivers its webhooks (our own web process).
 PAYMENT_WEBHOOK_BASE_URL = env("PAYMENT_WEBHOOK_BASE_URL", default="http://127.0.0.1:8000")
+# The sandbox gateway calls a webhook again on WeChat Pay's schedule (payments.tasks, about
+# 24 h) times this: tests compress it (0.01 makes the first retries 0.15 s apart).
+SANDBOX_NOTIFY_SCALE = env.float("SANDBOX_NOTIFY_SCALE", default=1.0)
 # Tell the sandbox gateway to refuse some operations: e.g. SANDBOX_FAIL=refund,payout
 SANDBOX_FAIL = set(env.list("SANDBOX_FAIL", default=[]))
 CURRENCY = "CNY"

@@ -63,7 +63,9 @@ def test_celery_redelivers_only_after_any_task_could_have_finished():
     # A killed worker's unacked message comes back after the visibility timeout; it must not
     # come back while a task may still be waiting for its countdown or running.
     from payments.services.sandbox import MAX_DELAY_SECONDS
+    from payments.tasks import SANDBOX_NOTIFY_HOP_SECONDS
 
     visibility = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert visibility > django_settings.CELERY_TASK_TIME_LIMIT
     assert visibility > MAX_DELAY_SECONDS + django_settings.CELERY_TASK_TIME_LIMIT
+    assert visibility > SANDBOX_NOTIFY_HOP_SECONDS + django_settings.CELERY_TASK_TIME_LIMIT
