@@ -4,7 +4,7 @@ import gc
 import logging
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.signals import worker_process_init, worker_ready
 from channels.layers import get_channel_layer
 from django.apps import apps
@@ -65,3 +65,39 @@ def worker_start_up(**_) -> None:
 
 worker_ready.connect(worker_start_up, weak=False)
 worker_process_init.connect(worker_start_up, weak=False)
+
+
+# What a worker asks for when it starts and each time it gets its broker back: every sweep
+# at once, with no waiting period, instead of after the beat's next tick (the beat's sends
+# were lost while the broker was away, and so was anything sent from requests meanwhile).
+# Payments are asked about as far back as the frequent sweep goes (the rest have their own).
+def recovery_sweeps() -> list[tuple[str, dict]]:
+    from django.conf import settings
+
+    return [
+        ("payments.tasks.webhook_events_process_pending_task", {"older_than_seconds": 0}),
+        ("payments.tasks.money_sweep_task", {"older_than_seconds": 0}),
+        (
+            "payments.tasks.payments_reconcile_task",
+            {"older_than_seconds": 0, "newer_than_seconds": settings.PAYMENT_RECONCILE_RECENT_SECONDS},
+        ),
+        ("core.tasks.outbox_sequence_task", {}),
+    ]
+
+
+class RecoverySweeps(bootsteps.StartStopStep):
+    """A consumer bootstep: the consumer's steps start when the worker first connects and
+    again after every reconnection to the broker (celery has no signal for the latter;
+    ``worker_ready`` fires once). Each sweep is idempotent and safe beside a running task, so
+    several workers starting together cost only duplicate reads."""
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def start(self, consumer):
+        from core.queue import send  # the app is built before Django's apps are ready
+
+        sent = sum(send(consumer.app.tasks[name], kwargs=kwargs) for name, kwargs in recovery_sweeps())
+        logger.info("worker connected: %d recovery sweeps sent / 已连接，已发送 %d 个恢复扫描", sent, sent)
+
+
+app.steps["consumer"].add(RecoverySweeps)
