@@ -91,6 +91,7 @@ class PrivatePostgres:
 
     def start(self) -> "PrivatePostgres":
         if not self.data.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)  # its parents must let postgres through
             if os.geteuid() == 0:
                 shutil.chown(self.folder, "postgres")
             subprocess.run(  # noqa: S603
