@@ -193,6 +193,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"  # SETTLEMENT_HOUR is local time
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost its broker tries again for ever (2, 4, ... 30 s apart); celery's default
+# (100 tries) made it exit after about 46 minutes of a Redis outage.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Sending from a web request must not hang on a lost broker (core.queue logs and moves on).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}

@@ -69,3 +69,10 @@ def test_celery_redelivers_only_after_any_task_could_have_finished():
     assert visibility > django_settings.CELERY_TASK_TIME_LIMIT
     assert visibility > MAX_DELAY_SECONDS + django_settings.CELERY_TASK_TIME_LIMIT
     assert visibility > SANDBOX_NOTIFY_HOP_SECONDS + django_settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_a_worker_never_gives_up_reconnecting_to_its_broker():
+    # celery retries 100 times by default, 2 to 30 s apart: a worker left after ~46 minutes
+    from marketplace.celery import app
+
+    assert app.conf.broker_connection_max_retries is None
