@@ -656,9 +656,12 @@ def main() -> int:
         stack.postgres.start()
         stack.redis.start()
         stack.migrate()
+        import logging
+
         import django
 
         django.setup()
+        logging.disable(logging.WARNING)  # the bench's own sends and connections failing on purpose
         smes, factories, admin = _cast()
         relay = Relay(RELAY_PORT, WEB_PORT)
         stack.start_app()
@@ -686,13 +689,15 @@ def report(rows) -> int:
     failed = False
     for name, row in rows:
         ledger_ok = "ok" if row["balanced"] else "FAIL"
+        expected = row["expected_restarts"]
+        worker = f"{row['worker_restarts']}{'*' if expected.get('worker') else ''}"
+        beat = f"{row['beat_restarts']}{'*' if expected.get('beat') else ''}"
         print(
-            f"{name:<28} {row['requests']:>8} {row['5xx']:>10} {row['dropped']:>7} {row['worker_restarts']:>10} "
-            f"{row['beat_restarts']:>8} {row['stuck']:>5} {row['lost']:>4} {ledger_ok:>6} "
+            f"{name:<28} {row['requests']:>8} {row['5xx']:>10} {row['dropped']:>7} {worker:>10} "
+            f"{beat:>8} {row['stuck']:>5} {row['lost']:>4} {ledger_ok:>6} "
             f"{row['by_sweep_and_max_wait'][0]:>8} {row['by_sweep_and_max_wait'][1]:>14} "
             f"{row['refund_max']:>12} {row['payout_max']:>12} {row['recover_s']:>9}"
         )
-        expected = row["expected_restarts"]
         unexpected = (row["worker_restarts"] - expected.get("worker", 0)) + (
             row["beat_restarts"] - expected.get("beat", 0)
         )
@@ -703,7 +708,11 @@ def report(rows) -> int:
     for name, row in rows:
         for note in row["notes"]:
             print(f"  {name}: {note}")
-    print("restarts: after a deliberate kill the supervisor's restart is expected; any other is a finding")
+    print(
+        "* the supervisor's restarts after the phase's own kills (expected); any other restart is a finding. "
+        "stuck: charges not recorded or jobs not open, refunds pending, batches approved or paying; "
+        "lost: charges never recorded, cancels not refunded, batches not paid exactly once"
+    )
     print(
         "every fault recovered: money recorded, refunds and payouts made once, ledger balanced, no unexpected restart"
         if not failed
