@@ -10,6 +10,8 @@ from channels.layers import get_channel_layer
 from django.apps import apps
 from kombu.connection import Connection
 
+from core.queue import send
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 
 logger = logging.getLogger(__name__)
@@ -94,8 +96,6 @@ class RecoverySweeps(bootsteps.StartStopStep):
     requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def start(self, consumer):
-        from core.queue import send  # the app is built before Django's apps are ready
-
         sent = sum(send(consumer.app.tasks[name], kwargs=kwargs) for name, kwargs in recovery_sweeps())
         logger.info("worker connected: %d recovery sweeps sent / 已连接，已发送 %d 个恢复扫描", sent, sent)
 

@@ -46,7 +46,7 @@ def test_healthz_is_degraded_not_down_while_redis_is_down(api, settings):
 
 
 def test_send_to_an_unreachable_broker_returns_false_quickly():
-    dead = Celery("dead", broker=DEAD_REDIS)
+    dead = Celery("dead", broker=DEAD_REDIS, set_as_current=False)  # shared tasks keep the real app
     dead.conf.broker_connection_timeout = 1
     dead.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
 
