@@ -94,7 +94,7 @@ bench: venv
 			SECRET_KEY=$${SECRET_KEY:-bench-secret-key} $(BIN)/python $$script || exit 1; \
 	done
 
-# Fault injection on a private PostgreSQL and Redis (bench/chaos.py): about 3 minutes.
+# Fault injection on a private PostgreSQL and Redis at the default settings (bench/chaos.py): about 15 minutes.
 chaos: venv
 	$(BIN)/python bench/chaos.py
 

@@ -15,6 +15,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from tests.servers import PrivatePostgres, PrivateRedis, free_port
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -237,14 +239,6 @@ def eager_celery(transactional_db):
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def start_web(transactional_db, tmp_path):
     """start_web(**env) -> base URL of a real web process (gunicorn with uvicorn workers
@@ -253,7 +247,7 @@ def start_web(transactional_db, tmp_path):
     started = []
 
     def start(**extra_env):
-        port = _free_port()
+        port = free_port()
         log = tmp_path / f"web{len(started)}.log"
         with open(log, "w") as out:
             proc = subprocess.Popen(  # noqa: S603
@@ -297,3 +291,20 @@ def start_web(transactional_db, tmp_path):
     yield start
     _stop(started)
     connection.close()
+
+
+@pytest.fixture
+def private_redis():
+    """A Redis of the test's own (tests/servers.py) that it may stop and start again."""
+    server = PrivateRedis().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def private_postgres():
+    """A PostgreSQL cluster of the test's own (tests/servers.py) that it may stop and start;
+    its folder is a temporary one outside pytest's (which the postgres user cannot enter)."""
+    server = PrivatePostgres().start()
+    yield server
+    server.close()

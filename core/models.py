@@ -99,3 +99,25 @@ class Event(models.Model):
     def as_message(self) -> dict:
         """The event as the stream sends it (API.md)."""
         return {"seq": self.seq, "type": self.type, "at": self.created_at.isoformat(), "data": self.data}
+
+
+class Lease(models.Model):
+    """A named lease with a deadline (``marketplace.beat``: the one beat that schedules).
+
+    One process holds it until ``expires_at`` and renews it well before; another takes it
+    only once it has lapsed. Times are the database's clock, so the hosts' clocks do not
+    matter. ``term`` grows by one each time the lease changes hands (a fencing token): a
+    holder that was frozen and wakes up finds a higher term, and knows it no longer holds.
+    """
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    holder = models.CharField(_("holder"), max_length=200)
+    term = models.BigIntegerField(_("term"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+
+    def __str__(self):
+        return f"{self.name}: {self.holder} (term {self.term})"

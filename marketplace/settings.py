@@ -216,6 +216,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"  # SETTLEMENT_HOUR is local time
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost its broker tries again for ever (2, 4, ... 30 s apart); celery's default
+# (100 tries) made it exit after about 46 minutes of a Redis outage.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Sending from a web request must not hang on a lost broker (core.queue logs and moves on).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -224,11 +227,27 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # delay) and this limit, or it would be delivered twice while still waiting or running.
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Several beats may run; one schedules at a time (marketplace/beat.py).
+# Several beats may run; one schedules at a time (marketplace/beat.py): the one holding a
+# lease it renews every third of this; a standby takes over within this (plus 2 s) of the
+# leader dying or hanging.
 CELERY_BEAT_SCHEDULER = "marketplace.beat:LeaderScheduler"
+BEAT_LEASE_SECONDS = env.float("BEAT_LEASE_SECONDS", default=10.0)
 SETTLEMENT_HOUR = env.int("SETTLEMENT_HOUR", default=2)  # daily batches are built at this local hour
-# The money sweep re-drives refunds and payouts that have waited this long (a lost task).
-MONEY_SWEEP_SECONDS = env.float("MONEY_SWEEP_SECONDS", default=300.0)
+# The sweeps that find work whose task or webhook was lost (README "Faults"): each runs this
+# often and takes what has waited this long, so a loss costs at most about twice this. They
+# also run once when a worker starts and whenever it gets its broker back (marketplace.celery).
+# Shorter is faster recovery for more queries (each sweep is one query, plus a gateway call
+# per item found: a payment still unpaid, a refund or payout not finished).
+# Refunds and payouts (a paying batch is asked about at the gateway once a sweep):
+MONEY_SWEEP_SECONDS = env.float("MONEY_SWEEP_SECONDS", default=10.0)
+# Stored webhook events not yet applied:
+WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=5.0)
+# Unpaid payments: those made in the last PAYMENT_RECONCILE_RECENT_SECONDS are asked about at
+# the gateway every PAYMENT_RECONCILE_SECONDS (a payment's webhook lost: its job opens within
+# about twice this), older ones (a week back) every PAYMENT_RECONCILE_ALL_SECONDS.
+PAYMENT_RECONCILE_SECONDS = env.float("PAYMENT_RECONCILE_SECONDS", default=5.0)
+PAYMENT_RECONCILE_RECENT_SECONDS = env.float("PAYMENT_RECONCILE_RECENT_SECONDS", default=1800.0)
+PAYMENT_RECONCILE_ALL_SECONDS = env.float("PAYMENT_RECONCILE_ALL_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "settlement-daily": {
         "task": "payments.tasks.settlement_build_task",
@@ -242,7 +261,13 @@ CELERY_BEAT_SCHEDULE = {
     # The gateway is the truth for "was it paid": unpaid-looking payments are asked about.
     "payments-reconcile": {
         "task": "payments.tasks.payments_reconcile_task",
-        "schedule": env.float("PAYMENT_RECONCILE_SECONDS", default=60.0),
+        "schedule": PAYMENT_RECONCILE_SECONDS,
+        "kwargs": {"newer_than_seconds": PAYMENT_RECONCILE_RECENT_SECONDS},
+    },
+    "payments-reconcile-all": {
+        "task": "payments.tasks.payments_reconcile_task",
+        "schedule": PAYMENT_RECONCILE_ALL_SECONDS,
+        "kwargs": {"older_than_seconds": PAYMENT_RECONCILE_RECENT_SECONDS},
     },
     "expire-jobs": {"task": "orders.tasks.jobs_expire_due_task", "schedule": 60.0},
     # Events whose after-commit numbering was lost with a process (core.outbox).
@@ -254,7 +279,7 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "core.tasks.idempotency_records_purge_task", "schedule": 3600.0},
     "webhooks-pending": {
         "task": "payments.tasks.webhook_events_process_pending_task",
-        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=60.0),
+        "schedule": WEBHOOK_SWEEP_SECONDS,
     },
     "dispatch-batch": {
         "task": "orders.tasks.dispatch_run_batch_task",
@@ -383,11 +408,11 @@ PLATFORM_COMMISSION_BPS = env("PLATFORM_COMMISSION_BPS")
 MATCHING_BATCH_SECONDS = env("MATCHING_BATCH_SECONDS")
 OFFER_TTL_SECONDS = env("OFFER_TTL_SECONDS")
 IDEMPOTENCY_TTL_HOURS = 24
-# A payment still unpaid this long after it was made is asked about at the gateway (and the
-# sweep runs this often): pay-to-open recovers within two periods when a webhook is lost.
-PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=60)
 # Where the sandbox gateway delivers its webhooks (our own web process).
 PAYMENT_WEBHOOK_BASE_URL = env("PAYMENT_WEBHOOK_BASE_URL", default="http://127.0.0.1:8000")
+# The sandbox gateway calls a webhook again on WeChat Pay's schedule (payments.tasks, about
+# 24 h) times this: tests compress it (0.01 makes the first retries 0.15 s apart).
+SANDBOX_NOTIFY_SCALE = env.float("SANDBOX_NOTIFY_SCALE", default=1.0)
 # Tell the sandbox gateway to refuse some operations: e.g. SANDBOX_FAIL=refund,payout
 SANDBOX_FAIL = set(env.list("SANDBOX_FAIL", default=[]))
 CURRENCY = "CNY"

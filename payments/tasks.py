@@ -34,9 +34,13 @@ def webhook_process_task(event_id: int) -> None:
 
 
 @shared_task
-def webhook_events_process_pending_task() -> int:
-    """Beat: process events whose task was lost (the stored event is the truth)."""
-    pending = list(services.webhook_events_pending())
+def webhook_events_process_pending_task(older_than_seconds: float | None = None) -> int:
+    """Beat (every WEBHOOK_SWEEP_SECONDS), and at worker start and broker reconnect with 0:
+    process stored events still unprocessed that long after arrival (their task was lost;
+    the stored event is the truth)."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.WEBHOOK_SWEEP_SECONDS
+    pending = list(services.webhook_events_pending(older_than_seconds=older_than_seconds))
     for event_id in pending:
         services.webhook_process(event_id=event_id)
     return len(pending)
@@ -49,9 +53,14 @@ def refund_execute_task(refund_id: int) -> None:
 
 
 @shared_task
-def payments_reconcile_task() -> int:
-    """Beat: ask the gateway about payments whose webhook has not come (PAYMENT_RECONCILE_SECONDS)."""
-    return services.payments_reconcile(older_than_seconds=settings.PAYMENT_RECONCILE_SECONDS)
+def payments_reconcile_task(older_than_seconds: float | None = None, newer_than_seconds: float | None = None) -> int:
+    """Beat: ask the gateway about payments whose webhook has not come. Every
+    PAYMENT_RECONCILE_SECONDS those made in the last PAYMENT_RECONCILE_RECENT_SECONDS and at
+    least PAYMENT_RECONCILE_SECONDS ago (where a lost webhook keeps a job from opening);
+    every PAYMENT_RECONCILE_ALL_SECONDS the older ones (a week back)."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.PAYMENT_RECONCILE_SECONDS
+    return services.payments_reconcile(older_than_seconds=older_than_seconds, newer_than_seconds=newer_than_seconds)
 
 
 @shared_task
@@ -92,20 +101,24 @@ def settlement_build_task() -> int:
 
 
 @shared_task
-def money_sweep_task() -> int:
-    """Beat: re-drive refunds, payouts and transfers whose task or notification was lost
-    (each step is idempotent)."""
+def money_sweep_task(older_than_seconds: float | None = None) -> int:
+    """Beat (every MONEY_SWEEP_SECONDS), and at worker start and broker reconnect with 0:
+    re-drive refunds, payouts and transfers that have waited that long (their task or
+    notification was lost; each step is idempotent)."""
     swept = 0
-    seconds = settings.MONEY_SWEEP_SECONDS  # what waited a whole sweep period is stuck
+    if older_than_seconds is None:
+        older_than_seconds = settings.MONEY_SWEEP_SECONDS  # what waited a whole sweep period is stuck
     work_items = [
-        (services.refund_execute, {"refund_id": i}) for i in services.refunds_stuck(older_than_minutes=seconds / 60)
+        (services.refund_execute, {"refund_id": i})
+        for i in services.refunds_stuck(older_than_minutes=older_than_seconds / 60)
     ]
     work_items += [
         (settlement.settlement_payout, {"batch_id": i})
-        for i in settlement.settlements_stuck(older_than_seconds=seconds)
+        for i in settlement.settlements_stuck(older_than_seconds=older_than_seconds)
     ]
     work_items += [
-        (settlement.payout_reconcile, {"line_id": i}) for i in settlement.payouts_stuck(older_than_seconds=seconds)
+        (settlement.payout_reconcile, {"line_id": i})
+        for i in settlement.payouts_stuck(older_than_seconds=older_than_seconds)
     ]
     for call, kwargs in work_items:
         try:

@@ -22,14 +22,16 @@ logger = logging.getLogger(__name__)
 LOOK_BACK = timedelta(days=7)
 
 
-def payments_reconcile(*, older_than_seconds: int = 60, now=None) -> int:
-    """Ask the gateway about payments still requiring payment (or closed as failed) at least
-    ``older_than_seconds`` old; apply what it says. Returns how many payments changed."""
+def payments_reconcile(*, older_than_seconds: float = 60, newer_than_seconds: float | None = None, now=None) -> int:
+    """Ask the gateway about payments still requiring payment (or closed as failed) made at
+    least ``older_than_seconds`` and at most ``newer_than_seconds`` (default: LOOK_BACK) ago;
+    apply what it says. Returns how many payments changed."""
     now = now or timezone.now()
+    newer_than = LOOK_BACK if newer_than_seconds is None else timedelta(seconds=newer_than_seconds)
     candidates = Payment.objects.filter(
         status__in=[Payment.Status.REQUIRES_PAYMENT, Payment.Status.FAILED],
         created_at__lte=now - timedelta(seconds=older_than_seconds),
-        created_at__gte=now - LOOK_BACK,
+        created_at__gte=now - newer_than,
     ).order_by("id")
     changed = 0
     for payment in candidates:

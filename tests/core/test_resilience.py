@@ -46,7 +46,7 @@ def test_healthz_is_degraded_not_down_while_redis_is_down(api, settings, dead_re
 
 
 def test_send_to_an_unreachable_broker_returns_false_quickly(dead_redis_url):
-    dead = Celery("dead", broker=dead_redis_url)
+    dead = Celery("dead", broker=dead_redis_url, set_as_current=False)  # shared tasks keep the real app
     dead.conf.broker_connection_timeout = 1
     dead.conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
 
@@ -63,7 +63,16 @@ def test_celery_redelivers_only_after_any_task_could_have_finished():
     # A killed worker's unacked message comes back after the visibility timeout; it must not
     # come back while a task may still be waiting for its countdown or running.
     from payments.gateways.sandbox.checkout import MAX_DELAY_SECONDS
+    from payments.gateways.sandbox.delivery import SANDBOX_NOTIFY_HOP_SECONDS
 
     visibility = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert visibility > django_settings.CELERY_TASK_TIME_LIMIT
     assert visibility > MAX_DELAY_SECONDS + django_settings.CELERY_TASK_TIME_LIMIT
+    assert visibility > SANDBOX_NOTIFY_HOP_SECONDS + django_settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_a_worker_never_gives_up_reconnecting_to_its_broker():
+    # celery retries 100 times by default, 2 to 30 s apart: a worker left after ~46 minutes
+    from marketplace.celery import app
+
+    assert app.conf.broker_connection_max_retries is None

@@ -1,7 +1,10 @@
 """The gateway is the source of truth for "was it paid" (payments.services.reconcile): a
 lost webhook and the sweep end in the same state as a delivered one."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from orders import services as order_services
@@ -65,3 +68,20 @@ def test_reconcile_leaves_alone_what_the_gateway_knows_nothing_of_and_recent_pay
     assert services.payments_reconcile(older_than_seconds=0) == 0
     assert services.payments_reconcile(older_than_seconds=3600) == 0
     assert Payment.objects.get(id=job.payment.id).status == "requires_payment"
+
+
+def test_reconcile_asks_only_within_its_window(django_capture_on_commit_callbacks):
+    # given: two payments paid at the gateway with their webhooks lost, one made an hour ago
+    recent, old = fixtures.job(paid=False), fixtures.job(paid=False)
+    for job in (recent, old):
+        _paid_at_the_gateway_webhook_lost(job, django_capture_on_commit_callbacks)
+    Payment.objects.filter(id=old.payment.id).update(created_at=timezone.now() - timedelta(hours=1))
+    # when: the frequent sweep (the last 30 minutes) runs, then the one for older payments
+    recent_changed = services.payments_reconcile(older_than_seconds=0, newer_than_seconds=1800)
+    statuses_between = sorted(Payment.objects.filter(id__in=[recent.payment.id, old.payment.id]).values_list("status"))
+    older_changed = services.payments_reconcile(older_than_seconds=1800)
+    # then: each took its own
+    assert (recent_changed, older_changed) == (1, 1)
+    assert Payment.objects.get(id=recent.payment.id).status == "succeeded"
+    assert statuses_between == [("requires_payment",), ("succeeded",)]
+    assert Job.objects.get(id=old.id).status == "open"
