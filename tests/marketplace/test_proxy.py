@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
-from conftest import ROOT, _free_port, client_for
+from conftest import ROOT, client_for
 from tests import fixtures
 from tests.fixtures import user_checkable_by_a_web_process
+from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +53,7 @@ def proxy(start_web, tmp_path):
     web = start_web(TRUSTED_PROXIES="1")
     folder = tmp_path / "nginx"
     folder.mkdir()
-    port = _free_port()
+    port = free_port()
     config = _config_for(web.port, port, folder)
     flags = f"daemon off; pid {folder}/nginx.pid; user root; error_log {folder}/error.log;"
     checked = subprocess.run([NGINX, "-t", "-c", str(config), "-g", flags], capture_output=True, text=True)  # noqa: S603
