@@ -1,21 +1,24 @@
-"""Log filters. ``QuietTicks``: the console a newcomer reads: the dispatch batch runs every 2
-seconds and the outbox sweep every 5, and their ticks (beat sending them, the worker receiving
-and finishing them) are not news. The batch logs a line of its own when it offered something.
-LOG_TICKS=1 shows the ticks again (the tests that watch real processes do). ``RedactSecrets``:
-no secret carried in a URL reaches a log line."""
+"""Log filters. ``QuietTicks``: the console a newcomer reads: the beat's frequent entries
+(dispatch every 2 seconds, the outbox and the sweeps every 5 or 10) and their ticks (beat
+sending them, the worker receiving and finishing them) are not news; each logs a line of its
+own when it did something. The settings name the entries (``markers``: the entries' names and
+task names, from the beat schedule). LOG_TICKS=1 shows the ticks again (the tests that watch
+real processes do). ``RedactSecrets``: no secret carried in a URL reaches a log line."""
 
 import logging
 import re
 
-TICK_MARKERS = ("dispatch-batch", "dispatch_run_batch_task", "outbox-sequence", "outbox_sequence_task")
-
 
 class QuietTicks(logging.Filter):
+    def __init__(self, markers=()):
+        super().__init__()
+        self.markers = tuple(markers)
+
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith("celery") or record.levelno > logging.INFO:
             return True
         message = record.getMessage()
-        return not any(marker in message for marker in TICK_MARKERS)
+        return not any(marker in message for marker in self.markers)
 
 
 # Bearer secrets that travel in URLs: a socket's single-use ticket (``/ws/v1/events?ticket=``)

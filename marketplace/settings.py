@@ -328,11 +328,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The beat's frequent entries (a minute apart or less) tick quietly on the console.
+QUIET_TICKS = [
+    marker
+    for name, entry in CELERY_BEAT_SCHEDULE.items()
+    if isinstance(entry["schedule"], int | float) and entry["schedule"] <= 60
+    for marker in (name, entry["task"].rsplit(".", 1)[-1])
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "quiet_ticks": {"()": "core.logfilters.QuietTicks"},
+        "quiet_ticks": {"()": "core.logfilters.QuietTicks", "markers": QUIET_TICKS},
         "redact_secrets": {"()": "core.logfilters.RedactSecrets"},
     },
     "handlers": {

@@ -43,6 +43,8 @@ def webhook_events_process_pending_task(older_than_seconds: float | None = None)
     pending = list(services.webhook_events_pending(older_than_seconds=older_than_seconds))
     for event_id in pending:
         services.webhook_process(event_id=event_id)
+    if pending:  # its tick is quiet on the console (core.logfilters.QuietTicks); the work is news
+        logger.info("webhook sweep: %s stored webhook(s) applied", len(pending))
     return len(pending)
 
 
@@ -60,7 +62,10 @@ def payments_reconcile_task(older_than_seconds: float | None = None, newer_than_
     every PAYMENT_RECONCILE_ALL_SECONDS the older ones (a week back)."""
     if older_than_seconds is None:
         older_than_seconds = settings.PAYMENT_RECONCILE_SECONDS
-    return services.payments_reconcile(older_than_seconds=older_than_seconds, newer_than_seconds=newer_than_seconds)
+    changed = services.payments_reconcile(older_than_seconds=older_than_seconds, newer_than_seconds=newer_than_seconds)
+    if changed:
+        logger.info("payment reconciliation: %s payment(s) settled from the gateway's book", changed)
+    return changed
 
 
 @shared_task
@@ -126,4 +131,6 @@ def money_sweep_task(older_than_seconds: float | None = None) -> int:
             swept += 1
         except (GatewayError, ApplicationError, OperationalError):
             logger.exception("money sweep: %s(%s) failed; next sweep tries again", call.__name__, kwargs)
+    if swept:
+        logger.info("money sweep: %s refund(s), batch(es) or transfer(s) re-driven", swept)
     return swept

@@ -7,8 +7,13 @@ def _record(name, level, message):
     return logging.LogRecord(name, level, __file__, 1, message, None, None)
 
 
-def test_quiet_ticks_drops_the_dispatch_tick_and_keeps_everything_else():
-    quiet = QuietTicks()
+def test_quiet_ticks_drops_the_frequent_ticks_and_keeps_everything_else(settings):
+    # the settings mark the beat's entries a minute apart or less: dispatch, the outbox, the sweeps
+    assert {"dispatch-batch", "dispatch_run_batch_task", "money_sweep_task", "webhooks-pending"} <= set(
+        settings.QUIET_TICKS
+    )
+    assert "settlement_build_task" not in settings.QUIET_TICKS  # daily: news
+    quiet = QuietTicks(markers=settings.QUIET_TICKS)
     tick = "Task orders.tasks.dispatch_run_batch_task[1] succeeded in 0.01s: 0"
     assert quiet.filter(_record("celery.app.trace", logging.INFO, tick)) is False
     assert quiet.filter(_record("celery.beat", logging.INFO, "Scheduler: Sending due task dispatch-batch")) is False
