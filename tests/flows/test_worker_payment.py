@@ -19,7 +19,14 @@ def test_worker_pays_a_job_through_the_sandbox_webhook(live_server, start_worker
     response = APIClient().post(fixtures.pay_path(job.payment))
     assert response.status_code == 200
     # then: the worker delivers the signed webhook, the web stores it, the worker applies it
+    # (the job may open first through the payment-status sweep, which asks the gateway; the
+    # stored event is then applied as a no-op, so wait for both)
     wait_for(lambda: Job.objects.get(id=job.id).status == "open", timeout=30, message="job to open")
+    wait_for(
+        lambda: WebhookEvent.objects.filter(processed_at__isnull=False).exists(),
+        timeout=30,
+        message="the stored webhook to be applied",
+    )
     assert ledger.account_balance(f"escrow:job:{job.id}") == 120_000
     event = WebhookEvent.objects.get()
     assert (event.event_type, event.processed_at is not None, event.error) == ("payment.succeeded", True, "")
