@@ -50,6 +50,7 @@ STACK_ENV = {
     "PAYMENT_PROVIDER": "sandbox",
     "DEBUG": "0",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "REALTIME_STATS_SECONDS": "1",  # each web worker logs what its hub decoded
 }
 
 
@@ -163,10 +164,10 @@ class Stack:
             os.killpg(proc.pid, sig)
             proc.wait(timeout=30)
 
-    def web_rss_kib(self) -> int:
-        """Resident memory of the web workers (the master's children)."""
+    def web_workers(self) -> dict[str, int]:
+        """The web workers (the master's children): pid -> resident memory in KiB."""
         master = self.procs["web"].pid
-        total = 0
+        workers = {}
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
                 continue
@@ -176,8 +177,12 @@ class Stack:
                 continue
             fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
             if fields.get("PPid", "").strip() == str(master):
-                total += int(fields.get("VmRSS", "0 kB").split()[0])
-        return total
+                workers[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        return workers
+
+    def web_rss_kib(self) -> int:
+        """Resident memory of the web workers."""
+        return sum(self.web_workers().values())
 
     def stop_all(self) -> None:
         for name in list(self.procs):
@@ -271,11 +276,13 @@ async def scenario(stack: Stack, phones: Phones, baseline_rss: list) -> dict:
     kill_at = time.time()
     await loop.run_in_executor(None, stack.kill, "web")
     await asyncio.sleep(2)
+    restarted_at = time.time()
     await loop.run_in_executor(None, stack.start_web)
     restart_s = time.time() - kill_at
     while len(phones.connected) < FACTORIES:
         await asyncio.sleep(0.1)
     back_at = time.time()
+    restarted_workers = set(stack.web_workers())
     await asyncio.sleep(SECONDS / 2)
     await loop.run_in_executor(None, stack.kill, "beat", signal.SIGTERM)
     await loop.run_in_executor(None, stack.kill, "worker", signal.SIGTERM)
@@ -290,6 +297,8 @@ async def scenario(stack: Stack, phones: Phones, baseline_rss: list) -> dict:
         "back_at": back_at,
         "restart_s": restart_s,
         "ended_at": ended_at,
+        "restarted_at": restarted_at,
+        "restarted_workers": restarted_workers,
     }
 
 
@@ -347,6 +356,20 @@ def main() -> int:
     print(f"web restart (SIGKILL to every socket back): {figures['back_at'] - figures['kill_at']:.1f} s")
     print(f"events lost: {lost}; duplicated: {duplicated}")
     print(f"web workers' memory per connection: {figures['rss_per_socket_kib']:.0f} KiB")
+    # What each web worker of the restarted web process decoded from the channel layer, of
+    # every event made for these companies since it started (its hub's last log line).
+    since_restart = sum(1 for at in made_at.values() if at >= figures["restarted_at"])
+    decoded = {}
+    for line in (folder / "web.log").read_text().splitlines():
+        if "realtime hub pid=" in line:
+            fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+            decoded[fields["pid"]] = (int(fields["decoded"]), int(fields["sockets"]))
+    second = {pid: figures_ for pid, figures_ in decoded.items() if pid in figures["restarted_workers"]}
+    for pid, (count, sockets) in sorted(second.items()):
+        print(
+            f"web worker {pid}: {sockets} sockets, decoded {count:,} of {since_restart:,} events made since it "
+            f"started ({count / max(since_restart, 1):.0%})"
+        )
     p99_ok = percentile(live, 99) < 0.3
     print(f"target p99 < 300 ms: {'met' if p99_ok else 'NOT met'}; logs in {folder}")
     return 0 if lost == 0 and duplicated == 0 and total > 0 else 1

@@ -65,15 +65,14 @@ class Event(models.Model):
 
     A service writes the row in the same transaction as the change it tells of, so an event
     exists if and only if its change committed. It is written without a ``seq``; right
-    after commit ``core.outbox.events_sequence`` numbers the committed rows under one lock
-    (``seq`` per company, ``position`` across all companies), so numbers are handed out in
-    commit order and a reader that has seen ``seq`` N never later finds an N-1 appear.
+    after commit ``core.outbox.events_sequence`` numbers the company's committed rows under
+    the company's own lock, so numbers are handed out in commit order and a reader that has
+    seen ``seq`` N never later finds an N-1 appear. Nothing numbers events across companies.
     ``company_id`` is a plain id: the core sits below the app that owns companies.
     """
 
     company_id = models.BigIntegerField(_("company"), db_index=False)
     seq = models.BigIntegerField(_("sequence"), null=True, blank=True)
-    position = models.BigIntegerField(_("position"), null=True, blank=True, unique=True)
     type = models.CharField(_("type"), max_length=40)
     # e.g. "job:12"; not indexed: nothing looks events up by topic, and two indexes on the
     # busiest insert and update of a dispatch batch cost more than the admin search saves.
@@ -89,7 +88,7 @@ class Event(models.Model):
             models.UniqueConstraint(fields=["company_id", "seq"], name="event_company_seq_unique"),
         ]
         indexes = [
-            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="event_unsequenced"),
+            models.Index(fields=["company_id", "id"], condition=models.Q(seq__isnull=True), name="event_unsequenced"),
             models.Index(fields=["company_id", "type", "-id"], name="event_company_type"),
         ]
 

@@ -1,17 +1,21 @@
 """The event outbox: every change a company's apps must react to is a row in its stream.
 
-Writing: ``event_emit`` / ``events_emit`` add rows in the caller's transaction (they
-commit or roll back with the change) and arrange for ``events_sequence`` to run after the
-commit. Numbering: ``events_sequence`` takes one lock, gives every committed row without a
-number its company's next ``seq`` and the next global ``position``, commits, and hands the
-numbered events to the ``events_sequenced`` seam (the real-time app fans them out and
-decides on mobile pushes). Because numbers are handed out after commit under one lock, they
-follow commit order: a reader that has seen ``seq`` N of a company never later finds a
-smaller one appear, which is what makes ``after=<seq>`` replay lose nothing.
+Writing: ``event_emit`` / ``events_emit`` / ``events_emit_select`` add rows in the caller's
+transaction (they commit or roll back with the change) and remember which companies they
+wrote to; after the commit ``events_sequence`` numbers those companies' committed rows and
+hands them to the ``events_sequenced`` seam (the real-time app fans them out and decides on
+mobile pushes).
 
-``events_emit_select`` is the bulk path (a dispatch batch's thousands of offers): its rows
-are numbered as they are inserted, under the same lock, held until the transaction
-commits, so the order is the same and the rows are written once instead of twice.
+Numbering is per company and nothing is shared between companies: each company's rows are
+numbered under that company's own advisory lock, in a short transaction of its own after the
+change committed, each next ``seq`` after the company's highest. Because numbers are handed
+out only to committed rows, one numbering at a time per company, they follow commit order
+within the company: a reader that has seen ``seq`` N of a company never later finds a
+smaller one appear, which is what makes ``after=<seq>`` replay lose nothing. There is no
+number across companies: a dispatch batch that writes thousands of offers holds no lock
+while its transaction runs, and its numbering afterwards locks only the companies it wrote
+to, a chunk at a time (``COMPANY_CHUNK``), for the length of one UPDATE; a request of any
+other company never waits for it.
 
 A process that dies between a commit and its numbering leaves rows without ``seq``; the
 beat task ``outbox_sequence_task`` (every few seconds) numbers them, so an event is late
@@ -30,34 +34,52 @@ from core.seams import Seam
 
 logger = logging.getLogger(__name__)
 
-SEQUENCE_LOCK = 8_402_377  # pg advisory lock id for "numbering the outbox"
-SEQUENCE_CHUNK = 2_000
+# A company's numbering lock is the bigint advisory lock COMPANY_LOCK_BASE + company id (no
+# other advisory lock of the project is anywhere near: they are small numbers).
+COMPANY_LOCK_BASE = 8_402_377 << 32
+COMPANY_CHUNK = 200  # companies numbered in one short transaction
+SEQUENCE_CHUNK = 5_000  # rows numbered in one statement
 
 # events=[Event or EventRow, ...] numbered and committed; called after the numbering commit.
 events_sequenced = Seam("core.events_sequenced", required=False)
 
 
-def _sequence_after_commit() -> None:
-    try:
-        events_sequence()
-    except Exception:  # the beat sweep numbers them; never fail the request that committed
-        logger.warning("numbering the outbox failed; the sweep will do it", exc_info=True)
+class _Numbering:
+    """The after-commit numbering of one transaction: the companies it wrote events for."""
+
+    def __init__(self):
+        self.companies: set[int] = set()
+
+    def __call__(self) -> None:
+        try:
+            events_sequence(companies=self.companies)
+        except Exception:  # the beat sweep numbers them; never fail the request that committed
+            logger.warning("numbering the outbox failed; the sweep will do it", exc_info=True)
 
 
-def _schedule_sequencing() -> None:
-    """One numbering run after the current transaction commits (once per transaction: a
-    rolled-back savepoint takes its callbacks with it, so the check looks at what is left)."""
+def _schedule_sequencing(companies: Iterable[int]) -> None:
+    """One numbering run after the current transaction commits, of every company the
+    transaction wrote events for (a rolled-back savepoint takes its callbacks with it, so the
+    check looks at what is left; a company whose events rolled back is numbered for nothing)."""
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
-        _sequence_after_commit()
-    elif not any(item[1] is _sequence_after_commit for item in conn.run_on_commit):
-        transaction.on_commit(_sequence_after_commit)
+        numbering = _Numbering()
+        numbering.companies.update(companies)
+        numbering()
+        return
+    for item in conn.run_on_commit:
+        if isinstance(item[1], _Numbering):
+            item[1].companies.update(companies)
+            return
+    numbering = _Numbering()
+    numbering.companies.update(companies)
+    transaction.on_commit(numbering)
 
 
 def event_emit(*, company_id: int, type: str, data: dict | None = None, topic: str = "") -> Event:
     """Add one event to ``company_id``'s stream, in the caller's transaction."""
     event = Event.objects.create(company_id=company_id, type=type, data=data or {}, topic=topic)
-    _schedule_sequencing()
+    _schedule_sequencing([company_id])
     return event
 
 
@@ -81,86 +103,62 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
     text = json.dumps([(c, t, d or {}, p) for c, t, d, p in rows], cls=DjangoJSONEncoder)
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_SQL, [text])
-    _schedule_sequencing()
+    _schedule_sequencing({row[0] for row in rows})
     return len(rows)
 
 
-# Each company's highest seq among the companies of {rows}: one lookup a company, in a CTE
-# of its own, so both numbering statements below read it before they write a row.
-_TOPS_CTE = """tops AS MATERIALIZED (
-    SELECT c.company_id,
-           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = c.company_id), 0) AS top
-    FROM (SELECT DISTINCT company_id FROM {rows}) AS c
-)"""
-
-# Numbered as they are written (the caller holds the outbox lock until it commits): each
-# company's next seqs follow its highest, positions follow the highest position, both in the
-# order the caller's SELECT gives. Each company's highest seq is looked up once, before the
-# first row is written (both windows need a sort of every row, and a sort reads all its input
-# first): looked up row by row while the rows went in, a plan that scans the table (what the
-# planner picks while its statistics say the table is empty, as on a new deployment) read the
-# rows being written again for every row, 0.7 s more for a batch of 8,000 offers.
-_INSERT_NUMBERED_SQL = """
-WITH r AS MATERIALIZED (
-    SELECT s.company_id, s.type, s.data, s.topic, row_number() OVER () AS ord FROM ({select}) AS s
-), {tops_r}
-INSERT INTO core_event (company_id, type, data, topic, created_at, seq, position)
-SELECT r.company_id, r.type, r.data, r.topic, clock_timestamp(),
-       t.top + row_number() OVER (PARTITION BY r.company_id ORDER BY r.ord),
-       (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER (ORDER BY r.ord)
-FROM r JOIN tops AS t ON t.company_id = r.company_id
-RETURNING id, company_id, seq, position, type, topic, data, created_at
-""".replace("{tops_r}", _TOPS_CTE.replace("{rows}", "r"))
+_INSERT_SELECT_SQL = """
+INSERT INTO core_event (company_id, type, data, topic, created_at)
+SELECT s.company_id, s.type, s.data, s.topic, clock_timestamp() FROM ({select}) AS s
+RETURNING company_id
+"""
 
 
 def events_emit_select(select_sql: str, params) -> int:
-    """Add the events a caller's SELECT yields, numbered, in one statement:
-    its columns are ``company_id, type, data (jsonb), topic`` (a dispatch batch builds
-    thousands of offer events from the rows it just wrote, without bringing them through
-    Python). The rows are numbered as they are written, under the outbox lock, which the
-    transaction then holds until it ends: numbers still follow commit order, and the rows
-    are never updated a second time. So call it as the transaction's last write; the
-    events are announced after the commit."""
-    _sequence_lock()
+    """Add the events a caller's SELECT yields, in one statement: its columns are
+    ``company_id, type, data (jsonb), topic`` (a dispatch batch builds thousands of offer
+    events from the rows it just wrote, without bringing them through Python). Like every
+    event they are numbered after the commit, in the SELECT's order within each company."""
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_NUMBERED_SQL.replace("{select}", select_sql), params)
-        rows = cursor.fetchall()
-    if rows:
-        events = _events_of(rows)
-        transaction.on_commit(lambda: _announce(events))
-    return len(rows)
+        cursor.execute(_INSERT_SELECT_SQL.replace("{select}", select_sql), params)
+        written = [row[0] for row in cursor.fetchall()]
+    if written:
+        _schedule_sequencing(set(written))
+    return len(written)
 
 
-def _sequence_lock() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCE_LOCK])
-
-
-# A chunk is numbered in one statement: each company's next seqs follow its highest
-# (the unique (company_id, seq) index answers that, once per company before any row changes,
-# as for the bulk path above), positions follow the highest position.
+# A chunk of companies is numbered in one statement: each company's next seqs follow its
+# highest (the unique (company_id, seq) index answers that, once per company before any row
+# changes), in the order the rows were written (id).
 _NUMBER_SQL = """
 WITH pending AS MATERIALIZED (
-    SELECT id, company_id FROM core_event WHERE seq IS NULL ORDER BY id LIMIT %s
-), {tops_pending}, numbered AS (
-    SELECT p.id,
-           t.top + row_number() OVER (PARTITION BY p.company_id ORDER BY p.id) AS seq,
-           (SELECT COALESCE(max(position), 0) FROM core_event) + row_number() OVER (ORDER BY p.id) AS position
+    SELECT id, company_id FROM core_event
+    WHERE seq IS NULL AND company_id = ANY(%s::bigint[]) ORDER BY id LIMIT %s
+), tops AS MATERIALIZED (
+    SELECT c.company_id,
+           COALESCE((SELECT max(e.seq) FROM core_event e WHERE e.company_id = c.company_id), 0) AS top
+    FROM (SELECT DISTINCT company_id FROM pending) AS c
+), numbered AS (
+    SELECT p.id, t.top + row_number() OVER (PARTITION BY p.company_id ORDER BY p.id) AS seq
     FROM pending p JOIN tops t ON t.company_id = p.company_id
 )
-UPDATE core_event e SET seq = n.seq, position = n.position FROM numbered n WHERE e.id = n.id
-RETURNING e.id, e.company_id, e.seq, e.position, e.type, e.topic, e.data, e.created_at
-""".replace("{tops_pending}", _TOPS_CTE.replace("{rows}", "pending"))
+UPDATE core_event e SET seq = n.seq FROM numbered n WHERE e.id = n.id
+RETURNING e.id, e.company_id, e.seq, e.type, e.topic, e.data, e.created_at
+"""
+
+# The companies' locks, taken in ascending order (the array comes sorted, and a function
+# scan yields it in order), so two numberings of overlapping companies never deadlock.
+_LOCK_SQL = "SELECT count(pg_advisory_xact_lock(%s + c)) FROM unnest(%s::bigint[]) AS c"
 
 
 class EventRow:
     """A numbered event as the ``events_sequenced`` seam hands it on: an ``Event``'s fields,
     light to build (a batch numbers thousands), its data decoded only when first read."""
 
-    __slots__ = ("id", "company_id", "seq", "position", "type", "topic", "created_at", "_raw", "_data")
+    __slots__ = ("id", "company_id", "seq", "type", "topic", "created_at", "_raw", "_data")
 
-    def __init__(self, id, company_id, seq, position, type, topic, raw, created_at):  # noqa: A002 - Event's names
-        self.id, self.company_id, self.seq, self.position = id, company_id, seq, position
+    def __init__(self, id, company_id, seq, type, topic, raw, created_at):  # noqa: A002 - Event's names
+        self.id, self.company_id, self.seq = id, company_id, seq
         self.type, self.topic, self.created_at, self._raw, self._data = type, topic, created_at, raw, None
 
     @property
@@ -178,9 +176,9 @@ class EventRow:
 
 
 def _events_of(rows) -> list[EventRow]:
-    """Events from RETURNING rows (id, company, seq, position, type, topic, data, created_at),
-    by position."""
-    rows.sort(key=lambda row: row[3])
+    """Events from RETURNING rows (id, company, seq, type, topic, data, created_at), each
+    company's in ``seq`` order."""
+    rows.sort(key=lambda row: (row[1], row[2]))
     return [EventRow(*row) for row in rows]
 
 
@@ -191,25 +189,35 @@ def _announce(events) -> None:
         logger.warning("announcing %d events failed; readers catch up from the stream", len(events), exc_info=True)
 
 
-def _number_chunk() -> list[EventRow]:
-    """Number up to SEQUENCE_CHUNK committed rows in one statement (the caller's lock)."""
+def _number_companies(companies: list[int]) -> list[EventRow]:
+    """Number every committed row of ``companies`` (sorted) in one short transaction that
+    holds only those companies' locks."""
+    numbered: list[EventRow] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL, [COMPANY_LOCK_BASE, companies])
+        while True:
+            cursor.execute(_NUMBER_SQL, [companies, SEQUENCE_CHUNK])
+            rows = cursor.fetchall()
+            numbered.extend(_events_of(rows))
+            if len(rows) < SEQUENCE_CHUNK:
+                return numbered
+
+
+def _unnumbered_companies() -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute(_NUMBER_SQL, [SEQUENCE_CHUNK])
-        rows = cursor.fetchall()
-    return _events_of(rows)
+        cursor.execute("SELECT DISTINCT company_id FROM core_event WHERE seq IS NULL")
+        return [row[0] for row in cursor.fetchall()]
 
 
-def events_sequence() -> int:
-    """Number every committed event that has no ``seq`` yet, then announce them; returns
-    how many. Safe to run any number of times, anywhere, at once (one lock)."""
+def events_sequence(*, companies: Iterable[int] | None = None) -> int:
+    """Number the committed events without a ``seq`` of ``companies`` (of every company when
+    None: the sweep), then announce them; returns how many. Safe to run any number of times,
+    anywhere, at once (per-company locks)."""
+    wanted = sorted(set(companies)) if companies is not None else _unnumbered_companies()
     total = 0
-    while True:
-        with transaction.atomic():
-            _sequence_lock()
-            numbered = _number_chunk()
-        if not numbered:
-            return total
-        total += len(numbered)
-        _announce(numbered)
-        if len(numbered) < SEQUENCE_CHUNK:
-            return total
+    for start in range(0, len(wanted), COMPANY_CHUNK):
+        numbered = _number_companies(wanted[start : start + COMPANY_CHUNK])
+        if numbered:
+            total += len(numbered)
+            _announce(numbered)
+    return total

@@ -205,6 +205,8 @@ CHANNEL_LAYERS = {
 REALTIME_TAIL_SECONDS = env.float("REALTIME_TAIL_SECONDS", default=1.0 if REDIS_URL else 0.2)
 REALTIME_PING_SECONDS = env.float("REALTIME_PING_SECONDS", default=25.0)
 REALTIME_PRESENCE_SECONDS = env.float("REALTIME_PRESENCE_SECONDS", default=75.0)  # a socket silent longer is gone
+# Each web process's hub logs what it decoded from the channel layer this often (when it did).
+REALTIME_STATS_SECONDS = env.float("REALTIME_STATS_SECONDS", default=300.0)
 REALTIME_TICKET_SECONDS = 60
 PUSH_PROVIDER = env("PUSH_PROVIDER", default="sandbox")
 # A phone's push token registered to another account moves to the caller only this soon after

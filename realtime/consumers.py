@@ -118,17 +118,20 @@ class EventsConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def _open(self, after: int) -> None:
+        # The live socket first (news is sent only to companies with one), then the hub's
+        # group, then the table: an event numbered at any point is either in what the table
+        # read returns or sent to the group after this socket is in it.
+        self.connection_id = await database_sync_to_async(services.connection_open)(
+            company_id=self.credentials.company.id, user=self.credentials.user
+        )
+        hub().presence[self.connection_id] = 0
         self.company_id = self.credentials.company.id
-        await hub().subscribe(self.company_id, self)  # before reading the table: nothing falls between
+        await hub().subscribe(self.company_id, self)
         newest = await database_sync_to_async(selectors.last_seq)(company_id=self.company_id)
         if after > newest:  # a cursor from another stream (an account switched, a restored phone)
             await self._release()
             await self._refuse(BAD_REQUEST)
             return
-        self.connection_id = await database_sync_to_async(services.connection_open)(
-            company_id=self.credentials.company.id, user=self.credentials.user
-        )
-        hub().presence[self.connection_id] = 0
         self.last_seq = newest
         # Accepted only now: "new events" are those after the handshake completes.
         await self.accept()

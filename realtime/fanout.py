@@ -1,16 +1,24 @@
 """After the outbox numbers events (``core.outbox.events_sequenced``), wherever that ran
-(web, worker or beat): send them to every web process through the Redis channel layer,
-and queue a mobile push for the ones that deserve one.
+(web, worker or beat): send each company's events to the web processes that hold its
+sockets, through the Redis channel layer, and queue a mobile push for the ones that deserve
+one.
+
+Delivery is by company: each company has its own channel-layer group (``company_group``),
+which a web process's hub joins while it holds a socket of that company, and news goes only
+to the groups of companies with a live socket (``realtime.models.Connection``), so a web
+process decodes its own companies' events and no others, and adding web processes spreads
+the work instead of repeating it.
 
 Without Redis (the embedded default of ``make run``) nothing is sent here: each web
-process's hub tails the outbox table instead (``realtime.hub``), which reaches the sockets
-whichever process made the change. Either way the table is the truth and the channel
-layer only makes delivery fast: a web process that misses a message finds the gap by the
-events' global ``position`` and reads it from the table.
+process's hub tails the outbox table for its companies instead (``realtime.hub``). Either
+way the table is the truth and the channel layer only makes delivery fast: a socket that
+sees a jump in its company's ``seq`` reads the gap from the table, and the hub's tail finds
+what a lost message carried.
 """
 
 import json
 import logging
+from collections import defaultdict
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -19,14 +27,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from core import queue
 from core.sql import id_in
+from realtime import selectors
 from realtime.models import Device
 from realtime.services import push_message_for
 from realtime.tasks import push_for_events_task
 
 logger = logging.getLogger(__name__)
 
-GROUP = "realtime.events"  # every web process's hub listens here
 CHUNK = 200
+
+
+def company_group(company_id: int) -> str:
+    """The channel-layer group of one company's news (the hubs holding its sockets are in it)."""
+    return f"realtime.company.{int(company_id)}"
 
 
 def event_text(event) -> str:
@@ -44,20 +57,29 @@ def event_text(event) -> str:
 
 def event_wire(event) -> dict:
     """What travels to the hubs: where the event goes, its number, and its text for the socket."""
-    return {"company_id": event.company_id, "position": event.position, "seq": event.seq, "text": event_text(event)}
+    return {"company_id": event.company_id, "seq": event.seq, "text": event_text(event)}
 
 
-async def _broadcast(layer, messages) -> None:
-    for message in messages:
-        await layer.group_send(GROUP, message)
+async def _send(layer, messages) -> None:
+    for group, message in messages:
+        await layer.group_send(group, message)
 
 
 def events_announce(*, events) -> None:
     if settings.REALTIME_FANOUT == "redis":
-        wires = [event_wire(e) for e in events]
-        messages = [{"type": "events.batch", "events": wires[i : i + CHUNK]} for i in range(0, len(wires), CHUNK)]
+        live = selectors.companies_live(company_ids={e.company_id for e in events})
+        by_company: dict[int, list[dict]] = defaultdict(list)
+        for event in events:
+            if event.company_id in live:
+                by_company[event.company_id].append(event_wire(event))
+        messages = [
+            (company_group(company), {"type": "events.batch", "events": wires[i : i + CHUNK]})
+            for company, wires in by_company.items()
+            for i in range(0, len(wires), CHUNK)
+        ]
         try:
-            async_to_sync(_broadcast)(get_channel_layer(), messages)
+            if messages:
+                async_to_sync(_send)(get_channel_layer(), messages)
         except Exception:  # Redis down: the hubs' tail of the table delivers them a little later
             logger.warning("channel layer unreachable; %d events go by the table", len(events), exc_info=True)
     # Which companies have phones first: a dispatch batch announces thousands of offers, and

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.models import Event
+from core.sql import id_in
 from realtime.models import Connection
 
 
@@ -25,13 +26,33 @@ def last_seq(*, company_id: int) -> int:
     return Event.objects.filter(company_id=company_id, seq__isnull=False).aggregate(top=Max("seq"))["top"] or 0
 
 
-def events_after_position(*, position: int, limit: int = 1000) -> list[Event]:
-    """Every company's numbered events after a global ``position`` (a web process's tail)."""
-    return list(Event.objects.filter(position__gt=position).order_by("position")[:limit])
+# The events after each company's seq, up to ``limit`` a company, one index descent each.
+_AFTER_MANY_SQL = """
+SELECT e.* FROM unnest(%s::bigint[], %s::bigint[]) AS a(company_id, after)
+CROSS JOIN LATERAL (
+    SELECT * FROM core_event WHERE company_id = a.company_id AND seq > a.after ORDER BY seq LIMIT %s
+) AS e
+ORDER BY e.company_id, e.seq
+"""
 
 
-def last_position() -> int:
-    return Event.objects.aggregate(top=Max("position"))["top"] or 0
+def events_after_each(*, afters: dict[int, int], limit: int = 500) -> list[Event]:
+    """Each company's numbered events after its own ``seq`` (``{company id: seq}``): a web
+    process's tail of the companies whose sockets it holds."""
+    if not afters:
+        return []
+    companies = list(afters)
+    return list(Event.objects.raw(_AFTER_MANY_SQL, [companies, [afters[c] for c in companies], limit]))
+
+
+def companies_live(*, company_ids) -> set[int]:
+    """Which of the companies have a socket whose heartbeat is recent (where to send news)."""
+    fresh = timezone.now() - timedelta(seconds=settings.REALTIME_PRESENCE_SECONDS)
+    return set(
+        Connection.objects.filter(company_id__in=id_in(company_ids), seen_at__gte=fresh)
+        .values_list("company_id", flat=True)
+        .distinct()
+    )
 
 
 def company_is_live(*, company_id: int) -> bool:

@@ -1,4 +1,5 @@
-"""The outbox: events commit with their change, and are numbered in commit order."""
+"""The outbox: events commit with their change, and are numbered per company in commit order,
+without a lock shared by companies."""
 
 import threading
 from datetime import UTC, datetime
@@ -8,7 +9,7 @@ from django.db import connection, transaction
 
 from accounts.services import notification_send
 from core.models import Event
-from core.outbox import event_emit, events_emit, events_emit_select, events_sequence
+from core.outbox import COMPANY_LOCK_BASE, event_emit, events_emit, events_emit_select, events_sequence
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,14 +19,13 @@ def _stream(company_id):
     return list(Event.objects.filter(company_id=company_id).order_by("seq").values_list("seq", "type"))
 
 
-def test_outbox_numbers_each_company_from_one_and_positions_across_all():
+def test_outbox_numbers_each_company_from_one():
     # when
     event_emit(company_id=1, type="a")
     events_emit([(2, "b", {}, ""), (1, "c", {}, ""), (2, "d", {}, "")])
     # then
     assert _stream(1) == [(1, "a"), (2, "c")]
     assert _stream(2) == [(1, "b"), (2, "d")]
-    assert list(Event.objects.order_by("id").values_list("position", flat=True)) == [1, 2, 3, 4]
 
 
 def test_outbox_bulk_rows_keep_their_data_topic_and_order():
@@ -91,8 +91,6 @@ def test_outbox_concurrent_writers_get_gapless_distinct_numbers():
     # then
     seqs = list(Event.objects.filter(company_id=9).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 81))
-    positions = sorted(Event.objects.values_list("position", flat=True))
-    assert positions == list(range(1, 81))
 
 
 def test_outbox_notification_is_an_event_of_the_company():
@@ -108,17 +106,19 @@ _BULK_SELECT = (
 )
 
 
-def test_outbox_bulk_events_are_numbered_as_written_and_still_follow_commit_order():
+def test_outbox_bulk_events_hold_no_lock_and_are_numbered_after_their_commit():
     # given: a bulk write (a dispatch batch's path) that holds its transaction open, and a
     # request that commits an event for the same company in the meantime
     written, request_done = threading.Event(), threading.Event()
+    seen_by_batch = {}
 
     def batch():
         try:
             with transaction.atomic():
                 events_emit_select(_BULK_SELECT, [11])
                 written.set()
-                request_done.wait(timeout=1.0)  # the request commits while this is still open
+                # the request commits, and is numbered, while this is still open
+                seen_by_batch["request done"] = request_done.wait(timeout=10)
         finally:
             connection.close()
 
@@ -135,13 +135,47 @@ def test_outbox_bulk_events_are_numbered_as_written_and_still_follow_commit_orde
         thread.start()
     for thread in threads:
         thread.join()
-    events_sequence()
-    # then: the bulk rows were numbered first, the request's after the batch committed, and
-    # positions follow the same order; nothing is left unnumbered or numbered twice
-    assert _stream(11) == [(1, "bulk"), (2, "bulk"), (3, "bulk"), (4, "request")]
-    by_position = list(Event.objects.order_by("position").values_list("type", flat=True))
-    assert by_position == ["bulk", "bulk", "bulk", "request"]
+    # then: the request never waited for the batch's transaction; numbers follow commit
+    # order (the request's first, the batch's after it committed); nothing left unnumbered
+    assert seen_by_batch == {"request done": True}
+    assert _stream(11) == [(1, "request"), (2, "bulk"), (3, "bulk"), (4, "bulk")]
     assert not Event.objects.filter(seq__isnull=True).exists()
+
+
+def test_outbox_numbering_waits_only_for_its_own_company():
+    # given: another session numbering company 31 (it holds 31's lock, and keeps it)
+    held, release = threading.Event(), threading.Event()
+
+    def numbering_of_31():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPANY_LOCK_BASE + 31])
+                held.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=numbering_of_31)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        # when: a request of company 32 commits an event
+        event_emit(company_id=32, type="accepted")
+        # then: it is numbered at once, while 31's lock is still held
+        assert not release.is_set()
+        assert _stream(32) == [(1, "accepted")]
+        # and company 31's own numbering waits for that lock (its event stays unnumbered
+        # until the holder lets go; the sweep or the next numbering then gives it its seq)
+        Event.objects.create(company_id=31, type="waiting")
+        waiter = threading.Thread(target=lambda: (events_sequence(companies=[31]), connection.close()))
+        waiter.start()
+        waiter.join(timeout=0.5)
+        assert waiter.is_alive()
+    finally:
+        release.set()
+        holder.join()
+    waiter.join(timeout=10)
+    assert _stream(31) == [(1, "waiting")]
 
 
 def test_outbox_bulk_events_of_a_rolled_back_transaction_never_exist():
@@ -163,15 +197,13 @@ def test_outbox_bulk_events_number_each_company_after_its_highest_in_the_select_
     # when
     with transaction.atomic():
         written = events_emit_select(select, [0])
-    # then: each company's seqs go on from its highest, and positions follow the SELECT's order
+    # then: each company's seqs go on from its highest, in the SELECT's order
     assert written == 5
-    bulk = Event.objects.filter(type="bulk").order_by("position")
+    bulk = Event.objects.filter(type="bulk").order_by("company_id", "seq")
     assert [(e.data["n"], e.company_id, e.seq) for e in bulk] == [
         (1, 21, 2),
-        (2, 22, 1),
         (3, 21, 3),
-        (4, 23, 1),
+        (2, 22, 1),
         (5, 22, 2),
+        (4, 23, 1),
     ]
-    earlier = Event.objects.get(type="earlier")
-    assert [e.position for e in bulk] == list(range(earlier.position + 1, earlier.position + 6))

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import Event
+from core.outbox import events_sequence
 from orders import services
 from orders.models import Job, Offer
 from tests import fixtures
@@ -68,4 +69,6 @@ def test_batch_offer_events_carry_the_offer_and_its_job_field_for_field():
     deadlines = {data["job"]["id"]: data["job"]["deadline"] for data in written.values()}
     assert deadlines[first.id] == whole_second.astimezone(UTC).isoformat()
     assert written[next(k for k in written if k[1] == f"job:{first.id}")]["job"]["address"] == '胶州 "东区" 3号'
-    assert all(e.seq is not None for e in Event.objects.filter(type="offer.created"))  # numbered as written
+    # written unnumbered in the batch's transaction, numbered after its commit
+    events_sequence()
+    assert all(e.seq is not None for e in Event.objects.filter(type="offer.created"))

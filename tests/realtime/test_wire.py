@@ -30,16 +30,14 @@ def test_event_text_of_a_batch_offer_is_its_message_whether_read_as_text_or_thro
     with connection.cursor() as cursor:
         cursor.execute("SELECT data::text FROM core_event WHERE id = %s", [stored.id])
         raw = cursor.fetchone()[0]
-    row = EventRow(
-        stored.id, stored.company_id, stored.seq, stored.position, stored.type, stored.topic, raw, stored.created_at
-    )
+    row = EventRow(stored.id, stored.company_id, stored.seq, stored.type, stored.topic, raw, stored.created_at)
     # when
     from_text, from_orm = json.loads(event_text(row)), json.loads(event_text(stored))
     # then
     assert from_text == from_orm == json.loads(json.dumps(stored.as_message()))
     assert from_text["data"]["job"]["address"] == '胶州 "东区" 3号'
     wire = event_wire(row)
-    assert (wire["company_id"], wire["position"], wire["seq"]) == (stored.company_id, stored.position, stored.seq)
+    assert (wire["company_id"], wire["seq"]) == (stored.company_id, stored.seq)
 
 
 def test_event_text_of_an_ordinary_event_keeps_the_message_fields_in_order(django_capture_on_commit_callbacks):
