@@ -220,10 +220,9 @@ FROM unnest(%s::bigint[], %s::bigint[], %s::integer[], %s::boolean[], %s::float8
 
 
 def _check_constraints_now() -> None:
-    """The offers' deferred foreign-key checks now rather than at commit: the events written
-    next hold the outbox lock until the commit, and a parallel piece may be waiting for it
-    (two shards on two workers: it waited 40-80 ms a round, 30-60 with this). Then back to
-    deferred, which every deferrable constraint of the schema is initially."""
+    """The offers' deferred foreign-key checks now rather than at commit, so a violation
+    names the statement that made it. Then back to deferred, which every deferrable
+    constraint of the schema is initially."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -249,7 +248,12 @@ def _write_offers(batch, jobs, pairs, proposals, now) -> int:
     ]
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_OFFERS_SQL, [batch.id, Offer.Status.PENDING, expires, now, timezone.now(), *columns])
-    factory_services.factory_record_offers_received(company_ids=columns[1])
+    # Counted after the commit, in a statement of its own: the counts lock every offered
+    # factory's profile row, which a factory's own request (a grab accept books capacity
+    # under that lock) must not wait for through the rest of the batch's transaction. A
+    # worker that dies in between loses the counts of one batch (a statistic), never an offer.
+    factory_ids = columns[1]
+    transaction.on_commit(lambda: factory_services.factory_record_offers_received(company_ids=factory_ids))
     _check_constraints_now()
     events.offers_made_in_batch(batch.id)
     return len(proposals)

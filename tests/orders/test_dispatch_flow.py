@@ -163,13 +163,15 @@ def test_dispatch_never_offers_a_factory_beyond_its_capacity():
     assert offered == 2400
 
 
-def test_dispatch_counts_every_offer_a_factory_receives_in_a_batch():
+def test_dispatch_counts_every_offer_a_factory_receives_in_a_batch(django_capture_on_commit_callbacks):
     # given: one factory and three jobs it can take in one batch (one per round)
     busy_user, busy = fixtures.factory(lat=36.27, lng=120.03, capabilities=[("velcro_sewing", 12, 10000, 100, 0)])
     owner = fixtures.sme()
     jobs = [fixtures.job(owner, mode="dispatch", quantity=500) for _ in range(3)]
-    # when
-    batch = services.dispatch_run_batch()
+    # when: the batch commits (its counts are written after the commit, not under its lock)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.dispatch_run_batch()
+        assert FactoryProfile.objects.get(company=busy).offers_received == 0
     # then: three offers received, so accepting one is a third of them
     assert batch.offers_made == 3
     assert Offer.objects.filter(factory=busy, status="pending").count() == 3
