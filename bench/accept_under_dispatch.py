@@ -156,6 +156,51 @@ def batches_forever() -> None:
             cursor.execute("UPDATE factories_factoryprofile SET offers_received = 0 WHERE offers_received > 0")
 
 
+class WaitSampler:
+    """What the accepts' own PostgreSQL backend is waiting for, every 20 ms (pg_stat_activity):
+    a lock wait there would be the batch making the request wait; an IO wait (WALSync) is the
+    disk flushing the commit."""
+
+    def __init__(self, url: str):
+        import threading
+
+        from django.db import connection
+
+        connection.ensure_connection()
+        self.pid = connection.connection.info.backend_pid
+        self.url, self.counts, self.samples = url, {}, 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop.is_set():
+                row = conn.execute(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity WHERE pid = %s", [self.pid]
+                ).fetchone()
+                if row and row[0] == "active":
+                    self.samples += 1
+                    if row[1] is not None:
+                        key = f"{row[1]}:{row[2]}"
+                        self.counts[key] = self.counts.get(key, 0) + 1
+                time.sleep(0.02)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def summary(self) -> str:
+        waits = ", ".join(f"{key} {n}" for key, n in sorted(self.counts.items())) or "none"
+        locks = sum(n for key, n in self.counts.items() if key.startswith("Lock:"))
+        return f"{self.samples} samples of the accepts' backend at work; lock waits {locks}; waits seen: {waits}"
+
+
 def time_accepts(clients, job_ids) -> list[float]:
     timings = []
     for n, job_id in enumerate(job_ids):
@@ -197,7 +242,8 @@ def main() -> int:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
         clients.append(client)
     time_accepts(clients, job_ids[:10])  # warm-up
-    quiet = time_accepts(clients, job_ids[10 : 10 + ACCEPTS])
+    with WaitSampler(url) as quiet_waits:
+        quiet = time_accepts(clients, job_ids[10 : 10 + ACCEPTS])
     log = open(Path(tempfile.gettempdir()) / "bench-accept-batches.log", "w")  # noqa: SIM115
     runner = subprocess.Popen(  # noqa: S603
         [sys.executable, __file__, "--batches"],
@@ -212,7 +258,8 @@ def main() -> int:
                 raise SystemExit(f"the batch process did not run a batch; see {log.name}")
             time.sleep(0.2)
         before = Path(log.name).read_text().count("batch ")
-        busy = time_accepts(clients, job_ids[10 + ACCEPTS :])
+        with WaitSampler(url) as busy_waits:
+            busy = time_accepts(clients, job_ids[10 + ACCEPTS :])
         during = Path(log.name).read_text().count("batch ") - before
     finally:
         runner.kill()
@@ -220,7 +267,9 @@ def main() -> int:
     place = "in the city's middle (offered dispatch jobs by the batches)" if INSIDE else "in a town out of its reach"
     print(f"POST /api/v1/board/{{id}}/accept, {ACCEPTS} accepts each, in-process, 4 factories {place}")
     print(f"  no batch running:                 {figures(quiet)}")
+    print(f"    {quiet_waits.summary()}")
     print(f"  10,000 x 2,000 batches running:   {figures(busy)} ({during} batches ended meanwhile)")
+    print(f"    {busy_waits.summary()}")
     ratio = sorted(busy)[round(0.99 * (len(busy) - 1))] / sorted(quiet)[round(0.99 * (len(quiet) - 1))]
     verdict = "met" if ratio <= 1.5 else "NOT met"
     print(f"target p99 while batches run within 1.5x of p99 without: {verdict} ({ratio:.2f}x)")

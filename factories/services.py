@@ -138,11 +138,14 @@ def factory_profiles_lock(*, company_ids) -> list[int]:
     )
 
 
-def factory_profiles_lock_available(*, company_ids=None) -> list[FactoryProfile]:
-    """Verified, online factories with a location (of ``company_ids``, if given), locked for
-    a dispatch batch; rows a request holds right now are skipped (they wait for the next
-    batch)."""
-    profiles = FactoryProfile.objects.select_for_update(skip_locked=True).filter(
+def factory_profiles_available(*, company_ids=None) -> list[FactoryProfile]:
+    """Verified, online factories with a location (of ``company_ids``, if given), for a
+    dispatch batch to plan with. Read, not locked: a batch's transaction runs for a second or
+    more, and a factory's own request (a grab accept books capacity under its profile's lock)
+    must never wait for it. An offer is a proposal: its accept checks the factory's capacity
+    and availability again under that lock, so a factory that booked work or went offline
+    while a batch planned at worst gets an offer its accept refuses."""
+    profiles = FactoryProfile.objects.filter(
         verification=FactoryProfile.Verification.VERIFIED, online=True, lat__isnull=False
     )
     if company_ids is not None:

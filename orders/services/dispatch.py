@@ -117,7 +117,7 @@ def dispatch_run_batch(*, now=None, shards=None) -> DispatchBatch | None:
             return None
         started = time.perf_counter()
         jobs = _lock_jobs(now, shards)
-        profiles = factory_services.factory_profiles_lock_available(
+        profiles = factory_services.factory_profiles_available(
             company_ids=None if shards is None else piece_factory_ids(shards)
         )
         batch = DispatchBatch(jobs=len(jobs), factories=len(profiles), shards=[list(k) for k in shards or []])
