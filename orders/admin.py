@@ -1,7 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline, duration
+from core.errors import ApplicationError
+from orders import selectors, services
 from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer
 
 # What a trail row's action says, as a person reads it (the codes stay in the database and API).
@@ -19,6 +28,7 @@ ACTIONS = {
     "materials_received": _("material received"),
     "materials_returned": _("material returned"),
     "dispute_resolved": _("dispute resolved"),
+    "disputed": _("disputed"),
     "offer_declined": _("offer declined"),
     "offer_expired": _("offer expired"),
     "offer_withdrawn": _("offer withdrawn"),
@@ -67,6 +77,66 @@ class JobAdmin(ReadOnlyAdmin):
     search_fields = ["id", "sme__name"]
     date_hierarchy = "created_at"
     inlines = [AssignmentInline, JobEventInline]
+    change_form_template = "admin/orders/job/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.resolve_dispute_view)
+        return [path("<int:job_id>/resolve-dispute/", view, name="orders_job_resolve_dispute"), *super().get_urls()]
+
+    def resolve_dispute_view(self, request, job_id):
+        """The dispute settled on the job's own page, through the service the API uses
+        (``dispute_resolve``), with the agreed pieces per factory and a note for the trail;
+        the admin's history keeps who did it and why."""
+        job = get_object_or_404(Job.objects.select_related("sme", "process"), pk=job_id)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        shares = selectors.dispute_shares(job=job)
+        form = ResolveDisputeForm(request.POST if request.method == "POST" else None, shares=shares)
+        if request.method == "POST" and form.is_valid():
+            agreed = {row["assignment"].id: form.cleaned_data[f"share_{row['assignment'].id}"] for row in shares}
+            note = form.cleaned_data["note"]
+            try:
+                services.dispute_resolve(job_id=job.id, admin=request.user, shares=agreed, note=note)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                accepted = ", ".join(f"{row['factory'].name} {agreed[row['assignment'].id]}" for row in shares)
+                self.log_change(
+                    request,
+                    job,
+                    gettext("Resolved the dispute: accepted %(accepted)s. Note: %(note)s")
+                    % {"accepted": accepted, "note": note},
+                )
+                self.message_user(request, gettext("The dispute is resolved; the money has moved."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:orders_job_change", args=[job.id]))
+        return TemplateResponse(
+            request,
+            "admin/orders/job/resolve_dispute.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Resolve the dispute of job %(id)s") % {"id": job.id},
+                "job": job,
+                "rows": [(row, form[f"share_{row['assignment'].id}"]) for row in shares],
+                "form": form,
+                "opts": self.model._meta,
+                "original": job,
+            },
+        )
+
+
+class ResolveDisputeForm(forms.Form):
+    """One accepted quantity per disputed share (0 to what it delivered) and a required note."""
+
+    note = forms.CharField(
+        label=_("Note for the job's trail"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, shares, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in shares:
+            self.fields[f"share_{row['assignment'].id}"] = forms.IntegerField(
+                label=row["factory"].name, min_value=0, max_value=row["delivered"], initial=row["delivered"]
+            )
 
 
 class MaterialInline(ReadOnlyInline):

@@ -276,3 +276,35 @@ def dispatch_empty_batches() -> int:
         return int(cache.get(EMPTY_BATCHES_KEY) or 0)
     except Exception:  # noqa: BLE001 - a figure for people; an unreachable cache shows 0
         return 0
+
+
+def dispute_shares(*, job: Job) -> list[dict]:
+    """What an admin weighs before resolving a job's dispute, per disputed share: the
+    factory, the pieces delivered, the SME's reason, what the factory put on the trail since,
+    and the customer material sent, received, lost and returned."""
+    shares = list(job.assignments.filter(status=Assignment.Status.DISPUTED).select_related("factory").order_by("id"))
+    events = JobEvent.objects.filter(assignment__in=shares).select_related("actor").order_by("id")
+    factory_users = {share.id: set(share.factory.memberships.values_list("user_id", flat=True)) for share in shares}
+    reasons, answers = {}, {}
+    for event in events:
+        if event.action == Assignment.Status.DISPUTED:
+            reasons[event.assignment_id] = event.reason or event.data.get("reason", "")
+        elif event.assignment_id in reasons and event.actor_id in factory_users[event.assignment_id] and event.reason:
+            answers.setdefault(event.assignment_id, []).append(event.reason)
+    rows = []
+    for share in shares:
+        moved = dict(share.material_movements.values_list("kind", "quantity"))
+        rows.append(
+            {
+                "assignment": share,
+                "factory": share.factory,
+                "delivered": share.quantity_delivered or 0,
+                "reason": reasons.get(share.id, ""),
+                "answer": answers.get(share.id, []),
+                "sent": moved.get("sent", share.quantity_sent),
+                "received": moved.get("received", share.quantity_received),
+                "lost": moved.get("loss", 0) + moved.get("written_off", 0),
+                "returned": moved.get("returned", 0),
+            }
+        )
+    return rows
