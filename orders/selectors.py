@@ -308,3 +308,12 @@ def dispute_shares(*, job: Job) -> list[dict]:
             }
         )
     return rows
+
+
+def assignments_described(*, assignment_ids) -> dict[int, dict]:
+    """What each share is, for a settlement line (``payments.seams.assignments_described``)."""
+    rows = Assignment.objects.filter(id__in=list(assignment_ids)).select_related("job__process")
+    return {
+        share.id: {"job_id": share.job_id, "process": str(share.job.process), "pieces": share.quantity_accepted or 0}
+        for share in rows
+    }
