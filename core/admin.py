@@ -10,9 +10,10 @@ from django.contrib import admin
 from django.utils.functional import lazy
 from django.utils.translation import gettext, override
 
+from core import readable
 from core.readable import duration, percent, yuan
 
-__all__ = ["ReadOnlyAdmin", "ReadOnlyInline", "ReadableMoney", "duration", "percent", "yuan"]
+__all__ = ["AuditTrailInline", "ReadOnlyAdmin", "ReadOnlyInline", "ReadableMoney", "duration", "percent", "yuan"]
 
 
 def _translated_later(english: str):
@@ -77,3 +78,54 @@ class ReadOnlyInline(ReadableMoney, admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AuditTrailInline(ReadOnlyInline):
+    """An audit trail (``core.models.AuditEvent`` rows) as a person reads it: who (the
+    platform itself is "system" in the reader's language), the step and the states by the
+    owning app's labels (``step_labels``, ``status_labels``), the reason (``reason_label``
+    turns the platform's own reasons into words; a person's are shown as typed) and the data
+    as words and yuan instead of JSON. The codes stay in the database and the API."""
+
+    step_labels: dict = {}
+    status_labels: dict = {}
+    fields = ["created_at", "who", "step", "from_status", "to_status", "why", "details"]
+    readonly_fields = fields
+
+    def reason_label(self, reason: str) -> str:
+        return reason
+
+    @admin.display(description=_translated_later("actor"))
+    def who(self, event):
+        return readable.actor(event.actor_label)
+
+    @admin.display(description=_translated_later("action"))
+    def step(self, event):
+        return self.step_labels.get(event.action) or self.status_labels.get(event.action, event.action)
+
+    @admin.display(description=_translated_later("from"))
+    def from_status(self, event):
+        return self.status_labels.get(event.old_status, event.old_status) or "-"
+
+    @admin.display(description=_translated_later("to"))
+    def to_status(self, event):
+        return self.status_labels.get(event.new_status, event.new_status) or "-"
+
+    @admin.display(description=_translated_later("reason"))
+    def why(self, event):
+        return self.reason_label(event.reason) or "-"
+
+    @admin.display(description=_translated_later("details"))
+    def details(self, event):
+        data = event.data if isinstance(event.data, dict) else {}
+        return readable.audit_data(
+            {
+                key: self.reason_label(value)
+                if key == "reason"
+                else self.status_labels.get(value, value)
+                if isinstance(value, str)
+                else value
+                for key, value in data.items()
+            }
+            or event.data
+        )

@@ -1,5 +1,8 @@
 """Figures as a person reads them (the database and the API keep fen, ratios and ms)."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 
 def yuan(fen) -> str:
     """Money as a person reads it: ``¥1,474.88`` (the database and the API keep fen)."""
@@ -24,3 +27,48 @@ def duration(ms) -> str:
         return "-"
     ms = float(ms)
     return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+
+
+# The keys services put in an audit row's ``data``, as a person reads them; ``*_fen``
+# values show in yuan under the key without the unit.
+DATA_KEYS = {
+    "amount": _("amount"),
+    "total": _("total"),
+    "lines": _("lines"),
+    "cutoff": _("cutoff"),
+    "accepted": _("accepted"),
+    "rejected": _("rejected"),
+    "rating": _("rating"),
+    "reason": _("reason"),
+    "quantity": _("quantity"),
+    "offer_id": _("offer"),
+    "line_id": _("settlement line"),
+    "line": _("settlement line"),
+    "returned_lines": _("lines returned"),
+    "refund_id": _("refund"),
+    "factory_id": _("factory"),
+    "job_id": _("job"),
+    "assignment_id": _("assignment"),
+    "status": _("status"),
+}
+
+
+def actor(label: str) -> str:
+    """An audit row's actor: a username, or the platform itself."""
+    return gettext("system") if label in ("", "system") else label
+
+
+def audit_data(data) -> str:
+    """An audit row's ``data`` as ``amount ¥22.50 · lines 3`` instead of raw JSON."""
+    if not data:
+        return "-"
+    if not isinstance(data, dict):
+        return str(data)
+    parts = []
+    for key, value in data.items():
+        if value in (None, "", [], {}):
+            continue
+        if key.endswith("_fen"):
+            key, value = key[: -len("_fen")], yuan(value)
+        parts.append(f"{DATA_KEYS.get(key, key)} {value}")
+    return " · ".join(parts) or "-"

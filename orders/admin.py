@@ -8,7 +8,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin, ReadOnlyInline, duration
+from catalogue.labels import spec_html
+from core.admin import AuditTrailInline, ReadOnlyAdmin, ReadOnlyInline, duration
 from core.errors import ApplicationError
 from orders import selectors, services
 from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer
@@ -34,29 +35,39 @@ ACTIONS = {
     "offer_withdrawn": _("offer withdrawn"),
 }
 STATUSES = {**dict(Job.Status.choices), **dict(Assignment.Status.choices)}
+# The reasons the platform writes on a job's trail (offers taken back), as a person reads them.
+REASONS = {
+    "the factory went offline": _("the factory went offline"),
+    "the factory was switched offline": _("the factory was switched offline"),
+    "the factory is suspended": _("the factory is suspended"),
+    "the factory is unverified": _("the factory is unverified"),
+}
 
 
-class JobEventInline(ReadOnlyInline):
+def reason_label(reason: str) -> str:
+    """A trail's reason in the reader's language: the platform's own translated ("job
+    cancelled" names the job's new state), a person's as written."""
+    if reason in REASONS:
+        return str(REASONS[reason])
+    if reason.startswith("job ") and reason[4:] in STATUSES:
+        return _("the job is %(status)s") % {"status": STATUSES[reason[4:]]}
+    return reason
+
+
+class JobEventInline(AuditTrailInline):
     """The job's trail, each step once: a share's move also moves the job it follows
     (``job_sync_status`` writes a ``status`` row with the same from/to), so those mirror rows
     are left out here; the job's own moves (posted, paid, cancelled, expired) stay. Actions
     and states show in the reader's language."""
 
     model = JobEvent
-    fields = ["created_at", "actor_label", "step", "from_status", "to_status", "assignment", "reason"]
+    step_labels = ACTIONS
+    status_labels = STATUSES
+    fields = ["created_at", "who", "step", "from_status", "to_status", "assignment", "why", "details"]
     readonly_fields = fields
 
-    @admin.display(description=_("action"))
-    def step(self, event):
-        return ACTIONS.get(event.action) or STATUSES.get(event.action, event.action)
-
-    @admin.display(description=_("from"))
-    def from_status(self, event):
-        return STATUSES.get(event.old_status, event.old_status) or "-"
-
-    @admin.display(description=_("to"))
-    def to_status(self, event):
-        return STATUSES.get(event.new_status, event.new_status) or "-"
+    def reason_label(self, reason):
+        return reason_label(reason)
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(action="status").select_related("assignment")
@@ -78,6 +89,17 @@ class JobAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = [AssignmentInline, JobEventInline]
     change_form_template = "admin/orders/job/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        # The spec as labelled fields from its process's schema instead of raw JSON.
+        return ["spec_fields" if name == "spec" else name for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "spec_fields"]
+
+    @admin.display(description=_("spec"))
+    def spec_fields(self, obj):
+        return spec_html(obj.process.spec_schema, obj.spec)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.resolve_dispute_view)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -9,9 +10,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin, ReadOnlyInline, yuan
+from core.admin import AuditTrailInline, ReadOnlyAdmin, ReadOnlyInline, yuan
 from core.errors import ApplicationError
-from payments import selectors, services
+from payments import chart, labels, selectors, services
 from payments.models import (
     BillCheck,
     BillDifference,
@@ -32,6 +33,60 @@ from payments.models import (
 from payments.services import settlement
 
 
+class ProviderFilter(admin.SimpleListFilter):
+    title = _("provider")
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        return list(labels.PROVIDERS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(provider=self.value()) if self.value() else queryset
+
+
+class Readable:
+    """Mixin for a read-only admin: ``shown`` swaps a field for a column that reads (a
+    gateway's name, a reason the platform wrote) on the list and the detail page alike;
+    a ``provider`` list filter offers the gateways by name."""
+
+    shown = {"provider": "provider_label"}
+
+    def _readable(self, names):
+        return [self.shown.get(name, name) for name in names]
+
+    def get_list_display(self, request):
+        return self._readable(super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        return [ProviderFilter if name == "provider" else name for name in super().get_list_filter(request)]
+
+    def get_fields(self, request, obj=None):
+        return self._readable(super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._readable(super().get_readonly_fields(request, obj))
+
+    @admin.display(description=_("provider"), ordering="provider")
+    def provider_label(self, obj):
+        return labels.provider(obj.provider)
+
+    @admin.display(description=_("reason"))
+    def reason_label(self, obj):
+        return labels.reason(obj.reason) or "-"
+
+    @admin.display(description=_("failure reason"))
+    def failure_reason_label(self, obj):
+        return labels.reason(obj.failure_reason) or "-"
+
+
+class MoneyTrailInline(AuditTrailInline):
+    step_labels = labels.STEPS
+    status_labels = labels.STATUSES
+
+    def reason_label(self, reason):
+        return labels.reason(reason)
+
+
 class LegInline(ReadOnlyInline):
     model = LedgerLeg
     fields = ["account", "amount_fen"]
@@ -45,31 +100,66 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
     search_fields = ["code"]
 
 
+TX_KINDS = dict(chart.TxKind.choices)
+
+
+class TxKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return list(TX_KINDS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(LedgerTransaction)
 class LedgerTransactionAdmin(ReadOnlyAdmin):
-    list_display = ["id", "key", "kind", "job_id", "created_at"]
-    list_filter = ["kind"]
+    """Each transaction's kind by its name (``payments.chart.TxKind``) and its amount: the
+    sum of its positive legs (what moved), in yuan."""
+
+    list_display = ["id", "key", "kind_label", "amount", "job_id", "created_at"]
+    list_filter = [TxKindFilter]
     search_fields = ["key", "memo"]
     date_hierarchy = "created_at"
     inlines = [LegInline]
+    readonly_fields = ["kind_label", "amount"]
+
+    def get_fields(self, request, obj=None):
+        return ["kind_label" if name == "kind" else name for name in super().get_fields(request, obj)]
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return TX_KINDS.get(obj.kind, obj.kind)
+
+    def get_queryset(self, request):
+        moved = Sum("legs__amount_fen", filter=Q(legs__amount_fen__gt=0))
+        return super().get_queryset(request).annotate(moved_fen=moved)
+
+    @admin.display(description=_("amount"), ordering="moved_fen")
+    def amount(self, obj):
+        return yuan(obj.moved_fen)
 
 
-class PaymentEventInline(ReadOnlyInline):
+class PaymentEventInline(MoneyTrailInline):
     model = PaymentEvent
-    fields = ["created_at", "actor_label", "action", "refund", "old_status", "new_status", "reason", "data"]
+    fields = ["created_at", "who", "step", "refund", "from_status", "to_status", "why", "details"]
     readonly_fields = fields
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(Readable, ReadOnlyAdmin):
     inlines = [PaymentEventInline]
     list_display = ["id", "job_id", "sme", "amount_fen", "refunded_fen", "status", "provider", "succeeded_at"]
     list_filter = ["status", "provider"]
     search_fields = ["id", "job_id", "sme__name", "provider_ref"]
+    shown = {**Readable.shown, "failure_reason": "failure_reason_label"}
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(Readable, ReadOnlyAdmin):
+    shown = {**Readable.shown, "reason": "reason_label", "failure_reason": "failure_reason_label"}
     list_display = ["id", "key", "payment", "amount_fen", "status", "reason", "failure_reason", "created_at"]
     list_filter = ["status"]
     search_fields = ["key"]
@@ -89,7 +179,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(Readable, ReadOnlyAdmin):
     list_display = ["id", "provider", "event_id", "event_type", "received_at", "processed_at", "error"]
     list_filter = ["provider", "event_type"]
     search_fields = ["event_id"]
@@ -110,7 +200,7 @@ class PlatformCertificateAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BillCheck)
-class BillCheckAdmin(ReadOnlyAdmin):
+class BillCheckAdmin(Readable, ReadOnlyAdmin):
     """Each day's check of the gateway's bill: a failed check compared nothing."""
 
     list_display = ["bill_date", "provider", "outcome", "rows", "differences", "error", "checked_at"]
@@ -119,7 +209,7 @@ class BillCheckAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BillDifference)
-class BillDifferenceAdmin(ReadOnlyAdmin):
+class BillDifferenceAdmin(Readable, ReadOnlyAdmin):
     """What the gateway's daily bill and our ledger disagree on (``bill_reconcile``)."""
 
     list_display = ["bill_date", "provider", "kind", "number", "gateway_yuan", "ledger_yuan", "detail"]
@@ -188,10 +278,8 @@ class SettlementLineInline(ReadOnlyInline):
         return yuan(obj.amount_fen)
 
 
-class SettlementEventInline(ReadOnlyInline):
+class SettlementEventInline(MoneyTrailInline):
     model = SettlementEvent
-    fields = ["created_at", "actor_label", "action", "old_status", "new_status", "reason"]
-    readonly_fields = fields
 
 
 class RejectForm(forms.Form):
