@@ -47,7 +47,7 @@ class FactoryProfileAdmin(admin.ModelAdmin):
     # Seven columns fit a laptop screen; radius and the raw counters are on the factory's page.
     list_display = ["company", "verification", "online", "offline_because", "rating", "acceptance", "on_time", "jobs"]
     list_select_related = ["company"]
-    list_filter = ["verification", "online"]
+    list_filter = ["verification", "online", "capabilities__process"]
     search_fields = ["company__name"]
     exclude = ["offline_reason"]  # shown in the reader's language as offline_because
     readonly_fields = [

@@ -54,6 +54,27 @@ def reason_label(reason: str) -> str:
     return reason
 
 
+class WaitingFilter(admin.SimpleListFilter):
+    """Jobs the desk points at: open for a factory too long, or past their deadline."""
+
+    title = _("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        minutes = int(selectors.WAITING_FOR_FACTORY.total_seconds() // 60)
+        return [
+            ("waiting", _("waiting for a factory over %(minutes)s min") % {"minutes": minutes}),
+            ("overdue", _("overdue (past the deadline, not delivered)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(id__in=selectors.jobs_waiting_for_factory().values("id"))
+        if self.value() == "overdue":
+            return queryset.filter(id__in=selectors.jobs_overdue().values("id"))
+        return queryset
+
+
 class JobEventInline(AuditTrailInline):
     """The job's trail, each step once: a share's move also moves the job it follows
     (``job_sync_status`` writes a ``status`` row with the same from/to), so those mirror rows
@@ -83,7 +104,7 @@ class AssignmentInline(ReadOnlyInline):
 class JobAdmin(ReadOnlyAdmin):
     # Seven columns fit a laptop screen; price, mode and split are on the job's page.
     list_display = ["id", "sme", "process", "quantity", "total_fen", "status", "deadline"]
-    list_filter = ["status", "mode", "process", "allow_split"]
+    list_filter = [WaitingFilter, "status", "mode", "process", "allow_split"]
     list_select_related = ["sme", "process"]
     search_fields = ["id", "sme__name"]
     date_hierarchy = "created_at"

@@ -1,6 +1,7 @@
 """Reads for orders: the board, jobs, their events, assignments, offers and a factory's
 wallet. Who may take what is ``orders.matching.eligibility``."""
 
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -317,3 +318,24 @@ def assignments_described(*, assignment_ids) -> dict[int, dict]:
         share.id: {"job_id": share.job_id, "process": str(share.job.process), "pieces": share.quantity_accepted or 0}
         for share in rows
     }
+
+
+# An open job (paid, no factory yet) posted this long ago has waited too long: the desk
+# counts them and the job list filters them.
+WAITING_FOR_FACTORY = timedelta(minutes=30)
+# Jobs past their deadline with work still to deliver.
+UNFINISHED = (
+    Job.Status.OPEN,
+    Job.Status.ASSIGNED,
+    Job.Status.MATERIALS_SENT,
+    Job.Status.IN_PRODUCTION,
+)
+
+
+def jobs_waiting_for_factory(*, now=None):
+    now = now or timezone.now()
+    return Job.objects.filter(status=Job.Status.OPEN, created_at__lt=now - WAITING_FOR_FACTORY)
+
+
+def jobs_overdue(*, now=None):
+    return Job.objects.filter(status__in=UNFINISHED, deadline__lt=now or timezone.now())
