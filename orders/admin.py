@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -9,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.labels import spec_html
-from core.admin import AuditTrailInline, ReadOnlyAdmin, ReadOnlyInline, duration
+from core.admin import AuditTrailInline, CsvExport, ReadOnlyAdmin, ReadOnlyInline, duration
 from core.errors import ApplicationError
 from orders import selectors, services
 from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer
@@ -101,15 +102,44 @@ class AssignmentInline(ReadOnlyInline):
 
 
 @admin.register(Job)
-class JobAdmin(ReadOnlyAdmin):
-    # Seven columns fit a laptop screen; price, mode and split are on the job's page.
-    list_display = ["id", "sme", "process", "quantity", "total_fen", "status", "deadline"]
+class JobAdmin(CsvExport, ReadOnlyAdmin):
+    # Eight columns fit a laptop screen; price, mode and split are on the job's page. Search
+    # finds a job by id, SME, a factory holding a share, or its process in either language.
+    list_display = ["id", "sme", "process", "factories", "quantity", "total_fen", "status", "deadline"]
     list_filter = [WaitingFilter, "status", "mode", "process", "allow_split"]
     list_select_related = ["sme", "process"]
-    search_fields = ["id", "sme__name"]
+    search_fields = [
+        "=id",
+        "sme__name",
+        "assignments__factory__name",
+        "process__name",
+        "process__name_zh",
+        "process__code",
+    ]
+    export_columns = [
+        "id",
+        "created_at",
+        "sme",
+        "process",
+        "factories",
+        "quantity",
+        "unit_price_fen",
+        "total_fen",
+        "mode",
+        "status",
+        "deadline",
+    ]
     date_hierarchy = "created_at"
     inlines = [AssignmentInline, JobEventInline]
     change_form_template = "admin/orders/job/change_form.html"
+
+    def get_queryset(self, request):
+        live = Assignment.objects.exclude(status=Assignment.Status.WITHDRAWN).select_related("factory")
+        return super().get_queryset(request).prefetch_related(Prefetch("assignments", queryset=live, to_attr="shares"))
+
+    @admin.display(description=_("factories"))
+    def factories(self, obj):
+        return ", ".join(share.factory.name for share in obj.shares) or "-"
 
     def get_fields(self, request, obj=None):
         # The spec as labelled fields from its process's schema instead of raw JSON.

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditTrailInline, ReadOnlyAdmin, ReadOnlyInline, yuan
+from core.admin import AuditTrailInline, CsvExport, ReadOnlyAdmin, ReadOnlyInline, yuan
 from core.errors import ApplicationError
 from payments import chart, labels, selectors, services
 from payments.models import (
@@ -115,7 +115,7 @@ class TxKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnlyAdmin):
+class LedgerTransactionAdmin(CsvExport, ReadOnlyAdmin):
     """Each transaction's kind by its name (``payments.chart.TxKind``) and its amount: the
     sum of its positive legs (what moved), in yuan."""
 
@@ -133,9 +133,15 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
     def kind_label(self, obj):
         return TX_KINDS.get(obj.kind, obj.kind)
 
+    export_columns = ["id", "created_at", "key", "kind_label", "amount", "job_id", "entries", "memo"]
+
     def get_queryset(self, request):
         moved = Sum("legs__amount_fen", filter=Q(legs__amount_fen__gt=0))
-        return super().get_queryset(request).annotate(moved_fen=moved)
+        return super().get_queryset(request).annotate(moved_fen=moved).prefetch_related("legs__account")
+
+    @admin.display(description=_("entries"))
+    def entries(self, obj):
+        return "; ".join(f"{leg.account.code} {yuan(leg.amount_fen)}" for leg in obj.legs.all())
 
     @admin.display(description=_("amount"), ordering="moved_fen")
     def amount(self, obj):
@@ -149,7 +155,7 @@ class PaymentEventInline(MoneyTrailInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(Readable, ReadOnlyAdmin):
+class PaymentAdmin(CsvExport, Readable, ReadOnlyAdmin):
     inlines = [PaymentEventInline]
     list_display = ["id", "job_id", "sme", "amount_fen", "refunded_fen", "status", "provider", "succeeded_at"]
     list_filter = ["status", "provider"]
@@ -158,7 +164,7 @@ class PaymentAdmin(Readable, ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(Readable, ReadOnlyAdmin):
+class RefundAdmin(CsvExport, Readable, ReadOnlyAdmin):
     shown = {**Readable.shown, "reason": "reason_label", "failure_reason": "failure_reason_label"}
     list_display = ["id", "key", "payment", "amount_fen", "status", "reason", "failure_reason", "created_at"]
     list_filter = ["status"]
@@ -451,13 +457,30 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SettlementLine)
-class SettlementLineAdmin(ReadOnlyAdmin):
+class SettlementLineAdmin(CsvExport, ReadOnlyAdmin):
     """Each line's transfer: a transfer the payee has not confirmed can be taken back."""
 
     list_display = ["id", "batch", "assignment_id", "amount", "payout_status", "confirm_by", "payout_reason", "active"]
     list_filter = ["payout_status", "active"]
     search_fields = ["=id", "=batch__id", "=assignment_id", "batch__factory__name", "payout_reference"]
     actions = ["cancel_transfers"]
+    list_select_related = ["batch__factory"]
+    export_columns = [
+        "id",
+        "batch",
+        "factory",
+        "assignment_id",
+        "amount",
+        "payout_status",
+        "payout_reference",
+        "confirm_by",
+        "payout_reason",
+        "active",
+    ]
+
+    @admin.display(description=_("factory"))
+    def factory(self, obj):
+        return obj.batch.factory.name
 
     @admin.display(description=_("amount"), ordering="amount_fen")
     def amount(self, obj):
