@@ -96,9 +96,7 @@ class FactoryProfileAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             reason = form.cleaned_data["reason"]
             try:
-                services.factory_availability_set(
-                    company_id=profile.company_id, online=online, admin=request.user, reason=reason
-                )
+                services.factory_availability_set(company_id=profile.company_id, online=online, reason=reason)
             except ApplicationError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -171,9 +169,7 @@ class FactoryProfileAdmin(admin.ModelAdmin):
             reason, done = form.cleaned_data["reason"], 0
             for profile in queryset:
                 try:
-                    services.factory_availability_set(
-                        company_id=profile.company_id, online=False, admin=request.user, reason=reason
-                    )
+                    services.factory_availability_set(company_id=profile.company_id, online=False, reason=reason)
                 except ApplicationError as error:
                     self.message_user(request, f"{profile}: {error.message}", messages.ERROR)
                 else:

@@ -53,8 +53,9 @@ def factory_profile_update(*, company, **fields) -> FactoryProfile:
 
 
 @transaction.atomic
-def factory_availability_set(*, company_id: int, online: bool, admin, reason: str) -> FactoryProfile:
-    """An admin takes a factory offline or brings it back, saying why. Offline, the reason
+def factory_availability_set(*, company_id: int, online: bool, reason: str) -> FactoryProfile:
+    """An admin takes a factory offline or brings it back, saying why (the admin's history
+    keeps who: ``FactoryProfileAdmin``). Offline, the reason
     is the profile's ``offline_reason`` (the factory's app shows it); either way the rules
     of ``factory_profile_update`` hold (a location to go online; offers taken back)."""
     reason = (reason or "").strip()

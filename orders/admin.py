@@ -223,6 +223,7 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["id", "job", "factory", "quantity", "status", "quantity_delivered", "quantity_accepted", "rating"]
     list_filter = ["status", "via"]
     list_select_related = ["job", "factory"]
+    date_hierarchy = "assigned_at"
     search_fields = ["id", "job__id", "factory__name"]
     inlines = [MaterialInline]
 
