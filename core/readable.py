@@ -1,5 +1,7 @@
 """Figures as a person reads them (the database and the API keep fen, ratios and ms)."""
 
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,15 @@ DATA_KEYS = {
 }
 
 
+def _moment(text: str):
+    """An aware ISO timestamp in a trail's data (a batch's cutoff), else None."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
 def actor(label: str) -> str:
     """An audit row's actor: a username, or the platform itself."""
     return gettext("system") if label in ("", "system") else label
@@ -70,5 +81,7 @@ def audit_data(data) -> str:
             continue
         if key.endswith("_fen"):
             key, value = key[: -len("_fen")], yuan(value)
+        elif isinstance(value, str) and (moment := _moment(value)) is not None:
+            value = localtime(moment).strftime("%Y-%m-%d %H:%M")
         parts.append(f"{DATA_KEYS.get(key, key)} {value}")
     return " · ".join(parts) or "-"
