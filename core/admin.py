@@ -194,6 +194,8 @@ class AuditTrailInline(ReadOnlyInline):
     @admin.display(description=_translated_later("details"))
     def details(self, event):
         data = event.data if isinstance(event.data, dict) else {}
+        # the reason is its own column when the row has one
+        skip = ("reason",) if event.reason and data.get("reason") == event.reason else ()
         return readable.audit_data(
             {
                 key: self.reason_label(value)
@@ -203,5 +205,6 @@ class AuditTrailInline(ReadOnlyInline):
                 else value
                 for key, value in data.items()
             }
-            or event.data
+            or event.data,
+            skip=skip,
         )

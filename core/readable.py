@@ -52,6 +52,30 @@ DATA_KEYS = {
     "job_id": _("job"),
     "assignment_id": _("assignment"),
     "status": _("status"),
+    "payment_id": _("payment"),
+    "batch_id": _("settlement batch"),
+    "via": _("taken via"),
+    "distance_km": _("distance (km)"),
+    "sent": _("sent"),
+    "received": _("received"),
+    "shortfall": _("shortfall"),
+    "lost": _("lost"),
+    "leftover": _("leftover material"),
+    "delivered": _("delivered"),
+    "quantity_done": _("done"),
+    "reference": _("gateway reference"),
+    "provider_ref": _("gateway reference"),
+    "note": _("note"),
+    "old": _("from"),
+    "new": _("to"),
+    "jobs": _("jobs"),
+}
+# Codes that appear as values in a trail's data.
+DATA_VALUES = {
+    "grab": _("the board"),
+    "offer": _("a dispatch offer"),
+    "return": _("returned to the SME"),
+    "write_off": _("written off"),
 }
 
 
@@ -69,16 +93,21 @@ def actor(label: str) -> str:
     return gettext("system") if label in ("", "system") else label
 
 
-def audit_data(data) -> str:
-    """An audit row's ``data`` as ``amount ¥22.50 · lines 3`` instead of raw JSON."""
+def audit_data(data, *, skip=()) -> str:
+    """An audit row's ``data`` as ``amount ¥22.50 · lines 3`` instead of raw JSON (``skip``:
+    keys the row shows elsewhere)."""
     if not data:
         return "-"
     if not isinstance(data, dict):
         return str(data)
     parts = []
     for key, value in data.items():
-        if value in (None, "", [], {}):
+        if value in (None, "", [], {}) or key in skip:
             continue
+        if isinstance(value, str) and value in DATA_VALUES:
+            value = DATA_VALUES[value]
+        if isinstance(value, float):
+            value = f"{value:.1f}"
         if key.endswith("_fen"):
             key, value = key[: -len("_fen")], yuan(value)
         elif isinstance(value, str) and (moment := _moment(value)) is not None:

@@ -143,7 +143,8 @@ class JobAdmin(CsvExport, ReadOnlyAdmin):
 
     def get_fields(self, request, obj=None):
         # The spec as labelled fields from its process's schema instead of raw JSON.
-        return ["spec_fields" if name == "spec" else name for name in super().get_fields(request, obj)]
+        fields = ["spec_fields" if name == "spec" else name for name in super().get_fields(request, obj)]
+        return list(dict.fromkeys(fields))
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "spec_fields"]

@@ -38,7 +38,7 @@ CODES = (
     | {value for value in chart.TxKind.values if "_" in value}
     | {"payout_sent", "payout_paid", "refund_owed", "sandbox", "system"}
 ) - IDENTIFIERS
-RAW = re.compile(r"\b(" + "|".join(sorted(map(re.escape, CODES))) + r"|[a-z]+_fen)\b(?! gateway operation)")
+RAW = re.compile(r"\b(" + "|".join(sorted(map(re.escape, CODES))) + r"|[a-z]+_(?:fen|id|km))\b(?! gateway operation)")
 # The outbox's rows hold the event stream's messages as sent to the apps (API.md: in fen):
 # their list is read, their raw messages are not.
 WIRE = {"core.event"}
