@@ -1,6 +1,6 @@
 """Every admin list and detail page, on a database with a day's records, reads in Chinese:
-no state, step or ledger code, no gateway or actor code, no ``*_fen`` field name is shown
-to a person (codes in links, filters' query strings and form values sent back are fine)."""
+no state, step or ledger code, no gateway or actor code, no ``*_fen``, ``*_id`` or ``*_km``
+key is shown to a person (codes in links, filters' query strings and form values sent back are fine)."""
 
 import re
 from datetime import timedelta
