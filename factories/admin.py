@@ -179,7 +179,7 @@ class FactoryProfileAdmin(admin.ModelAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/payments/reject_batches.html",  # the admin's page that asks for a reason
+            "admin/action_with_reason.html",
             {
                 **self.admin_site.each_context(request),
                 "form": form,

@@ -181,7 +181,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/payments/reject_batches.html",
+            "admin/action_with_reason.html",
             {
                 **self.admin_site.each_context(request),
                 "form": form,
@@ -252,7 +252,7 @@ class SettlementLineAdmin(CsvExport, ReadOnlyAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/payments/reject_batches.html",
+            "admin/action_with_reason.html",
             {
                 **self.admin_site.each_context(request),
                 "form": form,
