@@ -32,7 +32,7 @@ class Company(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.kind})"
+        return f"{self.name} ({self.get_kind_display()})"
 
     @property
     def is_factory(self) -> bool:

@@ -1,5 +1,10 @@
 """Figures as a person reads them (the database and the API keep fen, ratios and ms)."""
 
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 
 def yuan(fen) -> str:
     """Money as a person reads it: ``¥1,474.88`` (the database and the API keep fen)."""
@@ -24,3 +29,88 @@ def duration(ms) -> str:
         return "-"
     ms = float(ms)
     return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+
+
+# The keys services put in an audit row's ``data``, as a person reads them; ``*_fen``
+# values show in yuan under the key without the unit.
+DATA_KEYS = {
+    "amount": _("amount"),
+    "total": _("total"),
+    "lines": _("lines"),
+    "cutoff": _("cutoff"),
+    "accepted": _("accepted"),
+    "rejected": _("rejected"),
+    "rating": _("rating"),
+    "reason": _("reason"),
+    "quantity": _("quantity"),
+    "offer_id": _("offer"),
+    "line_id": _("settlement line"),
+    "line": _("settlement line"),
+    "returned_lines": _("lines returned"),
+    "refund_id": _("refund"),
+    "factory_id": _("factory"),
+    "job_id": _("job"),
+    "assignment_id": _("assignment"),
+    "status": _("status"),
+    "payment_id": _("payment"),
+    "batch_id": _("settlement batch"),
+    "via": _("taken via"),
+    "distance_km": _("distance (km)"),
+    "sent": _("sent"),
+    "received": _("received"),
+    "shortfall": _("shortfall"),
+    "lost": _("lost"),
+    "leftover": _("leftover material"),
+    "delivered": _("delivered"),
+    "quantity_done": _("done"),
+    "reference": _("gateway reference"),
+    "provider_ref": _("gateway reference"),
+    "note": _("note"),
+    "old": _("from"),
+    "new": _("to"),
+    "jobs": _("jobs"),
+}
+# Codes that appear as values in a trail's data.
+DATA_VALUES = {
+    "grab": _("the board"),
+    "offer": _("a dispatch offer"),
+    "return": _("returned to the SME"),
+    "write_off": _("written off"),
+}
+
+
+def _moment(text: str):
+    """An aware ISO timestamp in a trail's data (a batch's cutoff), else None."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+def actor(label: str) -> str:
+    """An audit row's actor: a username, or the platform itself."""
+    return gettext("system") if label in ("", "system") else label
+
+
+def audit_data(data, *, skip=()) -> str:
+    """An audit row's ``data`` as ``amount ¥22.50 · lines 3`` instead of raw JSON (``skip``:
+    keys the row shows elsewhere)."""
+    if not data:
+        return "-"
+    if not isinstance(data, dict):
+        return str(data)
+    parts = []
+    for key, value in data.items():
+        if value in (None, "", [], {}) or key in skip:
+            continue
+        if isinstance(value, str) and value in DATA_VALUES:
+            value = DATA_VALUES[value]
+        if isinstance(value, float):
+            value = f"{value:.1f}"
+        if key.endswith("_fen"):
+            key, value = key[: -len("_fen")], yuan(value)
+        elif isinstance(value, str) and (moment := _moment(value)) is not None:
+            value = localtime(moment).strftime("%Y-%m-%d %H:%M")
+        parts.append(f"{DATA_KEYS.get(key, key)} {value}")
+    return " · ".join(parts) or "-"

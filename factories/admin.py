@@ -1,10 +1,22 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyInline, percent
+from core.errors import ApplicationError
 from factories import services
-from factories.models import Capability, FactoryProfile
+from factories.models import Capability, FactoryProfile, offline_reason_display
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CapabilityInline(ReadOnlyInline):
@@ -33,14 +45,15 @@ class FactoryProfileAdmin(admin.ModelAdmin):
     so taking a factory offline always takes back its pending offers."""
 
     # Seven columns fit a laptop screen; radius and the raw counters are on the factory's page.
-    list_display = ["company", "verification", "online", "rating", "acceptance", "on_time", "jobs"]
+    list_display = ["company", "verification", "online", "offline_because", "rating", "acceptance", "on_time", "jobs"]
     list_select_related = ["company"]
-    list_filter = ["verification", "online"]
+    list_filter = ["verification", "online", "capabilities__process"]
     search_fields = ["company__name"]
+    exclude = ["offline_reason"]  # shown in the reader's language as offline_because
     readonly_fields = [
         "company",
         "online",
-        "offline_reason",
+        "offline_because",
         "verification",
         "verified_at",
         "verified_by",
@@ -56,6 +69,56 @@ class FactoryProfileAdmin(admin.ModelAdmin):
     ]
     inlines = [CapabilityInline]
     actions = ["verify", "suspend", "take_offline"]
+    change_form_template = "admin/factories/factoryprofile/change_form.html"
+
+    @admin.display(description=_("offline reason"))
+    def offline_because(self, obj):
+        return "-" if obj.online else offline_reason_display(obj.offline_reason) or "-"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.availability_view)
+        return [
+            path("<int:company_id>/availability/", view, name="factories_factoryprofile_availability"),
+            *super().get_urls(),
+        ]
+
+    def _log(self, request, profile, message):
+        self.log_change(request, profile, message)
+
+    def availability_view(self, request, company_id):
+        """Take a factory offline (its pending offers are taken back) or bring it back, with
+        a reason, through ``factory_availability_set``; the admin's history keeps both."""
+        profile = get_object_or_404(FactoryProfile.objects.select_related("company"), pk=company_id)
+        if not self.has_view_permission(request, profile):
+            raise PermissionDenied
+        online = not profile.online
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                services.factory_availability_set(company_id=profile.company_id, online=online, reason=reason)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                message = gettext("Brought online: %(reason)s") if online else gettext("Took offline: %(reason)s")
+                self._log(request, profile, message % {"reason": reason})
+                self.message_user(request, message % {"reason": reason}, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:factories_factoryprofile_change", args=[profile.pk]))
+        title = _("Bring %(name)s online") if online else _("Take %(name)s offline")
+        return TemplateResponse(
+            request,
+            "admin/factories/factoryprofile/availability.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title % {"name": profile.company.name},
+                "profile": profile,
+                "form": form,
+                "online": online,
+                "reason_now": offline_reason_display(profile.offline_reason),
+                "opts": self.model._meta,
+                "original": profile,
+            },
+        )
 
     @admin.display(description=_("rating"))
     def rating(self, obj):
@@ -87,6 +150,7 @@ class FactoryProfileAdmin(admin.ModelAdmin):
     def verify(self, request, queryset):
         for profile in queryset:
             services.factory_verify(company_id=profile.company_id, admin=request.user)
+            self._log(request, profile, gettext("Verified."))
         self.message_user(request, _("Verified %d factories.") % queryset.count(), messages.SUCCESS)
 
     @admin.action(description=_("Suspend selected factories"))
@@ -95,10 +159,35 @@ class FactoryProfileAdmin(admin.ModelAdmin):
             services.factory_verify(
                 company_id=profile.company_id, admin=request.user, status=FactoryProfile.Verification.SUSPENDED
             )
+            self._log(request, profile, gettext("Suspended."))
         self.message_user(request, _("Suspended %d factories.") % queryset.count(), messages.WARNING)
 
-    @admin.action(description=_("Take selected factories offline (their pending offers are withdrawn)"))
+    @admin.action(description=_("Take selected factories offline (with a reason; their pending offers are withdrawn)"))
     def take_offline(self, request, queryset):
-        for profile in queryset:
-            services.factory_profile_update(company=profile.company, online=False)
-        self.message_user(request, _("Took %d factories offline.") % queryset.count(), messages.WARNING)
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            reason, done = form.cleaned_data["reason"], 0
+            for profile in queryset:
+                try:
+                    services.factory_availability_set(company_id=profile.company_id, online=False, reason=reason)
+                except ApplicationError as error:
+                    self.message_user(request, f"{profile}: {error.message}", messages.ERROR)
+                else:
+                    self._log(request, profile, gettext("Took offline: %(reason)s") % {"reason": reason})
+                    done += 1
+            self.message_user(request, _("Took %d factories offline.") % done, messages.WARNING)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/action_with_reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "items": [(p.pk, str(p)) for p in queryset],
+                "note": _("Their pending offers are withdrawn; the reason is shown to them."),
+                "title": _("Take factories offline"),
+                "opts": self.model._meta,
+                "action": "take_offline",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,7 +1,27 @@
+import re
+
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
+
+# The reasons the platform itself writes in ``offline_reason`` (the API shows them as
+# stored, in English): the stored text, and how a person reads it.
+OFFERS_EXPIRED_REASON = "{count} dispatch offers expired in a row"
+SUSPENDED_REASON = "suspended by the platform"
+_OFFERS_EXPIRED = re.compile(r"^(?P<count>\d+) dispatch offers expired in a row$")
+
+
+def offline_reason_display(reason: str) -> str:
+    """An offline reason in the reader's language: the platform's own reasons translated,
+    an admin's reason as typed."""
+    if reason == SUSPENDED_REASON:
+        return gettext("suspended by the platform")
+    match = _OFFERS_EXPIRED.match(reason)
+    if match:
+        return gettext("%(count)s dispatch offers expired in a row") % {"count": match["count"]}
+    return reason
 
 
 class FactoryProfile(models.Model):

@@ -13,7 +13,7 @@ from catalogue.models import Process
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from core.sql import id_in
 from factories import seams
-from factories.models import Capability, FactoryProfile
+from factories.models import OFFERS_EXPIRED_REASON, SUSPENDED_REASON, Capability, FactoryProfile
 
 
 def factory_profile_create(*, company) -> FactoryProfile | None:
@@ -52,6 +52,25 @@ def factory_profile_update(*, company, **fields) -> FactoryProfile:
     return profile
 
 
+@transaction.atomic
+def factory_availability_set(*, company_id: int, online: bool, reason: str) -> FactoryProfile:
+    """An admin takes a factory offline or brings it back, saying why (the admin's history
+    keeps who: ``FactoryProfileAdmin``). Offline, the reason
+    is the profile's ``offline_reason`` (the factory's app shows it); either way the rules
+    of ``factory_profile_update`` hold (a location to go online; offers taken back)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInputError(_("Say why."), fields={"reason": [_("Required.")]})
+    profile = FactoryProfile.objects.select_related("company").filter(company_id=company_id).first()
+    if profile is None:
+        raise NotFoundError(_("No such factory."))
+    profile = factory_profile_update(company=profile.company, online=online)
+    if not online:
+        profile.offline_reason = reason[:200]
+        profile.save(update_fields=["offline_reason", "updated_at"])
+    return profile
+
+
 def _unavailable_after_commit(company_id: int, reason: str) -> None:
     """Tell the apps above (orders withdraws pending offers) once this change commits.
 
@@ -73,7 +92,7 @@ def factory_verify(*, company_id: int, admin, status: str = FactoryProfile.Verif
     profile.verified_by = admin
     if status == FactoryProfile.Verification.SUSPENDED:
         profile.online = False
-        profile.offline_reason = "suspended by the platform"
+        profile.offline_reason = SUSPENDED_REASON
     profile.save(update_fields=["verification", "verified_at", "verified_by", "online", "offline_reason", "updated_at"])
     seams.factory_changed(company_id=company_id)
     if status != FactoryProfile.Verification.VERIFIED:
@@ -208,7 +227,7 @@ def factory_record_offer_expired(*, company_id: int, offer_id: int) -> FactoryPr
     fields = ["consecutive_offer_expiries", "updated_at"]
     if profile.consecutive_offer_expiries >= settings.DISPATCH_EXPIRIES_TO_OFFLINE and profile.online:
         profile.online = False
-        profile.offline_reason = f"{profile.consecutive_offer_expiries} dispatch offers expired in a row"
+        profile.offline_reason = OFFERS_EXPIRED_REASON.format(count=profile.consecutive_offer_expiries)
         fields += ["online", "offline_reason"]
         notification_send(
             company_id=company_id,

@@ -188,7 +188,7 @@ def utilisation_chart(rows, *, top: int = 15) -> bytes:
     axes.grid(axis="x", alpha=0.3)
     axes.set_xlim(0, max(1.0, max(row["utilisation"] for row in rows)))
     _percent(axes, vertical=False)
-    axes.set_xlabel(label("已接件数 / 产能", "pieces taken / capacity"))
+    axes.set_xlabel(label("已排产件数 / 截止前产能", "booked pieces / capacity to their deadlines"))
     return _png(figure)
 
 

@@ -7,7 +7,7 @@ drawn from these in ``marketplace.charts``; these functions return plain numbers
 posted / matched    jobs created that day; jobs whose first share was taken that day
 time to match       from the payment's capture (the job opens) to its first share, in seconds
 dispatch vs board   a job's first share came from a dispatch offer or from the grab board
-utilisation         pieces a factory took in the window over its lines' capacity for it
+utilisation         booked load over capacity on the factory's capacity calendar, as of now
 on time, rejects    of the shares completed that day: delivered by the job's deadline;
                     pieces rejected over pieces delivered
 money               paid in (GMV), commission and refunds owed to SMEs, from the ledger
@@ -23,6 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from catalogue.models import Process
+from factories.capacity import pieces_between
 from factories.models import Capability, FactoryProfile
 from orders.models import Assignment, Job, JobEvent
 from payments.models import LedgerLeg
@@ -85,32 +86,42 @@ def match_channels(*, since=None) -> list[dict]:
 
 
 def factory_utilisation(*, since=None, days: float = UTILISATION_DAYS, now=None) -> list[dict]:
-    """Per verified factory: pieces it took since ``since`` (default: the last ``days``) over
-    its lines' daily capacity times ``days``; busiest first."""
-    since = since or (now or timezone.now()) - timedelta(days=days)
-    capacity = dict(
-        Capability.objects.filter(factory__verification=FactoryProfile.Verification.VERIFIED)
-        .values("factory__company_id")
-        .annotate(per_day=Sum("daily_capacity"))
-        .values_list("factory__company_id", "per_day")
+    """Per verified factory, its booked load over its capacity on the capacity calendar
+    (``factories.capacity``): on each line (capability), the unfinished pieces of the shares
+    that reserve it, over what the line makes from now to the latest of their deadlines (a
+    line with nothing booked counts ``days`` of capacity). Never above 100% unless the line
+    is over-booked: some deadline has more pieces due by it than the line can make by then
+    (work past its deadline counts as due now), which ``overbooked`` flags. Busiest first.
+    ``since`` is accepted for the charts' common signature; the load is as of ``now``."""
+    now = now or timezone.now()
+    lines = list(
+        Capability.objects.filter(factory__verification=FactoryProfile.Verification.VERIFIED).values_list(
+            "factory_id", "process_id", "daily_capacity", "factory__company__name"
+        )
     )
-    taken = dict(
-        Assignment.objects.filter(assigned_at__gte=since, factory_id__in=capacity)
-        .exclude(status=Assignment.Status.WITHDRAWN)
-        .values("factory_id")
-        .annotate(pieces=Sum("quantity"))
-        .values_list("factory_id", "pieces")
-    )
-    names = dict(FactoryProfile.objects.filter(company_id__in=capacity).values_list("company_id", "company__name"))
-    rows = [
-        {
-            "factory": names[company_id],
-            "pieces": taken.get(company_id, 0),
-            "capacity": per_day * days,
-            "utilisation": taken.get(company_id, 0) / (per_day * days) if per_day else 0.0,
-        }
-        for company_id, per_day in capacity.items()
-    ]
+    due: dict[tuple[int, int], list[tuple[datetime, int]]] = defaultdict(list)
+    reserving = Assignment.objects.filter(
+        status__in=Assignment.RESERVING, factory_id__in={line[0] for line in lines}
+    ).values_list("factory_id", "job__process_id", "job__deadline", "quantity", "quantity_done")
+    for factory_id, process_id, deadline, quantity, done in reserving:
+        due[(factory_id, process_id)].append((deadline, max(0, quantity - done)))
+    factories: dict[int, dict] = {}
+    for factory_id, process_id, per_day, name in lines:
+        row = factories.setdefault(
+            factory_id,
+            {"factory": name, "factory_id": factory_id, "booked": 0, "capacity": 0, "overbooked": False},
+        )
+        booked, cumulative = due.get((factory_id, process_id), []), 0
+        for deadline, pieces in sorted(booked):
+            cumulative += pieces
+            row["overbooked"] |= cumulative > pieces_between(per_day, now, max(deadline, now))
+        horizon = max((deadline for deadline, _ in booked), default=now + timedelta(days=days))
+        row["booked"] += cumulative
+        row["capacity"] += pieces_between(per_day, now, max(horizon, now))
+    rows = []
+    for row in factories.values():
+        row["utilisation"] = row["booked"] / row["capacity"] if row["capacity"] else float(row["booked"] > 0)
+        rows.append(row)
     return sorted(rows, key=lambda row: (-row["utilisation"], row["factory"]))
 
 

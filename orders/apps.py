@@ -20,3 +20,4 @@ class OrdersConfig(AppConfig):
         payment_seams.finished_job_ids.register(selectors.finished_job_ids)
         factory_unavailable.register(offers_withdraw_for_factory)
         factory_changed.register(board_factory_rebuild)
+        payment_seams.assignments_described.register(selectors.assignments_described)

@@ -1,6 +1,7 @@
 """Reads for orders: the board, jobs, their events, assignments, offers and a factory's
 wallet. Who may take what is ``orders.matching.eligibility``."""
 
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -276,3 +277,65 @@ def dispatch_empty_batches() -> int:
         return int(cache.get(EMPTY_BATCHES_KEY) or 0)
     except Exception:  # noqa: BLE001 - a figure for people; an unreachable cache shows 0
         return 0
+
+
+def dispute_shares(*, job: Job) -> list[dict]:
+    """What an admin weighs before resolving a job's dispute, per disputed share: the
+    factory, the pieces delivered, the SME's reason, what the factory put on the trail since,
+    and the customer material sent, received, lost and returned."""
+    shares = list(job.assignments.filter(status=Assignment.Status.DISPUTED).select_related("factory").order_by("id"))
+    events = JobEvent.objects.filter(assignment__in=shares).select_related("actor").order_by("id")
+    factory_users = {share.id: set(share.factory.memberships.values_list("user_id", flat=True)) for share in shares}
+    reasons, answers = {}, {}
+    for event in events:
+        if event.action == Assignment.Status.DISPUTED:
+            reasons[event.assignment_id] = event.reason or event.data.get("reason", "")
+        elif event.assignment_id in reasons and event.actor_id in factory_users[event.assignment_id] and event.reason:
+            answers.setdefault(event.assignment_id, []).append(event.reason)
+    rows = []
+    for share in shares:
+        moved = dict(share.material_movements.values_list("kind", "quantity"))
+        rows.append(
+            {
+                "assignment": share,
+                "factory": share.factory,
+                "delivered": share.quantity_delivered or 0,
+                "reason": reasons.get(share.id, ""),
+                "answer": answers.get(share.id, []),
+                "sent": moved.get("sent", share.quantity_sent),
+                "received": moved.get("received", share.quantity_received),
+                "lost": moved.get("loss", 0) + moved.get("written_off", 0),
+                "returned": moved.get("returned", 0),
+            }
+        )
+    return rows
+
+
+def assignments_described(*, assignment_ids) -> dict[int, dict]:
+    """What each share is, for a settlement line (``payments.seams.assignments_described``)."""
+    rows = Assignment.objects.filter(id__in=list(assignment_ids)).select_related("job__process")
+    return {
+        share.id: {"job_id": share.job_id, "process": str(share.job.process), "pieces": share.quantity_accepted or 0}
+        for share in rows
+    }
+
+
+# An open job (paid, no factory yet) posted this long ago has waited too long: the desk
+# counts them and the job list filters them.
+WAITING_FOR_FACTORY = timedelta(minutes=30)
+# Jobs past their deadline with work still to deliver.
+UNFINISHED = (
+    Job.Status.OPEN,
+    Job.Status.ASSIGNED,
+    Job.Status.MATERIALS_SENT,
+    Job.Status.IN_PRODUCTION,
+)
+
+
+def jobs_waiting_for_factory(*, now=None):
+    now = now or timezone.now()
+    return Job.objects.filter(status=Job.Status.OPEN, created_at__lt=now - WAITING_FOR_FACTORY)
+
+
+def jobs_overdue(*, now=None):
+    return Job.objects.filter(status__in=UNFINISHED, deadline__lt=now or timezone.now())

@@ -83,7 +83,7 @@ class LedgerTransaction(models.Model):
     """One money movement; ``key`` says what it is, so posting it twice has one effect."""
 
     key = models.CharField(_("idempotency key"), max_length=200, unique=True)
-    kind = models.CharField(_("kind"), max_length=32)
+    kind = models.CharField(_("kind"), max_length=32)  # a payments.chart.TxKind
     memo = models.CharField(_("memo"), max_length=500, blank=True, default="")
     job_id = models.PositiveBigIntegerField(_("job id"), null=True, blank=True, db_index=True)
     reverses = models.ForeignKey(
@@ -266,7 +266,7 @@ class PaymentEvent(AuditEvent):
         verbose_name_plural = _("payment events")
 
     def __str__(self):
-        return f"{self.payment_id}: {self.action}"
+        return f"#{self.id}"  # the admin names its step and states itself, in the reader's language
 
 
 # The gateways' own books (WeChat Pay's orders, certificates, payees, bill checks) and the

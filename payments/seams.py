@@ -11,3 +11,8 @@ job_payment_captured = Seam("payments.job_payment_captured", single=True)
 # finished_job_ids() -> ids of jobs whose escrow must be empty (completed, cancelled,
 # expired), for the ledger check.
 finished_job_ids = Seam("payments.finished_job_ids", single=True)
+
+# assignments_described(assignment_ids=...) -> {assignment id: {"job_id", "process",
+# "pieces"}}: what a settlement line pays for, as the admin's batch page shows it (the
+# process's name in the reader's language, the pieces accepted).
+assignments_described = Seam("payments.assignments_described", single=True, required=False)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from payments import chart, ledger, seams
 from payments.gateways import GatewayError, PaymentInfo, gateway
-from payments.models import LedgerAccount, LedgerLeg, Payment, SettlementBatch, SettlementLine
+from payments.models import LedgerAccount, LedgerLeg, Payment, PayoutAccount, SettlementBatch, SettlementLine
 
 logger = logging.getLogger(__name__)
 
@@ -161,3 +161,44 @@ def payable_after_cutoff(*, cutoff) -> tuple[int, int]:
     ).exclude(transaction__key__in=held)
     summary = legs.aggregate(total=Sum("amount_fen"))
     return legs.count(), summary["total"] or 0
+
+
+def settlement_batch_review(*, batch: SettlementBatch) -> dict:
+    """What an approver checks on a batch's page, in fen: per line the job, process and
+    pieces it pays for (asked of the jobs' owner through ``assignments_described``), what
+    the SME paid for the accepted pieces (gross), the commission and what the factory gets
+    (net, the line's amount), from the line's release transaction; the payee; the totals."""
+    lines = list(batch.lines.order_by("id"))
+    legs = LedgerLeg.objects.filter(transaction__key__in=[line.release_key for line in lines]).values_list(
+        "transaction__key", "account__kind", "amount_fen"
+    )
+    commission: dict[str, int] = {}
+    for key, kind, amount in legs:
+        if kind == LedgerAccount.Kind.COMMISSION_REVENUE:
+            commission[key] = commission.get(key, 0) + amount
+    described = seams.assignments_described(assignment_ids=[line.assignment_id for line in lines]) or {}
+    rows = []
+    for line in lines:
+        about = described.get(line.assignment_id, {})
+        fee = commission.get(line.release_key, 0)
+        rows.append(
+            {
+                "line": line,
+                "job_id": about.get("job_id"),
+                "process": about.get("process", ""),
+                "pieces": about.get("pieces"),
+                "gross_fen": line.amount_fen + fee,
+                "commission_fen": fee,
+                "net_fen": line.amount_fen,
+            }
+        )
+    active = [row for row in rows if row["line"].active]
+    totals = {
+        "lines": len(active),
+        "pieces": sum(row["pieces"] or 0 for row in active),
+        "gross_fen": sum(row["gross_fen"] for row in active),
+        "commission_fen": sum(row["commission_fen"] for row in active),
+        "net_fen": sum(row["net_fen"] for row in active),
+    }
+    payee = PayoutAccount.objects.filter(company_id=batch.factory_id).first()
+    return {"rows": rows, "totals": totals, "payee": payee}

@@ -143,4 +143,4 @@ class SettlementEvent(AuditEvent):
         verbose_name_plural = _("settlement events")
 
     def __str__(self):
-        return f"{self.batch_id}: {self.action}"
+        return f"#{self.id}"  # the admin names its step and states itself, in the reader's language

@@ -9,4 +9,4 @@ register = template.Library()
 
 @register.simple_tag
 def desk_counts():
-    return desk.desk_counts()
+    return desk.desk()

@@ -226,8 +226,9 @@ def assignment_deliver(
     return assignment
 
 
-def complete(job, assignment, *, user, quantity_accepted, rating, comment, action) -> Assignment:
-    """Caller holds the locks; moves the assignment to completed and releases its money."""
+def complete(job, assignment, *, user, quantity_accepted, rating, comment, action, reason="") -> Assignment:
+    """Caller holds the locks; moves the assignment to completed and releases its money.
+    ``reason`` goes on the trail's row (an admin's note on a resolved dispute)."""
     if assignment.status == A.COMPLETED:
         return assignment  # a retry
     if assignment.status not in ASSIGNMENT.allowed[A.COMPLETED]:
@@ -249,6 +250,7 @@ def complete(job, assignment, *, user, quantity_accepted, rating, comment, actio
         A.COMPLETED,
         actor=user,
         action=action,
+        reason=reason,
         data={"accepted": quantity_accepted, "rejected": rejected, "rating": rating},
         fields=["quantity_accepted", "quantity_rejected", "rating", "comment", "completed_at"],
     )

@@ -29,15 +29,19 @@ def job_dispute(*, job_id: int, sme, user, reason: str) -> Job:
             return job  # a retry
         raise JOB.conflict(job.status, [Job.Status.DELIVERED])
     for assignment in delivered:
-        ASSIGNMENT.move(assignment, A.DISPUTED, actor=user, data={"reason": reason})
+        ASSIGNMENT.move(assignment, A.DISPUTED, actor=user, reason=reason, data={"reason": reason})
     job_sync_status(job, user=user)
     return job
 
 
 @transaction.atomic
-def dispute_resolve(*, job_id: int, admin, quantity_accepted: int, note: str = "") -> Job:
+def dispute_resolve(
+    *, job_id: int, admin, quantity_accepted: int | None = None, note: str = "", shares: dict[int, int] | None = None
+) -> Job:
     """An admin settles a disputed job with the agreed quantity, spread over its disputed
-    shares in order; money moves as for an accept with rejects."""
+    shares in order, or with ``shares`` (assignment id -> pieces accepted, one for each
+    disputed share: the admin's page agrees them per factory); money moves as for an accept
+    with rejects. The note is the reason on each share's row of the job's trail."""
     job = job_lock(job_id)
     disputed = list(job.assignments.select_for_update().filter(status=A.DISPUTED).order_by("id"))
     if not disputed:
@@ -45,8 +49,10 @@ def dispute_resolve(*, job_id: int, admin, quantity_accepted: int, note: str = "
     # Lock every factory profile involved, in id order, before the first ledger post: the
     # order stays job -> assignments -> profiles -> ledger accounts for the whole loop.
     factory_services.factory_profiles_lock(company_ids={a.factory_id for a in disputed})
+    if shares is not None:
+        return _resolve_per_share(job, disputed, admin=admin, shares=shares, note=note)
     delivered = sum(a.quantity_delivered or 0 for a in disputed)
-    if not 0 <= quantity_accepted <= delivered:
+    if quantity_accepted is None or not 0 <= quantity_accepted <= delivered:
         raise InvalidInputError(
             _("Accept between 0 and the %(delivered)d pieces delivered.") % {"delivered": delivered},
             fields={"quantity_accepted": [_("Out of range.")]},
@@ -56,6 +62,41 @@ def dispute_resolve(*, job_id: int, admin, quantity_accepted: int, note: str = "
         share = min(left, assignment.quantity_delivered or 0)
         left -= share
         complete(
-            job, assignment, user=admin, quantity_accepted=share, rating=None, comment=note, action="dispute_resolved"
+            job,
+            assignment,
+            user=admin,
+            quantity_accepted=share,
+            rating=None,
+            comment=note,
+            action="dispute_resolved",
+            reason=note,
+        )
+    return job
+
+
+def _resolve_per_share(job, disputed, *, admin, shares: dict[int, int], note: str) -> Job:
+    """Caller holds the locks. Every disputed share needs its quantity; nothing moves unless
+    all of them are in range."""
+    if set(shares) != {a.id for a in disputed}:
+        raise InvalidInputError(
+            _("Give an accepted quantity for each disputed share."), fields={"shares": [_("One per disputed share.")]}
+        )
+    for assignment in disputed:
+        accepted, delivered = shares[assignment.id], assignment.quantity_delivered or 0
+        if not (isinstance(accepted, int) and 0 <= accepted <= delivered):
+            raise InvalidInputError(
+                _("Accept between 0 and the %(delivered)d pieces delivered.") % {"delivered": delivered},
+                fields={"shares": [_("Out of range.")]},
+            )
+    for assignment in disputed:
+        complete(
+            job,
+            assignment,
+            user=admin,
+            quantity_accepted=shares[assignment.id],
+            rating=None,
+            comment=note,
+            action="dispute_resolved",
+            reason=note,
         )
     return job

@@ -77,14 +77,18 @@ def test_admin_take_offline_action_withdraws_the_factorys_pending_offers(django_
     admin = UserFactory(username="boss4", is_staff=True, is_superuser=True)
     browser = Client()
     browser.force_login(admin)
-    # when
+    # when: the action asks for a reason first
+    ask = browser.post("/admin/factories/factoryprofile/", {"action": "take_offline", "_selected_action": [company.id]})
+    assert ask.status_code == 200 and FactoryProfile.objects.get(company=company).online is True
     with django_capture_on_commit_callbacks(execute=True):
         response = browser.post(
-            "/admin/factories/factoryprofile/", {"action": "take_offline", "_selected_action": [company.id]}
+            "/admin/factories/factoryprofile/",
+            {"action": "take_offline", "apply": "1", "reason": "设备检修", "_selected_action": [company.id]},
         )
     # then
     assert response.status_code == 302
-    assert FactoryProfile.objects.get(company=company).online is False
+    profile = FactoryProfile.objects.get(company=company)
+    assert (profile.online, profile.offline_reason) == (False, "设备检修")
     offer.refresh_from_db()
     assert (offer.status, offer.decline_reason) == ("withdrawn", "the factory went offline")
 
@@ -99,3 +103,54 @@ def test_admin_factory_clearing_the_location_of_an_online_factory_is_a_form_erro
     assert "An online factory needs a location" in response.content.decode()
     profile = FactoryProfile.objects.get(company=company)
     assert profile.lat is not None and profile.online is True
+
+
+def test_admin_takes_a_factory_offline_and_back_from_its_page_with_a_reason_in_the_history():
+    from django.contrib.admin.models import LogEntry
+
+    # given: an online factory and an operator reading Chinese
+    _, company = fixtures.factory()
+    admin = UserFactory(username="boss5", is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(admin)
+    url = f"/admin/factories/factoryprofile/{company.id}/availability/"
+    page = browser.get(f"/admin/factories/factoryprofile/{company.id}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert 'id="factory-availability"' in page.content.decode() and "下线" in page.content.decode()
+    # when: no reason
+    empty = browser.post(url, {"reason": " "}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # then: asked again, nothing changed
+    assert empty.status_code == 200 and FactoryProfile.objects.get(company=company).online is True
+    # when: offline with a reason, then back online with another
+    browser.post(url, {"reason": "停电"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    offline = FactoryProfile.objects.get(company=company)
+    browser.post(url, {"reason": "恢复供电"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    back = FactoryProfile.objects.get(company=company)
+    # then
+    assert (offline.online, offline.offline_reason) == (False, "停电")
+    assert (back.online, back.offline_reason) == (True, "")
+    messages = list(
+        LogEntry.objects.filter(object_id=str(company.id), user=admin)
+        .order_by("id")
+        .values_list("change_message", flat=True)
+    )
+    assert len(messages) == 2 and "停电" in messages[0] and "恢复供电" in messages[1]
+
+
+def test_the_platforms_own_offline_reason_reads_in_chinese():
+    # given: a factory the platform switched offline
+    _, company = fixtures.factory()
+    FactoryProfile.objects.filter(company=company).update(
+        online=False, offline_reason="3 dispatch offers expired in a row"
+    )
+    admin = UserFactory(username="boss6", is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(admin)
+    # when
+    listing = browser.get("/admin/factories/factoryprofile/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = browser.get(
+        f"/admin/factories/factoryprofile/{company.id}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    # then
+    for html in (listing, page):
+        assert "连续 3 个派单邀约过期" in html
+        assert "dispatch offers expired" not in html

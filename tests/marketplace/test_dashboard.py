@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from factories.capacity import pieces_between
 from marketplace import charts, dashboard
 from orders import services as order_services
 from orders.models import Assignment, Job, JobEvent
@@ -62,9 +63,21 @@ def test_time_to_match_is_the_nearest_rank_p50_and_p95(world):
     assert dashboard.percentile([], 0.95) == 0
 
 
-def test_utilisation_on_time_and_rejects(world):
-    assert dashboard.factory_utilisation() == [
-        {"factory": world["factory"].name, "pieces": 2500, "capacity": 28000, "utilisation": 2500 / 28000}
+def test_utilisation_is_booked_load_over_capacity_to_the_deadlines_and_on_time_and_rejects(world):
+    # the dispatched job's 1,000 pieces are booked on a 4,000 a day line until its deadline;
+    # the two completed shares no longer hold the line
+    now = timezone.now()
+    deadline = Job.objects.get(mode="dispatch").deadline
+    capacity = pieces_between(4000, now, deadline)
+    assert dashboard.factory_utilisation(now=now) == [
+        {
+            "factory": world["factory"].name,
+            "factory_id": world["factory"].id,
+            "booked": 1000,
+            "capacity": capacity,
+            "overbooked": False,
+            "utilisation": 1000 / capacity,
+        }
     ]
     [day] = dashboard.quality_per_day()
     assert day == {"day": timezone.localdate(), "shares": 2, "on_time_rate": 1.0, "reject_rate": 10 / 1500}
@@ -137,3 +150,17 @@ def test_labels_fall_back_to_english_without_a_cjk_font(monkeypatch):
     monkeypatch.setattr(charts, "cjk_font", lambda: None)
     assert charts.label("撮合", "matched") == "matched"
     _is_drawn_png(charts.jobs_chart([{"day": timezone.localdate(), "posted": 2, "matched": 1}]))
+
+
+def test_utilisation_above_100_percent_only_when_the_calendar_is_over_booked():
+    # given: a 100 a day line holding a share of 1,000 pieces due in 5 days (500 makeable)
+    pair = fixtures.factory(capabilities=[("velcro_sewing", 12, 4000, 100, 0)])
+    job = fixtures.job(quantity=1000)
+    order_services.board_accept(job_id=job.id, factory=pair[1], user=pair[0])
+    pair[1].factory_profile.capabilities.update(daily_capacity=100)
+    now = timezone.now()
+    # when
+    [row] = dashboard.factory_utilisation(now=now)
+    # then
+    assert row["overbooked"] is True
+    assert row["utilisation"] == 1000 / pieces_between(100, now, job.deadline) > 1
