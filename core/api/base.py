@@ -1,6 +1,7 @@
 """Pieces every app's API shares."""
 
 import copy
+import json
 import math
 
 from django.utils.translation import gettext as _
@@ -22,11 +23,24 @@ class JSONParser(DRFJSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(_("JSON parse error - nested too deeply.")) from None
+            raise ParseError(_("The request body is not usable JSON: nested too deeply.")) from None
+        except ParseError as exc:
+            # DRF's message is Python's ("JSON parse error - Expecting value: line 1 column
+            # 14 (char 13)"); a person and an app get where it broke, in their language.
+            raise ParseError(_not_json(exc.__context__)) from None
         problem = json_problem(data)
         if problem:
-            raise ParseError(_("JSON parse error - %(problem)s.") % {"problem": problem})
+            raise ParseError(_("The request body is not usable JSON: %(problem)s.") % {"problem": problem})
         return data
+
+
+def _not_json(cause) -> str:
+    if isinstance(cause, json.JSONDecodeError):
+        return _("The request body is not valid JSON (line %(line)d, column %(column)d).") % {
+            "line": cause.lineno,
+            "column": cause.colno,
+        }
+    return _("The request body is not valid JSON (send a JSON object in UTF-8).")
 
 
 def json_problem(data) -> str:
@@ -35,15 +49,15 @@ def json_problem(data) -> str:
     while stack:
         value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            return f"nested deeper than {MAX_JSON_DEPTH} levels"
+            return _("nested deeper than %(depth)d levels") % {"depth": MAX_JSON_DEPTH}
         if isinstance(value, str):
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
                 # "\ud800" is valid JSON but no text: PostgreSQL could never store it.
-                return "a string holds an unpaired surrogate (not valid text)"
+                return _("a string holds an unpaired surrogate (not valid text)")
         elif isinstance(value, float) and not math.isfinite(value):
-            return "numbers must be finite (no NaN or Infinity)"
+            return _("numbers must be finite (no NaN or Infinity)")
         elif isinstance(value, dict):
             stack.extend((item, depth + 1) for pair in value.items() for item in pair)
         elif isinstance(value, list):
