@@ -4,7 +4,9 @@ import copy
 import json
 import math
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser as DRFJSONParser
@@ -91,6 +93,36 @@ class ModelSerializer(serializers.ModelSerializer):
         if built is None:
             built = cls._built_fields = super().get_fields()
         return copy.deepcopy(built)
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An input date-time that says its offset (API.md "Times"): ``2026-12-12T18:00:00+08:00``.
+
+    DRF takes a date alone ("2026-12-12") as midnight and a time without an offset as the
+    service's time zone: for a deadline, an SME who meant "by the 12th" would get a day less.
+    Both are a 400 saying what to send; any offset is accepted and kept as the instant it names.
+    """
+
+    default_error_messages = {
+        "offset": gettext_lazy(
+            "Send an ISO 8601 date-time with its offset, e.g. 2026-12-12T18:00:00+08:00; "
+            "a date alone or a time without an offset is not accepted."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", self.default_error_messages["offset"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # a well-formed date-time that does not exist (2026-02-30T...)
+                parsed = None
+            if parsed is None or parsed.tzinfo is None:
+                self.fail("offset")
+        return super().to_internal_value(value)
 
 
 def validated(serializer_class, request) -> dict:
