@@ -15,7 +15,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from marketplace.settings_api import api_settings
+from marketplace.settings_api import API_TAG_DESCRIPTIONS, api_settings
 from marketplace.settings_database import database_settings
 from marketplace.settings_dispatch import dispatch_settings
 from marketplace.settings_frontdoor import frontdoor_settings
@@ -320,6 +320,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operationIds from the path under the version (core.api.schema.AutoSchema).
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "TAGS": API_TAG_DESCRIPTIONS,
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "orders.models.Job.Status",
         "AssignmentStatusEnum": "orders.models.Assignment.Status",

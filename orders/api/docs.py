@@ -28,7 +28,8 @@ def _assignment_state(current: str, needed: str) -> object:
     return error_example(
         409,
         f"assignment_not_{needed}",
-        f"The assignment is {current}; this needs it to be {needed}.",
+        # the message names the states as a person reads them (lower-cased labels)
+        f"The assignment is {current.replace('_', ' ')}; this needs it to be {needed.replace('_', ' ')}.",
         {"status": [current]},
     )
 
@@ -150,7 +151,7 @@ job_dispute = operation(
         error_example(
             409,
             "job_not_delivered",
-            "The job is in_production; this needs it to be delivered.",
+            "The job is in production; this needs it to be delivered.",
             {"status": ["in_production"]},
         ),
     ),
@@ -281,7 +282,7 @@ deliver = operation(
             "The delivery does not add up.",
             {"quantity_lost": ["At most 40 (2% of 2000 received)."]},
         ),
-        _assignment_state("materials_sent", "in_production"),
+        _assignment_state("assigned", "in_production"),
     ),
 )
 

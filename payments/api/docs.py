@@ -66,7 +66,7 @@ sandbox_pay = operation(
     "or `SANDBOX_TEST_KNOBS`, `?duplicate=1` delivers the webhook twice and `?delay=N` N "
     "seconds late.",
     response={"payment_id": 23, "result": "paid", "webhook": "payment.succeeded", "copies": 1, "delay_seconds": 0},
-    errors=(error_example(409, "payment_not_payable", "This payment is succeeded."),),
+    errors=(error_example(409, "payment_not_payable", "This payment is succeeded (in escrow)."),),
 )
 
 ledger_check = operation(
@@ -112,7 +112,7 @@ approve = operation(
         error_example(
             409,
             "batch_not_pending_review",
-            "The batch is rejected; this needs it to be pending_review.",
+            "The batch is rejected; this needs it to be pending review.",
             {"status": ["rejected"]},
         ),
     ),
@@ -131,7 +131,7 @@ reject = operation(
         error_example(
             409,
             "batch_not_pending_review",
-            "The batch is paid; this needs it to be pending_review.",
+            "The batch is paid; this needs it to be pending review.",
             {"status": ["paid"]},
         ),
     ),
@@ -157,7 +157,7 @@ wechatpay_prepay = operation(
         "sign": "oR9d8PuhnIc+YZ8cBHFCwfgpaK9gd7vaRvkYD7rthRAZ...",
     },
     errors=(
-        error_example(409, "payment_not_payable", "This payment is succeeded."),
+        error_example(409, "payment_not_payable", "This payment is refunded."),
         error_example(400, "invalid", "A JSAPI payment needs the payer's openid.", {"openid": ["Required."]}),
     ),
 )
