@@ -323,6 +323,11 @@ SPECTACULAR_SETTINGS = {
     # Tags and operationIds from the path under the version (core.api.schema.AutoSchema).
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "TAGS": API_TAG_DESCRIPTIONS,
+    # Every property described (each app's FIELDS), after drf-spectacular's own enum hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.docs.describe_properties",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "orders.models.Job.Status",
         "AssignmentStatusEnum": "orders.models.Assignment.Status",

@@ -7,6 +7,7 @@ import math
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser as DRFJSONParser
@@ -95,6 +96,11 @@ class ModelSerializer(serializers.ModelSerializer):
         return copy.deepcopy(built)
 
 
+# A date-time that names its offset (what ``OffsetDateTimeField`` takes), for the schema.
+OFFSET_DATE_TIME_PATTERN = r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$"
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": OFFSET_DATE_TIME_PATTERN})
 class OffsetDateTimeField(serializers.DateTimeField):
     """An input date-time that says its offset (API.md "Times"): ``2026-12-12T18:00:00+08:00``.
 

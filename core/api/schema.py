@@ -216,3 +216,27 @@ class AutoSchema(openapi.AutoSchema):
                     OpenApiResponse(ErrorSerializer, description=meaning, examples=examples), code, direction=direction
                 )
         return responses
+
+
+# What the schema says of properties every area shares (the apps' own are in their
+# ``api/docs.py`` as ``FIELDS``; ``marketplace.docs.describe_properties`` applies them all).
+# A key is a property's name, or ``Component.name`` where one component means something else.
+TIME = " (ISO 8601 with the offset, `+08:00`)"
+FIELDS = {
+    "count": "How many items all the pages hold.",
+    "next": "The URL of the next page; null on the last.",
+    "previous": "The URL of the previous page; null on the first.",
+    "results": "This page's items.",
+    "id": "The object's id.",
+    "created_at": "When it was created" + TIME + ".",
+    "updated_at": "When it last changed" + TIME + ".",
+    "currency": {
+        "description": "The currency of the amounts: always `CNY` (amounts in fen, 1/100 yuan).",
+        "enum": ["CNY"],
+    },
+    "lat": "Latitude in degrees (WGS 84), -90 to 90.",
+    "lng": "Longitude in degrees (WGS 84), -180 to 180.",
+    "address": "The address as a person writes it (free text, 300 characters at most).",
+    "name": "The company's name, as others see it.",
+    "Error.error": "What went wrong: a code for the app, a message for a person.",
+}

@@ -81,7 +81,6 @@ def test_every_operation_has_an_area_and_a_readable_unique_operation_id(schema):
     assert by_name["GET /api/v1/jobs/"] == "jobs_list"
 
 
-@pytest.mark.xfail(strict=True, reason="descriptions are being written")
 def test_every_property_has_a_description(schema):
     undescribed = [
         where for component, node in schema["components"]["schemas"].items() for where in _undescribed(node, component)
