@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "marketplace.docs.describe_properties",
+        "core.api.schema.shared_header_schemas",
     ],
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "orders.models.Job.Status",

@@ -140,6 +140,17 @@ class AutoSchema(openapi.AutoSchema):
             return f"{name}_create" if collection else name
         return f"{name}_{ {'PATCH': 'update', 'PUT': 'replace', 'DELETE': 'delete'}[self.method] }"
 
+    def _resolve_path_parameters(self, variables):
+        """A path's ids are integers (``(?P<job_id>\\d+)``): typed so, not as digit strings,
+        so a generated client takes the id it read from a body."""
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "string" and schema.get("pattern") in ("^\\d+$", "\\d+"):
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter.setdefault("description", f"The {parameter['name'].removesuffix('_id')}'s id.")
+        return parameters
+
     def _idempotent(self) -> bool:
         return getattr(getattr(self.view, self.method.lower(), None), "idempotent", False)
 
@@ -240,3 +251,19 @@ FIELDS = {
     "name": "The company's name, as others see it.",
     "Error.error": "What went wrong: a code for the app, a message for a person.",
 }
+
+
+def shared_header_schemas(result, generator, request, public):
+    """drf-spectacular's post-processing hook: the ``Accept-Language`` of every operation
+    refers to one ``Language`` component, so a generated client has one type for it rather
+    than one per operation."""
+    language = None
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "header" and parameter.get("name") == ACCEPT_LANGUAGE.name:
+                    language = language or {**parameter["schema"], "description": "A language the API answers in."}
+                    parameter["schema"] = {"$ref": "#/components/schemas/Language"}
+    if language is not None:
+        result.setdefault("components", {}).setdefault("schemas", {})["Language"] = language
+    return result
