@@ -3,14 +3,14 @@ the descriptions of every property of the schema, each app's ``FIELDS`` in one t
 
 from django.core.exceptions import ImproperlyConfigured
 
-from accounts.api.docs import FIELDS as accounts_fields
-from catalogue.api.docs import FIELDS as catalogue_fields
+from accounts.api.fields import FIELDS as accounts_fields
+from catalogue.api.fields import FIELDS as catalogue_fields
 from core.api.schema import FIELDS as core_fields
 from core.api.schema import operation
-from factories.api.docs import FIELDS as factories_fields
-from orders.api.docs import FIELDS as orders_fields
-from payments.api.docs import FIELDS as payments_fields
-from realtime.api.docs import FIELDS as realtime_fields
+from factories.api.fields import FIELDS as factories_fields
+from orders.api.fields import FIELDS as orders_fields
+from payments.api.fields import FIELDS as payments_fields
+from realtime.api.fields import FIELDS as realtime_fields
 
 health = operation(
     "Health check",

@@ -15,7 +15,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from marketplace.settings_api import API_TAG_DESCRIPTIONS, api_settings
+from marketplace.settings_api import api_settings
 from marketplace.settings_database import database_settings
 from marketplace.settings_dispatch import dispatch_settings
 from marketplace.settings_frontdoor import frontdoor_settings
@@ -308,34 +308,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"  # collectstatic fills it (make run); whitenoise serves it
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-# The API's framework (DRF) and its tokens (simplejwt): marketplace/settings_api.py.
+# The API's framework (DRF), its tokens (simplejwt) and its schema (drf-spectacular):
+# marketplace/settings_api.py.
 globals().update(api_settings(env, TRUSTED_PROXIES))
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Shared-factory marketplace API",
-    "DESCRIPTION": "Mobile API for SMEs and shared factories (API.md, v1).",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Tags and operationIds from the path under the version (core.api.schema.AutoSchema).
-    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    "TAGS": API_TAG_DESCRIPTIONS,
-    # Every property described (each app's FIELDS), after drf-spectacular's own enum hook.
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "marketplace.docs.describe_properties",
-        "core.api.schema.shared_header_schemas",
-    ],
-    "ENUM_NAME_OVERRIDES": {
-        "JobStatusEnum": "orders.models.Job.Status",
-        "AssignmentStatusEnum": "orders.models.Assignment.Status",
-        "PaymentStatusEnum": "payments.models.Payment.Status",
-        "VerificationEnum": "factories.models.FactoryProfile.Verification",
-    },
-}
 
 # The beat's frequent entries (a minute apart or less) tick quietly on the console.
 QUIET_TICKS = [
