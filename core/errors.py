@@ -75,8 +75,15 @@ def _localised(value):
     return gettext(text) if text else text
 
 
-def error_body(code: str, message, fields=None) -> dict:
-    return {"error": {"code": code, "message": _localised(message), "fields": _localised(fields or {})}}
+def error_body(code: str, message, fields=None, *, localise_fields: bool = True) -> dict:
+    fields = fields or {}
+    return {
+        "error": {
+            "code": code,
+            "message": _localised(message),
+            "fields": _localised(fields) if localise_fields else fields,
+        }
+    }
 
 
 def _flatten(detail):
@@ -142,7 +149,10 @@ def exception_handler(exc, context):
             headers={"Retry-After": "5"},
         )
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        # A conflict's fields hold codes (``{"status": ["delivered"]}``), which stay codes in
+        # every language; the services' own messages are already in the request's language.
+        body = error_body(exc.code, exc.message, exc.fields, localise_fields=not isinstance(exc, ConflictError))
+        return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

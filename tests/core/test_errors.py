@@ -208,3 +208,23 @@ def test_a_body_that_is_not_json_says_so_in_the_request_language(api, body, chin
     _assert_error_shape(zh, 400, "parse_error")
     assert zh.json()["error"]["message"] == chinese
     assert en.json()["error"]["message"] == english
+
+
+def test_a_conflict_names_states_in_the_language_asked_and_keeps_the_code_in_fields():
+    # given: a job its SME cancelled ("cancelled" is also a word the catalogue translates)
+    owner = fixtures.sme()
+    job = fixtures.job(owner)
+    client = client_for(owner[0])
+    assert client.post(f"/api/v1/jobs/{job.id}/cancel", {}, format="json").status_code == 200
+    # when: the SME disputes it, in Chinese and in English
+    chinese = client.post(f"/api/v1/jobs/{job.id}/dispute", {"reason": "late"}, format="json", **ZH)
+    english = client.post(f"/api/v1/jobs/{job.id}/dispute", {"reason": "late"}, format="json")
+    # then: the message names both states as a person reads them; the code and the status stay codes
+    _assert_error_shape(chinese, 409, "job_not_delivered")
+    assert chinese.json()["error"]["message"] == "订单当前状态为“已取消”；此操作需要状态为“已交付”。"
+    assert chinese.json()["error"]["fields"] == {"status": ["cancelled"]}
+    assert english.json()["error"] == {
+        "code": "job_not_delivered",
+        "message": "The job is cancelled; this needs it to be delivered.",
+        "fields": {"status": ["cancelled"]},
+    }
