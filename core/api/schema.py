@@ -7,6 +7,7 @@ each with an example that fits the operation (a 400 names the operation's own fi
 and response examples, and the errors particular to it."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -205,6 +206,9 @@ class AutoSchema(openapi.AutoSchema):
                 errors = {name: [str(message) for message in exc.detail]}
             except Exception:  # noqa: S112 - a field that cannot say: try the next
                 continue
+        filters = sorted(self._query_parameters() - PAGINATION_PARAMETERS) if self.method == "GET" else []
+        if not errors and filters:  # a read has no body: its bad input is a query parameter
+            errors = {filters[0]: [gettext("Unknown value.")]}
         if not errors:
             return NOT_JSON_EXAMPLE
         return error_example(400, "invalid", _first_message(errors), errors)

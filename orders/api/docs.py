@@ -63,6 +63,19 @@ job_list = operation(
     "newest first, paginated. `?status=` keeps jobs in one status (an unknown status is 400). "
     "A factory sees only its own share of a split job.",
     response=JOB_ASSIGNED,
+    errors=(
+        error_example(
+            400,
+            "invalid",
+            "Unknown status.",
+            {
+                "status": [
+                    "One of awaiting_payment, open, assigned, materials_sent, in_production, delivered, "
+                    "completed, disputed, cancelled, expired."
+                ]
+            },
+        ),
+    ),
 )
 
 job_post = operation(

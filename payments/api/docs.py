@@ -88,6 +88,7 @@ settlement_list = operation(
     "before `confirm_by`; a line not confirmed in time, refused or cancelled is `returned`: its "
     "amount is back in payable and goes into the next day's batch. `?status=` keeps one status.",
     response={**BATCH, "status": "paying", "lines": [AWAITING_LINE]},
+    errors=(error_example(400, "invalid", "Unknown status.", {"status": ["Unknown value."]}),),
 )
 
 admin_settlement_list = operation(
@@ -95,6 +96,7 @@ admin_settlement_list = operation(
     "For platform admins: every factory's batches, newest first, paginated; "
     "`?status=pending_review` is the review queue.",
     response=BATCH,
+    errors=(error_example(400, "invalid", "Unknown status.", {"status": ["Unknown value."]}),),
 )
 
 approve = operation(

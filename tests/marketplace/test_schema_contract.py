@@ -132,6 +132,8 @@ def test_examples_belong_to_their_operation(schema):
                         problems.append(f"{name}: its {status} is about {sorted(stray)}, not its input")
                 if error and status == "409" and method == "get":
                     problems.append(f"{name}: a 409 on a read")
+                if error and error["code"] == "parse_error" and method == "get":
+                    problems.append(f"{name}: a body that is not JSON, on a read that takes none")
                 # request, success and conflict examples are written for one operation
                 if status == "request" or status.startswith("2") or status == "409":
                     seen.setdefault((status[0], json.dumps(value, sort_keys=True)), []).append(name)
