@@ -75,8 +75,15 @@ def _localised(value):
     return gettext(text) if text else text
 
 
-def error_body(code: str, message, fields=None) -> dict:
-    return {"error": {"code": code, "message": _localised(message), "fields": _localised(fields or {})}}
+def error_body(code: str, message, fields=None, *, localise_fields: bool = True) -> dict:
+    fields = fields or {}
+    return {
+        "error": {
+            "code": code,
+            "message": _localised(message),
+            "fields": _localised(fields) if localise_fields else fields,
+        }
+    }
 
 
 def _flatten(detail):
@@ -100,7 +107,6 @@ def _first_message(fields) -> str:
 
 _DRF_CODES = {
     drf.ParseError: "parse_error",
-    drf.AuthenticationFailed: "not_authenticated",
     drf.NotAuthenticated: "not_authenticated",
     drf.PermissionDenied: "forbidden",
     drf.NotFound: "not_found",
@@ -109,6 +115,16 @@ _DRF_CODES = {
     drf.UnsupportedMediaType: "unsupported_media_type",
     drf.Throttled: "throttled",
 }
+
+
+def _authentication_code(exc: drf.AuthenticationFailed) -> str:
+    """The 401s an app tells apart: ``invalid_credentials`` (a wrong username or password:
+    ask for them again), ``token_not_valid`` (a token that is not good, or no longer:
+    expired, revoked, its user gone or its password changed; refresh or log in again).
+    A request without a token is ``not_authenticated`` (DRF's ``NotAuthenticated``)."""
+    detail = exc.detail
+    code = detail.get("code") if isinstance(detail, dict) else getattr(detail, "code", None)
+    return "invalid_credentials" if str(code) == "no_active_account" else "token_not_valid"
 
 
 DATABASE_DOWN = (DatabaseOperationalError, DatabaseInterfaceError)
@@ -133,7 +149,10 @@ def exception_handler(exc, context):
             headers={"Retry-After": "5"},
         )
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        # A conflict's fields hold codes (``{"status": ["delivered"]}``), which stay codes in
+        # every language; the services' own messages are already in the request's language.
+        body = error_body(exc.code, exc.message, exc.fields, localise_fields=not isinstance(exc, ConflictError))
+        return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -151,6 +170,8 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, drf.APIException):
         code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), None)
+        if isinstance(exc, drf.AuthenticationFailed):
+            code = _authentication_code(exc)
         code = code or (exc.default_code if isinstance(exc.default_code, str) else "error")
         headers = {}
         if getattr(exc, "auth_header", None):

@@ -96,6 +96,7 @@ def idempotent(view_method=None, *, secret_fields=(), replay=None):
             record.save(update_fields=["response_status", "response_body"])
             return response
 
+    wrapper.idempotent = True  # the schema declares the header on it (core.api.schema)
     return wrapper
 
 

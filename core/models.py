@@ -6,6 +6,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.readable import iso_time
+
 
 class IdempotencyRecord(models.Model):
     """The first response to a POST carrying an ``Idempotency-Key``, kept for 24 h.
@@ -97,7 +99,7 @@ class Event(models.Model):
 
     def as_message(self) -> dict:
         """The event as the stream sends it (API.md)."""
-        return {"seq": self.seq, "type": self.type, "at": self.created_at.isoformat(), "data": self.data}
+        return {"seq": self.seq, "type": self.type, "at": iso_time(self.created_at), "data": self.data}
 
 
 class Lease(models.Model):

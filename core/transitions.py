@@ -58,13 +58,27 @@ class Machine:
     # What a person calls it in an error message (lazy gettext); the code keeps ``name``.
     label: object = None
 
+    def state_label(self, state: str) -> str:
+        """What a person calls ``state`` in the active language: the label of the model's
+        choice (the states in ``allowed`` are its ``TextChoices`` members), lower-cased to
+        sit inside a sentence; the code itself for a state the table does not name."""
+        for member in (*self.allowed, *(s for sources in self.allowed.values() for s in sources)):
+            if member == state and getattr(member, "label", None) is not None:
+                return str(member.label).lower()
+        return str(state)
+
     def conflict(self, current: str, wanted: Iterable[str], message: str = "") -> ConflictError:
         wanted = sorted(set(wanted))
         code_state = wanted[0] if len(wanted) == 1 else "in_a_state_that_allows_this"
+        # The message names the states as a person reads them; code and fields keep the codes.
         return ConflictError(
             message
             or _("The %(thing)s is %(current)s; this needs it to be %(wanted)s.")
-            % {"thing": self.label or self.name, "current": current, "wanted": _(" or ").join(wanted)},
+            % {
+                "thing": self.label or self.name,
+                "current": self.state_label(current),
+                "wanted": _(" or ").join(self.state_label(state) for state in wanted),
+            },
             code=f"{self.name}_not_{code_state}",
             fields={"status": [current]},
         )

@@ -310,25 +310,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"  # collectstatic fills it (make run); whitenoise serves it
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-# The API's framework (DRF) and its tokens (simplejwt): marketplace/settings_api.py.
+# The API's framework (DRF), its tokens (simplejwt) and its schema (drf-spectacular):
+# marketplace/settings_api.py.
 globals().update(api_settings(env, TRUSTED_PROXIES))
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Shared-factory marketplace API",
-    "DESCRIPTION": "Mobile API for SMEs and shared factories (API.md, v1).",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "JobStatusEnum": "orders.models.Job.Status",
-        "AssignmentStatusEnum": "orders.models.Assignment.Status",
-        "PaymentStatusEnum": "payments.models.Payment.Status",
-        "VerificationEnum": "factories.models.FactoryProfile.Verification",
-    },
-}
 
 # The beat's frequent entries (a minute apart or less) tick quietly on the console.
 QUIET_TICKS = [

@@ -46,4 +46,68 @@ def api_settings(env, trusted_proxies: int) -> dict:
         "TOKEN_OBTAIN_SERIALIZER": "accounts.api.tokens.TokenObtainSerializer",
         "TOKEN_REFRESH_SERIALIZER": "accounts.api.tokens.TokenRefreshSerializer",
     }
-    return {"REST_FRAMEWORK": rest_framework, "SIMPLE_JWT": simple_jwt}
+    return {
+        "REST_FRAMEWORK": rest_framework,
+        "SIMPLE_JWT": simple_jwt,
+        "API_TAGS": API_TAGS,
+        "SPECTACULAR_SETTINGS": SPECTACULAR_SETTINGS,
+    }
+
+
+# The schema's areas (core.api.schema.AutoSchema.get_tags): a path's first part under
+# /api/v1/ is its area, unless named here.
+API_TAGS = {
+    "me": "auth",
+    "events": "realtime",
+    "notifications": "realtime",
+    "settlement_lines": "settlements",
+    "wallet": "settlements",
+    "processes": "catalogue",
+    "healthz": "health",
+}
+API_TAG_DESCRIPTIONS = [
+    {"name": "auth", "description": "Register, log in, refresh and revoke tokens, change the password; who am I."},
+    {"name": "jobs", "description": "An SME's jobs: price, post, follow, cancel, dispute; a job's audit trail."},
+    {"name": "board", "description": "A factory's job board: the open grab-mode jobs it may take, and taking one."},
+    {"name": "offers", "description": "Dispatch offers made to a factory: list, accept, decline."},
+    {"name": "assignments", "description": "A factory's shares of jobs, step by step: materials, progress, delivery."},
+    {"name": "payments", "description": "Paying a job into escrow: the gateway's prepay and webhooks."},
+    {"name": "settlements", "description": "A factory's money: wallet, settlement batches and their payout lines."},
+    {
+        "name": "realtime",
+        "description": "The event stream: socket tickets, the stream over HTTP, notifications.",
+    },
+    {"name": "devices", "description": "Phones registered for mobile pushes."},
+    {"name": "factory", "description": "A factory's own profile and capabilities (processes, prices, capacity)."},
+    {"name": "catalogue", "description": "The processes jobs can be posted for, with their spec schemas."},
+    {"name": "admin", "description": "Platform admins: verify factories, resolve disputes, settle, check the ledger."},
+    {"name": "health", "description": "Whether the service reaches its database and Redis."},
+    {"name": "sandbox", "description": "The sandbox payment gateway's pay page (not in production)."},
+]
+
+# The OpenAPI schema (drf-spectacular).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shared-factory marketplace API",
+    "DESCRIPTION": "Mobile API for SMEs and shared factories (API.md, v1).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operationIds from the path under the version (core.api.schema.AutoSchema).
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "TAGS": API_TAG_DESCRIPTIONS,
+    # Every property described (each app's FIELDS), after drf-spectacular's own enum hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.docs.describe_properties",
+        "core.api.schema.shared_header_schemas",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "orders.models.Job.Status",
+        "AssignmentStatusEnum": "orders.models.Assignment.Status",
+        "PaymentStatusEnum": "payments.models.Payment.Status",
+        "VerificationEnum": "factories.models.FactoryProfile.Verification",
+    },
+}

@@ -11,6 +11,7 @@ its factory; a board entry to each factory whose rules admit the job
 from django.utils import timezone
 
 from core.outbox import event_emit, events_emit, events_emit_select
+from core.readable import iso_time, iso_time_sql
 from orders.models import Assignment, Job, Offer
 
 BOARD_ADDED = "board.job_added"
@@ -33,7 +34,7 @@ def _summary(row: dict) -> dict:
         "process": row["process__code"],
         "process_name": row["process__name"],
         "process_name_zh": row["process__name_zh"],
-        "deadline": row["deadline"].isoformat(),
+        "deadline": iso_time(row["deadline"]),
         "allow_split": row["allow_split"],
     }
 
@@ -66,15 +67,6 @@ def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
     )
 
 
-def _iso_sql(column: str) -> str:
-    """SQL for ``datetime.isoformat()`` of a UTC timestamp (microseconds only when not 0)."""
-    utc = f"({column} AT TIME ZONE 'UTC')"
-    return (
-        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN extract(microseconds FROM {column})::bigint"
-        f" %% 1000000 = 0 THEN '' ELSE to_char({utc}, '.US') END || '+00:00')"
-    )
-
-
 # ``offer.created`` for each offer of a batch, built by PostgreSQL from the batch's rows (the
 # job as ``_summary`` shows it; tests/orders/test_offer_events_sql.py checks every field).
 _OFFERS_MADE_SQL = """
@@ -91,7 +83,7 @@ SELECT o.factory_id AS company_id, 'offer.created' AS type, jsonb_build_object(
 ) AS data, 'job:' || o.job_id AS topic
 FROM orders_offer o JOIN orders_job j ON j.id = o.job_id JOIN orders_process p ON p.id = j.process_id
 WHERE o.batch_id = %s ORDER BY o.id
-""".replace("{deadline}", _iso_sql("j.deadline")).replace("{expires_at}", _iso_sql("o.expires_at"))
+""".replace("{deadline}", iso_time_sql("j.deadline")).replace("{expires_at}", iso_time_sql("o.expires_at"))
 
 
 def offers_made_in_batch(batch_id: int) -> int:

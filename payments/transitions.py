@@ -6,6 +6,7 @@ which company's event stream hears of it (``payment.status_changed`` to the SME,
 from django.utils.translation import gettext_lazy as _
 
 from core.outbox import event_emit
+from core.readable import iso_time
 from core.transitions import Machine
 from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent, SettlementLine
 
@@ -41,7 +42,7 @@ def _line_moved(line, old: str, new: str) -> None:
         # (requestMerchantTransfer: mchId, appId, package), and until when.
         data["confirmation"] = {
             **line.confirmation,
-            "confirm_by": line.confirm_by.isoformat() if line.confirm_by else None,
+            "confirm_by": iso_time(line.confirm_by),
         }
     event_emit(company_id=line.batch.factory_id, type="payout.status_changed", data=data)
 

@@ -30,6 +30,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts.selectors import company_for_user
+from core.readable import iso_time
 from realtime import selectors, services
 from realtime.fanout import event_wire
 from realtime.hub import hub
@@ -140,7 +141,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
         # What was missed has been sent; live events follow. ``last_seq`` is where they start
         # after: a phone that knew less (it had seen nothing) reads the rest over HTTP.
         await self.send(
-            text_data=json.dumps({"type": "ready", "at": timezone.now().isoformat(), "last_seq": self.last_seq})
+            text_data=json.dumps({"type": "ready", "at": iso_time(timezone.now()), "last_seq": self.last_seq})
         )
         self.tasks = [asyncio.ensure_future(self._pump()), asyncio.ensure_future(self._heartbeat())]
         self.tasks[0].add_done_callback(self._pump_ended)
@@ -204,7 +205,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
             if expired or not still:
                 await self.close(code=UNAUTHORIZED)
                 return
-            await self.send(text_data=json.dumps({"type": "ping", "at": timezone.now().isoformat()}))
+            await self.send(text_data=json.dumps({"type": "ping", "at": iso_time(timezone.now())}))
             await asyncio.sleep(settings.REALTIME_PING_SECONDS)
 
     async def receive(self, text_data=None, bytes_data=None):

@@ -1,10 +1,14 @@
 """What the schema says of each auth and identity operation (``core.api.schema.operation``)."""
 
+from accounts.api.serializers import TokenPairSerializer
 from core.api.schema import error_example, operation
 
 ACCESS = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwidXNlcl9pZCI6N30.q3Vb1x"
 REFRESH = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsInVzZXJfaWQiOjd9.Zt8kQw"
 TOKENS = {"access": ACCESS, "refresh": REFRESH}
+# A refresh, then a password change, each issue a new pair.
+REFRESHED = {"access": ACCESS[:-6] + "Hn4Rp2", "refresh": REFRESH[:-6] + "c8Wd1L"}
+AFTER_PASSWORD = {"access": ACCESS[:-6] + "Yb7Tz0", "refresh": REFRESH[:-6] + "Qm3Vx5"}
 USER = {"id": 7, "username": "sme_capco"}
 COMPANY = {
     "id": 3,
@@ -14,7 +18,7 @@ COMPANY = {
     "lng": 120.0097,
     "address": "18 Lanzhou East Road, Jiaozhou",
 }
-BAD_TOKEN = error_example(401, "not_authenticated", "Given token not valid for any token type")
+BAD_TOKEN = error_example(401, "token_not_valid", "Given token not valid for any token type")
 LOCKED_OUT = error_example(
     429,
     "locked_out",
@@ -62,8 +66,9 @@ token = operation(
     "15 minutes (429 `locked_out`, even with the right password).",
     request={"username": "factory_hongda", "password": "demo-pass-2026"},
     response=TOKENS,
+    responses={200: TokenPairSerializer},
     errors=(
-        error_example(401, "not_authenticated", "No active account found with the given credentials"),
+        error_example(401, "invalid_credentials", "No active account found with the given credentials"),
         LOCKED_OUT,
     ),
 )
@@ -74,15 +79,16 @@ token_refresh = operation(
     "rotate: the one given is used up, and a second use, a revoked one (logout) or one issued "
     "before a password change is 401.",
     request={"refresh": REFRESH},
-    response=TOKENS,
-    errors=(error_example(401, "not_authenticated", "Token is blacklisted"),),
+    response=REFRESHED,
+    responses={200: TokenPairSerializer},
+    errors=(error_example(401, "token_not_valid", "Token is blacklisted"),),
 )
 
 logout = operation(
     "Log out",
     "A signed-in user revokes one of its refresh tokens (204); access tokens already issued "
     "run out on their own within 60 minutes.",
-    request={"refresh": REFRESH},
+    request={"refresh": REFRESHED["refresh"]},
     errors=(error_example(400, "invalid", "Not your refresh token.", {"refresh": ["Not yours."]}), BAD_TOKEN),
 )
 
@@ -95,7 +101,7 @@ password = operation(
     "and of this, 429 `locked_out`) and against the account from any address: after five, each "
     "within 15 minutes of the last, the password cannot be changed for 15 minutes.",
     request={"old_password": "demo-pass-2026", "new_password": "Velcro-and-webbing-77"},
-    response=TOKENS,
+    response=AFTER_PASSWORD,
     errors=(
         error_example(400, "invalid", "The old password is wrong.", {"old_password": ["Wrong password."]}),
         BAD_TOKEN,
@@ -121,8 +127,12 @@ me_update = operation(
     "A member of a company: name, location (`lat`/`lng`, where an SME hands material over and "
     "a job's default hand-off place) and address of the caller's company; fields left out stay "
     "as they are. Platform admins act for no company (403). `kind` cannot be changed.",
-    request={"company": {"lat": 36.2853, "lng": 120.0097, "address": "18 Lanzhou East Road, Jiaozhou"}},
-    response={"user": USER, "company": COMPANY, "is_staff": False},
+    request={"company": {"lat": 36.2861, "lng": 120.0112, "address": "27 Lanzhou East Road, Jiaozhou"}},
+    response={
+        "user": USER,
+        "company": {**COMPANY, "lat": 36.2861, "lng": 120.0112, "address": "27 Lanzhou East Road, Jiaozhou"},
+        "is_staff": False,
+    },
     errors=(error_example(403, "forbidden", "Platform admins act for no company."),),
 )
 

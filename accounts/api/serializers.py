@@ -86,3 +86,14 @@ class CompanyUpdateInputSerializer(StrictSerializer):
 
 class MeUpdateInputSerializer(StrictSerializer):
     company = CompanyUpdateInputSerializer()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    """What a login, a refresh and a password change answer."""
+
+    access = serializers.CharField(
+        help_text="The access token (a JWT, 60 minutes): send it as `Authorization: Bearer <access>`."
+    )
+    refresh = serializers.CharField(
+        help_text="The refresh token (a JWT, 30 days, good once): `POST /auth/token/refresh` trades it for a new pair."
+    )

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer
@@ -144,9 +145,9 @@ class TokenRefreshSerializer(serializers.Serializer):
         user_id = refresh.payload.get(api_settings.USER_ID_CLAIM)
         user = get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first()
         if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
-            raise InvalidToken("No active account found for the given token.")
+            raise InvalidToken(_("No active account found for the given token."))
         if refresh.get(api_settings.REVOKE_TOKEN_CLAIM) != _password_hash(user):
-            raise InvalidToken("The password changed since this token was issued.")
+            raise InvalidToken(_("The password changed since this token was issued."))
         refresh.set_jti()
         refresh.set_exp()
         refresh.set_iat()
@@ -160,7 +161,7 @@ def _password_hash(user) -> str:
 
 def _use_up(refresh: RefreshToken) -> None:
     """Blacklist the token; if another request got there first, this one is refused."""
-    outstanding, _ = OutstandingToken.objects.get_or_create(
+    outstanding, _created = OutstandingToken.objects.get_or_create(
         jti=refresh[api_settings.JTI_CLAIM],
         defaults={
             "user_id": refresh.get(api_settings.USER_ID_CLAIM),
@@ -172,4 +173,4 @@ def _use_up(refresh: RefreshToken) -> None:
         with transaction.atomic():
             BlacklistedToken.objects.create(token=outstanding)
     except IntegrityError:
-        raise InvalidToken("Token is blacklisted") from None
+        raise InvalidToken(_("Token is blacklisted")) from None

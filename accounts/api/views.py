@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,7 @@ from accounts.api.serializers import (
     PasswordChangeInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
+    TokenPairSerializer,
 )
 from accounts.api.tokens import LoginRateThrottle, token_pair
 from accounts.selectors import company_for_user
@@ -108,11 +109,6 @@ class TokenObtainView(TokenObtainPairView):
 class TokenRefreshRotateView(TokenRefreshView):
     """``{refresh}`` -> ``{access, refresh}``: the refresh token given is used up (a second
     use is 401), the new one replaces it."""
-
-
-TokenPairSerializer = inline_serializer(
-    "TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()}
-)
 
 
 @extend_schema_view(post=docs.logout)

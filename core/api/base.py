@@ -1,9 +1,13 @@
 """Pieces every app's API shares."""
 
 import copy
+import json
 import math
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser as DRFJSONParser
@@ -22,11 +26,24 @@ class JSONParser(DRFJSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(_("JSON parse error - nested too deeply.")) from None
+            raise ParseError(_("The request body is not usable JSON: nested too deeply.")) from None
+        except ParseError as exc:
+            # DRF's message is Python's ("JSON parse error - Expecting value: line 1 column
+            # 14 (char 13)"); a person and an app get where it broke, in their language.
+            raise ParseError(_not_json(exc.__context__)) from None
         problem = json_problem(data)
         if problem:
-            raise ParseError(_("JSON parse error - %(problem)s.") % {"problem": problem})
+            raise ParseError(_("The request body is not usable JSON: %(problem)s.") % {"problem": problem})
         return data
+
+
+def _not_json(cause) -> str:
+    if isinstance(cause, json.JSONDecodeError):
+        return _("The request body is not valid JSON (line %(line)d, column %(column)d).") % {
+            "line": cause.lineno,
+            "column": cause.colno,
+        }
+    return _("The request body is not valid JSON (send a JSON object in UTF-8).")
 
 
 def json_problem(data) -> str:
@@ -35,15 +52,15 @@ def json_problem(data) -> str:
     while stack:
         value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            return f"nested deeper than {MAX_JSON_DEPTH} levels"
+            return _("nested deeper than %(depth)d levels") % {"depth": MAX_JSON_DEPTH}
         if isinstance(value, str):
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
                 # "\ud800" is valid JSON but no text: PostgreSQL could never store it.
-                return "a string holds an unpaired surrogate (not valid text)"
+                return _("a string holds an unpaired surrogate (not valid text)")
         elif isinstance(value, float) and not math.isfinite(value):
-            return "numbers must be finite (no NaN or Infinity)"
+            return _("numbers must be finite (no NaN or Infinity)")
         elif isinstance(value, dict):
             stack.extend((item, depth + 1) for pair in value.items() for item in pair)
         elif isinstance(value, list):
@@ -77,6 +94,41 @@ class ModelSerializer(serializers.ModelSerializer):
         if built is None:
             built = cls._built_fields = super().get_fields()
         return copy.deepcopy(built)
+
+
+# A date-time that names its offset (what ``OffsetDateTimeField`` takes), for the schema.
+OFFSET_DATE_TIME_PATTERN = r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$"
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": OFFSET_DATE_TIME_PATTERN})
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An input date-time that says its offset (API.md "Times"): ``2026-12-12T18:00:00+08:00``.
+
+    DRF takes a date alone ("2026-12-12") as midnight and a time without an offset as the
+    service's time zone: for a deadline, an SME who meant "by the 12th" would get a day less.
+    Both are a 400 saying what to send; any offset is accepted and kept as the instant it names.
+    """
+
+    default_error_messages = {
+        "offset": gettext_lazy(
+            "Send an ISO 8601 date-time with its offset, e.g. 2026-12-12T18:00:00+08:00; "
+            "a date alone or a time without an offset is not accepted."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", self.default_error_messages["offset"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # a well-formed date-time that does not exist (2026-02-30T...)
+                parsed = None
+            if parsed is None or parsed.tzinfo is None:
+                self.fail("offset")
+        return super().to_internal_value(value)
 
 
 def validated(serializer_class, request) -> dict:

@@ -42,8 +42,8 @@ profile_update = operation(
     "For a factory: `lat`, `lng`, `service_radius_km` and `online` only (the rest is "
     "read-only: 400). Going online needs a location. Going offline withdraws its pending "
     "dispatch offers; online and verified, it sees the board and gets offers.",
-    request={"online": True, "service_radius_km": 30},
-    response=PROFILE,
+    request={"online": True, "service_radius_km": 25},
+    response={**PROFILE, "service_radius_km": 25},
     errors=(error_example(400, "invalid", "Set lat and lng before going online.", {"online": ["Location required."]}),),
 )
 
@@ -100,6 +100,16 @@ verify = operation(
     "or `suspended`, which also takes it offline); only verified factories see the board and "
     "get offers. The path's id is the factory's company id.",
     request={"status": "verified"},
-    response=PROFILE,
+    response={
+        **PROFILE,
+        "online": False,
+        "rating": None,
+        "rating_count": 0,
+        "acceptance_rate": None,
+        "on_time_rate": None,
+        "jobs_taken": 0,
+        "jobs_completed": 0,
+        "cancellations": 0,
+    },
     errors=(error_example(404, "not_found", "No such factory."),),
 )

@@ -28,7 +28,8 @@ def _assignment_state(current: str, needed: str) -> object:
     return error_example(
         409,
         f"assignment_not_{needed}",
-        f"The assignment is {current}; this needs it to be {needed}.",
+        # the message names the states as a person reads them (lower-cased labels)
+        f"The assignment is {current.replace('_', ' ')}; this needs it to be {needed.replace('_', ' ')}.",
         {"status": [current]},
     )
 
@@ -62,6 +63,19 @@ job_list = operation(
     "newest first, paginated. `?status=` keeps jobs in one status (an unknown status is 400). "
     "A factory sees only its own share of a split job.",
     response=JOB_ASSIGNED,
+    errors=(
+        error_example(
+            400,
+            "invalid",
+            "Unknown status.",
+            {
+                "status": [
+                    "One of awaiting_payment, open, assigned, materials_sent, in_production, delivered, "
+                    "completed, disputed, cancelled, expired."
+                ]
+            },
+        ),
+    ),
 )
 
 job_post = operation(
@@ -150,7 +164,7 @@ job_dispute = operation(
         error_example(
             409,
             "job_not_delivered",
-            "The job is in_production; this needs it to be delivered.",
+            "The job is in production; this needs it to be delivered.",
             {"status": ["in_production"]},
         ),
     ),
@@ -281,7 +295,7 @@ deliver = operation(
             "The delivery does not add up.",
             {"quantity_lost": ["At most 40 (2% of 2000 received)."]},
         ),
-        _assignment_state("materials_sent", "in_production"),
+        _assignment_state("assigned", "in_production"),
     ),
 )
 

@@ -4,7 +4,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.selectors import company_for_user
-from core.api.base import EmptyInputSerializer, ModelSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
+from core.api.base import (  # noqa: F401 (re-exported)
+    EmptyInputSerializer,
+    ModelSerializer,
+    OffsetDateTimeField,
+    StrictSerializer,
+    money,
+)
 from orders.models import Assignment, Job, JobEvent, Offer
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
 from payments.selectors import payment_summary
@@ -21,7 +27,10 @@ class QuoteInputSerializer(StrictSerializer):
     spec = serializers.JSONField(
         required=False, help_text="Optional for a quote; checked against the process if given."
     )
-    deadline = serializers.DateTimeField()
+    deadline = OffsetDateTimeField(
+        help_text="By when the work must be delivered: an ISO 8601 date-time with its offset, "
+        "e.g. 2026-12-12T18:00:00+08:00 (a date alone or a time without an offset is a 400)."
+    )
 
 
 class JobInputSerializer(QuoteInputSerializer):

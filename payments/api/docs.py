@@ -66,7 +66,7 @@ sandbox_pay = operation(
     "or `SANDBOX_TEST_KNOBS`, `?duplicate=1` delivers the webhook twice and `?delay=N` N "
     "seconds late.",
     response={"payment_id": 23, "result": "paid", "webhook": "payment.succeeded", "copies": 1, "delay_seconds": 0},
-    errors=(error_example(409, "payment_not_payable", "This payment is succeeded."),),
+    errors=(error_example(409, "payment_not_payable", "This payment is succeeded (in escrow)."),),
 )
 
 ledger_check = operation(
@@ -88,6 +88,7 @@ settlement_list = operation(
     "before `confirm_by`; a line not confirmed in time, refused or cancelled is `returned`: its "
     "amount is back in payable and goes into the next day's batch. `?status=` keeps one status.",
     response={**BATCH, "status": "paying", "lines": [AWAITING_LINE]},
+    errors=(error_example(400, "invalid", "Unknown status.", {"status": ["Unknown value."]}),),
 )
 
 admin_settlement_list = operation(
@@ -95,6 +96,7 @@ admin_settlement_list = operation(
     "For platform admins: every factory's batches, newest first, paginated; "
     "`?status=pending_review` is the review queue.",
     response=BATCH,
+    errors=(error_example(400, "invalid", "Unknown status.", {"status": ["Unknown value."]}),),
 )
 
 approve = operation(
@@ -112,7 +114,7 @@ approve = operation(
         error_example(
             409,
             "batch_not_pending_review",
-            "The batch is rejected; this needs it to be pending_review.",
+            "The batch is rejected; this needs it to be pending review.",
             {"status": ["rejected"]},
         ),
     ),
@@ -131,7 +133,7 @@ reject = operation(
         error_example(
             409,
             "batch_not_pending_review",
-            "The batch is paid; this needs it to be pending_review.",
+            "The batch is paid; this needs it to be pending review.",
             {"status": ["paid"]},
         ),
     ),
@@ -157,7 +159,7 @@ wechatpay_prepay = operation(
         "sign": "oR9d8PuhnIc+YZ8cBHFCwfgpaK9gd7vaRvkYD7rthRAZ...",
     },
     errors=(
-        error_example(409, "payment_not_payable", "This payment is succeeded."),
+        error_example(409, "payment_not_payable", "This payment is refunded."),
         error_example(400, "invalid", "A JSAPI payment needs the payer's openid.", {"openid": ["Required."]}),
     ),
 )

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, ForbiddenError, InvalidInputError
+from core.readable import iso_time
 from core.transitions import lock
 from payments import chart, ledger, work
 from payments.models import LedgerAccount, LedgerLeg, SettlementBatch, SettlementLine
@@ -137,7 +138,7 @@ def settlement_build(*, cutoff=None, user=None) -> list[SettlementBatch]:
                 action="built",
                 actor=user,
                 new=batch.status,
-                data={"lines": len(entries), "total_fen": batch.total_fen, "cutoff": cutoff.isoformat()},
+                data={"lines": len(entries), "total_fen": batch.total_fen, "cutoff": iso_time(cutoff)},
             )
             batches.append(batch)
     return sorted(batches, key=lambda b: (b.factory_id, b.id))

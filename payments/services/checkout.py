@@ -46,7 +46,10 @@ def payment_checkout(*, payment_id: int, sme_id: int, channel: str, payer: str =
     if channel == Channel.JSAPI and not payer:
         raise InvalidInputError(_("A JSAPI payment needs the payer's openid."), fields={"openid": [_("Required.")]})
     if payment.status != Payment.Status.REQUIRES_PAYMENT:
-        raise ConflictError(_("This payment is %(status)s.") % {"status": payment.status}, code="payment_not_payable")
+        raise ConflictError(
+            _("This payment is %(status)s.") % {"status": payment.get_status_display().lower()},
+            code="payment_not_payable",
+        )
     try:
         return gateway().checkout(PaymentInfo.of(payment), channel=Channel(channel), payer=payer)
     except NotOffered:

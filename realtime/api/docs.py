@@ -1,5 +1,7 @@
 """OpenAPI text and examples of the real-time endpoints (``core.api.schema.operation``)."""
 
+from drf_spectacular.utils import OpenApiExample
+
 from core.api.schema import error_example, operation
 
 _OFFER_EVENT = {
@@ -91,7 +93,19 @@ device_register = operation(
         "token": "fcm:dGhpcyBpcyBhIHRva2Vu",
         "created_at": "2026-06-09T09:00:00+08:00",
     },
+    response_status="201",
     errors=(
+        OpenApiExample(
+            "already_registered",
+            value={
+                "id": 2,
+                "platform": "android",
+                "token": "fcm:dGhpcyBpcyBhIHRva2Vu",
+                "created_at": "2026-06-02T08:30:00+08:00",
+            },
+            response_only=True,
+            status_codes=["200"],
+        ),
         error_example(
             400, "invalid", 'platform: "nokia" is not a valid choice.', {"platform": ['"nokia" is not a valid choice.']}
         ),

@@ -101,7 +101,7 @@ def test_token_wrong_password_is_401(api):
     api.post(REGISTER, _register_body(), format="json")
     response = api.post("/api/v1/auth/token", {"username": "lin_wei", "password": "wrong"}, format="json")
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response.json()["error"]["code"] == "invalid_credentials"
 
 
 def test_refresh_with_garbage_token_is_401(api):
@@ -114,7 +114,7 @@ def test_me_without_token_is_401_and_with_bad_token_is_401(api):
     assert api.get("/api/v1/me").status_code == 401
     response = api.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer abc.def.ghi")
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response.json()["error"]["code"] == "token_not_valid"
 
 
 def test_register_password_like_the_username_is_400_not_500(api):

@@ -2,7 +2,7 @@
 (``orders.events.offers_made_in_batch``): each carries everything a factory needs to decide
 before accepting (DOMAIN.md "Matching"), as the JSON a phone reads, field for field."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _iso(moment) -> str:
-    return moment.astimezone(UTC).isoformat()
+    return timezone.localtime(moment).isoformat()  # API.md "Times": +08:00 everywhere
 
 
 def test_batch_offer_events_carry_the_offer_and_its_job_field_for_field():
@@ -67,7 +67,8 @@ def test_batch_offer_events_carry_the_offer_and_its_job_field_for_field():
     }
     assert written == expected
     deadlines = {data["job"]["id"]: data["job"]["deadline"] for data in written.values()}
-    assert deadlines[first.id] == whole_second.astimezone(UTC).isoformat()
+    assert deadlines[first.id] == timezone.localtime(whole_second).isoformat()
+    assert deadlines[first.id].endswith("+08:00")
     assert written[next(k for k in written if k[1] == f"job:{first.id}")]["job"]["address"] == '胶州 "东区" 3号'
     # written unnumbered in the batch's transaction, numbered after its commit
     events_sequence()

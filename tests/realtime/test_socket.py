@@ -216,6 +216,8 @@ def test_socket_heartbeat_is_sent(start_web):
     assert (ready["type"], ready["last_seq"]) == ("ready", 0)
     assert message["type"] == "ping"
     assert "seq" not in message
+    # and their times are at +08:00, as every time a client reads (API.md "Times")
+    assert ready["at"].endswith("+08:00") and message["at"].endswith("+08:00")
 
 
 def test_socket_without_redis_tails_the_table(start_web):

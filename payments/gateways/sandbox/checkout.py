@@ -49,7 +49,10 @@ def sandbox_pay(*, payment_id: int, token: str, fail: bool = False, copies: int 
     copies, delay_seconds = _test_knobs(copies, delay_seconds)
     payment = Payment.objects.select_for_update().get(id=payment.id)
     if payment.status != Payment.Status.REQUIRES_PAYMENT:
-        raise ConflictError(_("This payment is %(status)s.") % {"status": payment.status}, code="payment_not_payable")
+        raise ConflictError(
+            _("This payment is %(status)s.") % {"status": payment.get_status_display().lower()},
+            code="payment_not_payable",
+        )
     gateway = SandboxGateway()
     if fail:
         _reference, replayed = gateway.decline(payment_id=payment.id, amount_fen=payment.amount_fen)

@@ -1,0 +1,153 @@
+"""The OpenAPI schema is a contract a code generator can use (API.md): every operation in an
+area (tag) with a readable operationId, every property described, the headers declared
+where they apply, and examples that belong to their operation."""
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ("get", "post", "put", "patch", "delete")
+READABLE_ID = re.compile(r"^[a-z]+(_[a-z]+)*$")
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_db_blocker.unblock():
+        generated = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(json.dumps(generated))  # plain JSON, as a generator reads it
+
+
+def _operations(schema):
+    return [
+        (f"{method.upper()} {path}", path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+
+
+def _examples(body) -> dict:
+    return ((body or {}).get("content") or {}).get("application/json", {}).get("examples") or {}
+
+
+def _resolve(schema, node):
+    while isinstance(node, dict) and "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _undescribed(node, where: str):
+    """Every property under ``node`` (nested objects, arrays and allOf included) without a
+    description."""
+    if not isinstance(node, dict):
+        return
+    for name, prop in (node.get("properties") or {}).items():
+        if not prop.get("description"):
+            yield f"{where}.{name}"
+        yield from _undescribed(prop, f"{where}.{name}")
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            yield from _undescribed(node[key], f"{where}[]")
+    for part in node.get("allOf", []) + node.get("oneOf", []) + node.get("anyOf", []):
+        yield from _undescribed(part, where)
+
+
+def test_every_operation_has_an_area_and_a_readable_unique_operation_id(schema):
+    # given: the areas the schema declares
+    areas = {tag["name"] for tag in schema.get("tags", [])}
+    assert {"auth", "jobs", "board", "offers", "assignments", "payments", "settlements", "realtime"} <= areas
+    # when: each operation is read as a generator reads it
+    problems, ids = [], {}
+    for name, _path, _method, operation in _operations(schema):
+        tags = operation.get("tags") or []
+        if len(tags) != 1 or tags[0] not in areas:
+            problems.append(f"{name}: tags {tags}")
+        operation_id = operation.get("operationId", "")
+        if not READABLE_ID.match(operation_id) or operation_id.startswith("api_") or "v1" in operation_id:
+            problems.append(f"{name}: operationId {operation_id!r}")
+        ids.setdefault(operation_id, []).append(name)
+    # then
+    assert problems == []
+    assert {i: names for i, names in ids.items() if len(names) > 1} == {}
+    by_name = {name: operation["operationId"] for name, _p, _m, operation in _operations(schema)}
+    assert by_name["POST /api/v1/jobs/"] == "jobs_create"
+    assert by_name["POST /api/v1/board/{job_id}/accept/"] == "board_accept"
+    assert by_name["GET /api/v1/jobs/"] == "jobs_list"
+
+
+def test_every_property_has_a_description(schema):
+    undescribed = [
+        where for component, node in schema["components"]["schemas"].items() for where in _undescribed(node, component)
+    ]
+    assert undescribed == []
+
+
+def test_login_and_refresh_answer_a_typed_token_pair(schema):
+    for path in ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/"):
+        body = schema["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+        pair = _resolve(schema, body)
+        assert {"access", "refresh"} <= set(pair["properties"]), path
+        assert {"access", "refresh"} <= set(pair.get("required", [])), path
+
+
+def test_headers_are_declared_where_they_apply(schema):
+    # given: the operations that take an Idempotency-Key (their view is idempotent)
+    for name, _path, method, operation in _operations(schema):
+        headers = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "header"}
+        # then: every operation says it answers in the language asked
+        assert set(_resolve(schema, headers["Accept-Language"]["schema"])["enum"]) == {"zh-hans", "en"}, name
+        # and the key is declared exactly where a reuse is a 422
+        assert ("Idempotency-Key" in headers) == ("422" in operation["responses"]), name
+        if "Idempotency-Key" in headers:
+            assert method == "post", name
+            assert headers["Idempotency-Key"]["schema"]["pattern"], name
+    posted = dict((n, o) for n, _p, _m, o in _operations(schema))["POST /api/v1/jobs/"]
+    assert "Idempotency-Key" in {p["name"] for p in posted["parameters"]}
+
+
+def test_examples_belong_to_their_operation(schema):
+    problems, seen = [], {}
+    for name, _path, method, operation in _operations(schema):
+        body = _resolve(
+            schema,
+            ((operation.get("requestBody") or {}).get("content") or {}).get("application/json", {}).get("schema"),
+        )
+        inputs = set((body or {}).get("properties") or {}) | {
+            p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
+        }
+        bodies = [("request", operation.get("requestBody"))] + list(operation["responses"].items())
+        for status, response in bodies:
+            for example in _examples(response).values():
+                value = example["value"]
+                error = value.get("error") if isinstance(value, dict) else None
+                # an error about input names only this operation's input
+                if error and error["code"] == "invalid":
+                    stray = set(error["fields"]) - inputs - {"non_field_errors"}
+                    if stray:
+                        problems.append(f"{name}: its {status} is about {sorted(stray)}, not its input")
+                if error and status == "409" and method == "get":
+                    problems.append(f"{name}: a 409 on a read")
+                if error and error["code"] == "parse_error" and method == "get":
+                    problems.append(f"{name}: a body that is not JSON, on a read that takes none")
+                # request, success and conflict examples are written for one operation
+                if status == "request" or status.startswith("2") or status == "409":
+                    seen.setdefault((status[0], json.dumps(value, sort_keys=True)), []).append(name)
+    shared = {key[1][:80]: names for key, names in seen.items() if len(names) > 1}
+    assert problems == []
+    assert shared == {}
+
+
+def test_no_operation_without_a_body_shows_a_400_about_fields(schema):
+    operations = {name: operation for name, _p, _m, operation in _operations(schema)}
+    ticket = operations["POST /api/v1/realtime/ticket/"]
+    codes = [e["value"]["error"]["code"] for e in _examples(ticket["responses"]["400"]).values()]
+    assert codes == ["parse_error"]
+    assert "409" not in operations["POST /api/v1/devices/"]["responses"] or all(
+        e["value"]["error"]["code"].startswith("device")
+        for e in _examples(operations["POST /api/v1/devices/"]["responses"]["409"]).values()
+    )
