@@ -25,19 +25,20 @@ def lot_plan(process: Process, lot_size: int, severity: str = sampling.NORMAL) -
     (GB/T 2828.1). ``sample_size`` is the pieces to draw: the largest class's sample, each
     class judged on its own first ``sample_size`` pieces. The one shape of a plan, for the
     catalogue's preview and a delivered share's inspection alike."""
+    table_lot = max(lot_size, 2)  # Table 1 starts at 2; a lot of 1 is inspected whole
     classes = {}
     for defect_class in DEFECT_CLASSES:
         plan = sampling.sampling_plan(
-            lot_size, process.aql_of(defect_class), level=process.inspection_level, severity=severity
+            table_lot, process.aql_of(defect_class), level=process.inspection_level, severity=severity
         )
         classes[defect_class] = {
             "aql": plan.aql,
             "plan_letter": plan.plan_letter,
-            "sample_size": plan.sample_size,
+            "sample_size": min(plan.sample_size, lot_size),
             "ac": plan.ac,
             "re": plan.re,
         }
-    code = sampling.code_letter(lot_size, process.inspection_level)
+    code = sampling.code_letter(table_lot, process.inspection_level)
     return {
         "lot_size": lot_size,
         "level": process.inspection_level,

@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline, duration
-from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer
+from orders.models import (
+    Assignment,
+    DispatchBatch,
+    FactoryQuality,
+    Inspection,
+    Job,
+    JobEvent,
+    MaterialMovement,
+    Offer,
+)
 
 # What a trail row's action says, as a person reads it (the codes stay in the database and API).
 ACTIONS = {
@@ -22,6 +31,10 @@ ACTIONS = {
     "offer_declined": _("offer declined"),
     "offer_expired": _("offer expired"),
     "offer_withdrawn": _("offer withdrawn"),
+    "inspection_accepted": _("lot accepted at inspection"),
+    "inspection_rejected": _("lot rejected at inspection: rework"),
+    "inspection_disputed": _("lot rejected at inspection: disputed"),
+    "redelivered": _("reworked lot delivered"),
 }
 STATUSES = {**dict(Job.Status.choices), **dict(Assignment.Status.choices)}
 
@@ -75,13 +88,42 @@ class MaterialInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class InspectionInline(ReadOnlyInline):
+    """Each inspection of the share's delivered lot: the plan's sample, what was found per
+    class and the verdict (the desk reads a dispute's evidence here)."""
+
+    model = Inspection
+    fields = ["round", "lot_size", "severity", "sample_inspected", "found", "defects", "accepted", "next", "note"]
+    readonly_fields = fields
+
+
+@admin.register(FactoryQuality)
+class FactoryQualityAdmin(ReadOnlyAdmin):
+    """Each factory's quality per process: GB/T 2828.1 switching state and running figures."""
+
+    list_display = ["factory", "process", "severity", "discontinued", "lots", "first_pass", "defects_per_100_units"]
+    list_filter = ["severity", "discontinued", "process"]
+    list_select_related = ["factory", "process"]
+    search_fields = ["factory__name"]
+
+    @admin.display(description=_("accepted at first inspection"))
+    def first_pass(self, obj):
+        rate = obj.first_pass_rate
+        return "–" if rate is None else f"{rate:.0%}"
+
+    @admin.display(description=_("defects per 100 pieces"))
+    def defects_per_100_units(self, obj):
+        value = obj.defects_per_100
+        return "–" if value is None else f"{value:.1f}"
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["id", "job", "factory", "quantity", "status", "quantity_delivered", "quantity_accepted", "rating"]
     list_filter = ["status", "via"]
     list_select_related = ["job", "factory"]
     search_fields = ["id", "job__id", "factory__name"]
-    inlines = [MaterialInline]
+    inlines = [MaterialInline, InspectionInline]
 
 
 @admin.register(Offer)
