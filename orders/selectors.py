@@ -327,3 +327,8 @@ def assignment_inspection(*, assignment_id, company) -> dict:
         "standard": process,
         "inspections": inspections,
     }
+
+
+def quality_list_for_factory(*, company):
+    """A factory's quality per process it has had lots inspected at, by process code."""
+    return FactoryQuality.objects.filter(factory=company).select_related("process").order_by("process__code")

@@ -88,3 +88,27 @@ inspection_record = operation(
         ),
     ),
 )
+
+factory_quality = operation(
+    "The factory's quality per process",
+    "For a factory: per process it has had lots inspected at, where the GB/T 2828.1 switching "
+    "rules stand (`severity` normal, tightened or reduced; `discontinued` after 5 lots rejected "
+    "on tightened; `score` the switching score towards reduced) and its figures from each lot's "
+    "first inspection: lots, lots accepted, the first-pass rate, pieces inspected, defects found "
+    "and defects per 100 pieces. Dispatch weighs a factory's quality at the job's process beside "
+    "its reliability and rating, and a factory under tightened inspection is offered fewer jobs. "
+    "Changes nothing.",
+    response={
+        "process": "velcro_sewing",
+        "severity": "normal",
+        "discontinued": False,
+        "lots": 12,
+        "lots_accepted": 11,
+        "first_pass_rate": 0.9166666666666666,
+        "units_inspected": 960,
+        "defects": 31,
+        "defects_per_100": 3.2291666666666665,
+        "score": 14,
+        "updated_at": "2026-06-11T18:05:00+08:00",
+    },
+)

@@ -4,9 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.selectors import company_for_user
-from catalogue.api.serializers import InspectionStandardSerializer, LotPlanSerializer
 from core.api.base import EmptyInputSerializer, ModelSerializer, StrictSerializer, money  # noqa: F401 (re-exported)
-from orders.models import Assignment, Inspection, Job, JobEvent, Offer
+from orders.models import Assignment, Job, JobEvent, Offer
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
 from payments.selectors import payment_summary
 
@@ -75,25 +74,6 @@ class AcceptDeliveryInputSerializer(StrictSerializer):
 class ResolveDisputeInputSerializer(StrictSerializer):
     quantity_accepted = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-
-
-class InspectionInputSerializer(StrictSerializer):
-    sample_inspected = serializers.IntegerField(
-        min_value=1, max_value=MAX_QUANTITY, help_text="Pieces inspected: at least the plan's sample_size."
-    )
-    defects = serializers.DictField(
-        child=serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY),
-        help_text="Defects found per checklist item code; items not named found none.",
-    )
-    on_reject = serializers.ChoiceField(
-        choices=[Inspection.Next.REWORK, Inspection.Next.DISPUTE],
-        default=Inspection.Next.REWORK,
-        help_text="If the lot is rejected: back to the factory to rework, or a dispute.",
-    )
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    photo_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), max_length=20, required=False, default=list
-    )
 
 
 # --- output -------------------------------------------------------------------------
@@ -349,41 +329,3 @@ class WalletSerializer(serializers.Serializer):
     in_transit_fen = serializers.IntegerField()
     paid_out_fen = serializers.IntegerField()
     currency = serializers.CharField()
-
-
-class InspectionSerializer(ModelSerializer):
-    """One inspection of a delivered lot: the plan it was judged by and the verdict."""
-
-    plan = LotPlanSerializer()
-    defects = serializers.DictField(child=serializers.IntegerField(), help_text="Defects per checklist item.")
-    found = serializers.DictField(child=serializers.IntegerField(), help_text="Defects per class.")
-    photo_ids = serializers.ListField(child=serializers.IntegerField())
-    inspected_at = serializers.DateTimeField(source="created_at")
-
-    class Meta:
-        model = Inspection
-        fields = [
-            "id",
-            "assignment",
-            "round",
-            "lot_size",
-            "severity",
-            "plan",
-            "sample_inspected",
-            "defects",
-            "found",
-            "accepted",
-            "next",
-            "note",
-            "photo_ids",
-            "inspected_at",
-        ]
-
-
-class AssignmentInspectionSerializer(serializers.Serializer):
-    assignment_id = serializers.IntegerField()
-    status = serializers.CharField(help_text="The share's status.")
-    severity = serializers.CharField(help_text="Where the switching rules stand for this factory and process.")
-    plan = LotPlanSerializer(allow_null=True, help_text="The plan for the delivered lot, until it is inspected.")
-    standard = InspectionStandardSerializer()
-    inspections = InspectionSerializer(many=True)

@@ -29,6 +29,7 @@ urlpatterns = [
     route(r"assignments/(?P<assignment_id>\d+)/progress", views.ProgressView.as_view(), "assignment-progress"),
     route(r"assignments/(?P<assignment_id>\d+)/deliver", views.DeliverView.as_view(), "assignment-deliver"),
     route(r"assignments/(?P<assignment_id>\d+)/accept", views.AcceptDeliveryView.as_view(), "assignment-accept"),
+    route("factory/quality", views.FactoryQualityView.as_view(), "factory-quality"),
     route(
         r"assignments/(?P<assignment_id>\d+)/inspection",
         views.AssignmentInspectionView.as_view(),
