@@ -324,3 +324,15 @@ def test_replay_runs_a_history_and_resumes_after_discontinuation():
     state = sampling.replay(history)
     # two rejections: tightened; five more: discontinued; the next lot restarts on tightened
     assert (state.severity, state.accepted_run, state.discontinued) == (TIGHTENED, 1, False)
+
+
+def test_table_2c_cells_as_a_published_reading_of_the_table_gives_them():
+    # Table 2-C at AQL 0.65: L (80 pieces) accepts 2 and rejects at 3, M (125) 3 and 4
+    # (GB/T 2828.1's reduced plans have Re = Ac + 1, no gap as in the 1989 edition)
+    for letter, ac in (("L", 2), ("M", 3)):
+        cell = sampling.REDUCED_TABLE[letter][sampling.aql_column("0.65")]
+        assert (sampling.sample_size_of(letter, REDUCED), cell, cell + 1) == (
+            {"L": 80, "M": 125}[letter],
+            ac,
+            ac + 1,
+        )
