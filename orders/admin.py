@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline, duration
@@ -80,6 +81,45 @@ class JobAdmin(ReadOnlyAdmin):
     search_fields = ["id", "sme__name"]
     date_hierarchy = "created_at"
     inlines = [AssignmentInline, JobEventInline]
+    readonly_fields = ["inspection_evidence"]
+
+    @admin.display(description=_("inspections"))
+    def inspection_evidence(self, job):
+        """Every inspection of the job's shares beside the quantities, for deciding a dispute."""
+        rows = (
+            Inspection.objects.filter(assignment__job=job)
+            .select_related("assignment__factory")
+            .order_by("assignment_id", "round")
+        )
+        if not rows:
+            return "–"
+        head = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("factory"),
+            _("round"),
+            _("pieces inspected"),
+            _("lot size"),
+            _("defects per class"),
+            _("next step"),
+            _("note"),
+        )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    row.assignment.factory,
+                    row.round,
+                    row.sample_inspected,
+                    row.lot_size,
+                    ", ".join(f"{name} {count}" for name, count in row.found.items()),
+                    row.get_next_display(),
+                    row.note,
+                )
+                for row in rows
+            ),
+        )
+        return format_html("<table>{}{}</table>", head, body)
 
 
 class MaterialInline(ReadOnlyInline):

@@ -114,7 +114,7 @@ def test_a_rejected_lot_is_reworked_redelivered_reinspected_and_then_paid():
     assert quality.recent == [False]
 
 
-def test_a_rejected_lot_can_go_to_a_dispute_instead():
+def test_a_rejected_lot_can_go_to_a_dispute_instead_and_the_desk_sees_the_inspection(client):
     owner, _, assignment = _delivered()
     response = _inspect(owner, assignment, {"broken_needle": 2}, on_reject="dispute", note="两件断针")
     assert response.status_code == 201
@@ -122,6 +122,15 @@ def test_a_rejected_lot_can_go_to_a_dispute_instead():
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.DISPUTED
     assert assignment.job.status == "disputed"
+    # the admin deciding the dispute reads the inspection on the job's page
+    admin = fixtures.admin_user()
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    page = client.get(f"/admin/orders/job/{assignment.job_id}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "critical 2" in text and "两件断针" in text and "Rejected: disputed" in text
 
 
 @pytest.mark.parametrize(
