@@ -40,6 +40,10 @@ def _catalogue(request):
         # The rows the data migration seeds (orders 0002, from before the catalogue app).
         for row in importlib.import_module("orders.migrations.0002_seed_processes").PROCESSES:
             Process.objects.update_or_create(code=row["code"], defaults={**row, "unit": "piece"})
+        # ...and their inspection checklists (catalogue 0004).
+        from django.apps import apps
+
+        importlib.import_module("catalogue.migrations.0004_seed_inspection_items").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,10 @@ the one form of a time in everything a client reads."""
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 def iso_time(moment) -> str | None:
@@ -28,11 +32,6 @@ def iso_time_sql(column: str) -> str:
         f" || CASE WHEN {offset} < 0 THEN '-' ELSE '+' END"
         f" || lpad((abs({offset}) / 3600)::text, 2, '0') || ':' || lpad((abs({offset}) %% 3600 / 60)::text, 2, '0'))"
     )
-
-from django.utils.dateparse import parse_datetime
-from django.utils.timezone import localtime
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 
 def yuan(fen) -> str:

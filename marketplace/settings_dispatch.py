@@ -15,6 +15,7 @@ def dispatch_settings(env) -> dict:
             "reliability": env.float("DISPATCH_WEIGHT_RELIABILITY", default=30.0),
             "load": env.float("DISPATCH_WEIGHT_LOAD", default=20.0),
             "deadline_slack": env.float("DISPATCH_WEIGHT_DEADLINE", default=10.0),
+            "quality": env.float("DISPATCH_WEIGHT_QUALITY", default=30.0),
         },
         "DISPATCH_NEAREST": env.int("DISPATCH_NEAREST", default=40),
         "DISPATCH_MISSES_TO_BOARD": env.int("DISPATCH_MISSES_TO_BOARD", default=3),

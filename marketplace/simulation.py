@@ -1,5 +1,7 @@
 """A day of the cluster, compressed: SMEs post and pay jobs, dispatch batches and the grab
-board match them, factories produce and deliver, SMEs accept, settlement runs.
+board match them, factories produce and deliver, SMEs inspect each lot by its GB/T 2828.1
+plan (each factory makes defects at its own rate) and accept it or send it back for rework,
+settlement runs.
 
 Everything goes through the real services (the same ones the API, the beat tasks and the
 webhook handler call); only time is compressed: one tick stands for one hour, and the
@@ -23,8 +25,8 @@ from core.errors import ApplicationError
 from factories import services as factory_services
 from factories.models import Capability, FactoryProfile
 from orders import services as order_services
-from orders.models import Assignment, Job, Offer
-from orders.selectors import board_list_for_factory
+from orders.models import Assignment, Inspection, Job, Offer
+from orders.selectors import assignment_inspection, board_list_for_factory
 from payments import selectors as payment_selectors
 from payments import services as payment_services
 from payments.services import settlement
@@ -48,6 +50,10 @@ class Report:
     steps: Counter = field(default_factory=Counter)
     batches: int = 0
     utilisation: float = 0.0
+    lots_inspected: int = 0  # original inspections (a lot's first)
+    lots_accepted_first: int = 0
+    reinspections: int = 0
+    defect_rates: dict = field(default_factory=dict)  # factory id -> defects per piece
     started_at: object = None  # when the run began: the report counts the dashboard from here
 
 
@@ -100,6 +106,9 @@ def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=pri
     sme_pairs, factory_pairs, admin = _cast(rng, tag, smes, factories)
     factory_users = {company.id: user for user, company in factory_pairs}
     report = Report(started_at=started_at)
+    # Each factory's workmanship: the chance a piece has a major defect (minor twice that,
+    # critical a twentieth); the SMEs' inspections find them in the sample.
+    report.defect_rates = {company.id: rng.choice([0.005, 0.02, 0.08]) for _, company in factory_pairs}
     posted_at: dict[int, int] = {}  # job id -> hour posted, until it is matched
     for hour in range(hours):
         for _ in range(rng.randint(0, 2 * jobs_per_hour)):
@@ -125,6 +134,7 @@ def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=pri
     for batch in mine:
         _try(report, "settlement approved", settlement.settlement_approve, batch_id=batch.id, admin=admin)
     report.batches = len(mine)
+    _count_inspections(report, factory_users)
     report.completed = Assignment.objects.filter(factory_id__in=factory_users, status="completed").count()
     report.cancelled = Job.objects.filter(sme__in=[c for _, c in sme_pairs], status="cancelled").count()
     report.utilisation = _utilisation(factory_pairs, hours)
@@ -245,6 +255,9 @@ def _advance(rng, report, assignment, factory_user):
     elif assignment.status == "in_production":
         received = assignment.quantity_received or 0
         lost = min(order_services.material_loss_allowance(assignment), rng.randint(0, 5))
+        delivered, lost = max(1, received - lost), lost if received - lost >= 1 else 0
+        if assignment.quantity_delivered is not None:  # reworked after a rejected inspection: the whole lot
+            delivered, lost = assignment.quantity_delivered, 0
         _try(
             report,
             "delivered",
@@ -252,9 +265,11 @@ def _advance(rng, report, assignment, factory_user):
             assignment_id=assignment.id,
             company=assignment.factory,
             user=factory_user,
-            quantity_delivered=max(1, received - lost),
-            quantity_lost=lost if received - lost >= 1 else 0,
+            quantity_delivered=delivered,
+            quantity_lost=lost,
         )
+    elif assignment.status == "delivered" and _inspect(rng, report, assignment, job, sme_user):
+        pass  # inspected this hour; a lot accepted is accepted the next
     elif assignment.status == "delivered":
         delivered = assignment.quantity_delivered or 0
         rejects = rng.randint(0, delivered // 50) if rng.random() < 0.3 else 0
@@ -268,6 +283,45 @@ def _advance(rng, report, assignment, factory_user):
             quantity_accepted=delivered - rejects,
             rating=rng.randint(3, 5),
         )
+
+
+def _inspect(rng, report, assignment, job, sme_user) -> bool:
+    """The SME inspects the delivered lot by its plan if it has not yet: each sampled piece
+    of each class is defective at the factory's rate; the found defects go on the class's
+    first checklist item. True when it inspected."""
+    page = assignment_inspection(assignment_id=assignment.id, company=job.sme)
+    plan = page["plan"]
+    if plan is None:
+        return False
+    # a reworked lot comes back better: a fifth of the defects each time
+    rate = report.defect_rates.get(assignment.factory_id, 0.02) / 5 ** len(page["inspections"])
+    rates = {"critical": rate / 20, "major": rate, "minor": 2 * rate}
+    first_item = {}
+    for item in page["standard"].inspection_items.all():
+        first_item.setdefault(item.defect_class, item.code)
+    defects = {}
+    for defect_class, entry in plan["classes"].items():
+        found = sum(rng.random() < rates[defect_class] for _ in range(entry["sample_size"]))
+        if found and defect_class in first_item:
+            defects[first_item[defect_class]] = defects.get(first_item[defect_class], 0) + found
+    _try(
+        report,
+        "inspected",
+        order_services.inspection_record,
+        assignment_id=assignment.id,
+        company=job.sme,
+        user=sme_user,
+        sample_inspected=plan["sample_size"],
+        defects=defects,
+    )
+    return True
+
+
+def _count_inspections(report, factory_users) -> None:
+    inspections = Inspection.objects.filter(assignment__factory_id__in=factory_users)
+    report.lots_inspected = inspections.filter(round=1).count()
+    report.lots_accepted_first = inspections.filter(round=1, accepted=True).count()
+    report.reinspections = inspections.filter(round__gt=1).count()
 
 
 def money_checks() -> tuple[bool, list[str], dict]:

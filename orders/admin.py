@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,16 @@ from catalogue.labels import spec_html
 from core.admin import AuditTrailInline, CsvExport, ReadOnlyAdmin, ReadOnlyInline, duration
 from core.errors import ApplicationError
 from orders import selectors, services
-from orders.models import Assignment, DispatchBatch, Job, JobEvent, MaterialMovement, Offer
+from orders.models import (
+    Assignment,
+    DispatchBatch,
+    FactoryQuality,
+    Inspection,
+    Job,
+    JobEvent,
+    MaterialMovement,
+    Offer,
+)
 
 # What a trail row's action says, as a person reads it (the codes stay in the database and API).
 ACTIONS = {
@@ -34,6 +44,10 @@ ACTIONS = {
     "offer_declined": _("offer declined"),
     "offer_expired": _("offer expired"),
     "offer_withdrawn": _("offer withdrawn"),
+    "inspection_accepted": _("lot accepted at inspection"),
+    "inspection_rejected": _("lot rejected at inspection: rework"),
+    "inspection_disputed": _("lot rejected at inspection: disputed"),
+    "redelivered": _("reworked lot delivered"),
 }
 STATUSES = {**dict(Job.Status.choices), **dict(Assignment.Status.choices)}
 # The reasons the platform writes on a job's trail (offers taken back), as a person reads them.
@@ -132,6 +146,7 @@ class JobAdmin(CsvExport, ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = [AssignmentInline, JobEventInline]
     change_form_template = "admin/orders/job/change_form.html"
+    readonly_fields = ["inspection_evidence"]
 
     def get_queryset(self, request):
         live = Assignment.objects.exclude(status=Assignment.Status.WITHDRAWN).select_related("factory")
@@ -197,6 +212,44 @@ class JobAdmin(CsvExport, ReadOnlyAdmin):
             },
         )
 
+    @admin.display(description=_("inspections"))
+    def inspection_evidence(self, job):
+        """Every inspection of the job's shares beside the quantities, for deciding a dispute."""
+        rows = (
+            Inspection.objects.filter(assignment__job=job)
+            .select_related("assignment__factory")
+            .order_by("assignment_id", "round")
+        )
+        if not rows:
+            return "–"
+        head = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("factory"),
+            _("round"),
+            _("pieces inspected"),
+            _("lot size"),
+            _("defects per class"),
+            _("next step"),
+            _("note"),
+        )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    row.assignment.factory,
+                    row.round,
+                    row.sample_inspected,
+                    row.lot_size,
+                    ", ".join(f"{name} {count}" for name, count in row.found.items()),
+                    row.get_next_display(),
+                    row.note,
+                )
+                for row in rows
+            ),
+        )
+        return format_html("<table>{}{}</table>", head, body)
+
 
 class ResolveDisputeForm(forms.Form):
     """One accepted quantity per disputed share (0 to what it delivered) and a required note."""
@@ -219,6 +272,35 @@ class MaterialInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class InspectionInline(ReadOnlyInline):
+    """Each inspection of the share's delivered lot: the plan's sample, what was found per
+    class and the verdict (the desk reads a dispute's evidence here)."""
+
+    model = Inspection
+    fields = ["round", "lot_size", "severity", "sample_inspected", "found", "defects", "accepted", "next", "note"]
+    readonly_fields = fields
+
+
+@admin.register(FactoryQuality)
+class FactoryQualityAdmin(ReadOnlyAdmin):
+    """Each factory's quality per process: GB/T 2828.1 switching state and running figures."""
+
+    list_display = ["factory", "process", "severity", "discontinued", "lots", "first_pass", "defects_per_100_units"]
+    list_filter = ["severity", "discontinued", "process"]
+    list_select_related = ["factory", "process"]
+    search_fields = ["factory__name"]
+
+    @admin.display(description=_("accepted at first inspection"))
+    def first_pass(self, obj):
+        rate = obj.first_pass_rate
+        return "–" if rate is None else f"{rate:.0%}"
+
+    @admin.display(description=_("defects per 100 pieces"))
+    def defects_per_100_units(self, obj):
+        value = obj.defects_per_100
+        return "–" if value is None else f"{value:.1f}"
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["id", "job", "factory", "quantity", "status", "quantity_delivered", "quantity_accepted", "rating"]
@@ -226,7 +308,7 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_select_related = ["job", "factory"]
     date_hierarchy = "assigned_at"
     search_fields = ["id", "job__id", "factory__name"]
-    inlines = [MaterialInline]
+    inlines = [MaterialInline, InspectionInline]
 
 
 @admin.register(Offer)

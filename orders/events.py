@@ -4,8 +4,9 @@ closed and expired, and jobs appearing on or leaving a factory's board.
 
 Who hears what: a job's status goes to its SME and to each factory holding a live or
 completed share; a share's status to the SME and that share's factory; an offer only to
-its factory; a board entry to each factory whose rules admit the job
-(``orders.services.board``), and its removal to every factory that had it.
+its factory; an inspection's verdict to the share's SME and factory; a board entry to each
+factory whose rules admit the job (``orders.services.board``), and its removal to every
+factory that had it.
 """
 
 from django.utils import timezone
@@ -64,6 +65,24 @@ def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
     events_emit(
         (company_id, "assignment.status_changed", data, _topic(assignment.job_id))
         for company_id in {sme_id, assignment.factory_id}
+    )
+
+
+def inspection_recorded(assignment: Assignment, inspection) -> None:
+    """``inspection.recorded`` to the share's SME and factory: the verdict on a delivered lot
+    and the step that follows (the record itself: GET /assignments/{id}/inspection)."""
+    data = {
+        "inspection_id": inspection.id,
+        "assignment_id": assignment.id,
+        "job_id": assignment.job_id,
+        "round": inspection.round,
+        "accepted": inspection.accepted,
+        "next": inspection.next,
+        "found": inspection.found,
+    }
+    events_emit(
+        (company_id, "inspection.recorded", data, _topic(assignment.job_id))
+        for company_id in {assignment.job.sme_id, assignment.factory_id}
     )
 
 

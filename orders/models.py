@@ -354,3 +354,7 @@ class Offer(models.Model):
             "job": self.job_id,
             "status": self.get_status_display(),
         }
+
+
+# Inspections of delivered lots and each factory's quality per process, kept apart for size.
+from orders.quality_models import FactoryQuality, Inspection  # noqa: E402, F401

@@ -18,7 +18,8 @@ ASSIGNMENT = Machine(
     label=_("assignment"),
     allowed={
         A.MATERIALS_SENT: frozenset({A.ASSIGNED}),
-        A.IN_PRODUCTION: frozenset({A.MATERIALS_SENT}),
+        # From delivered: a lot rejected at inspection goes back for rework (services.inspections).
+        A.IN_PRODUCTION: frozenset({A.MATERIALS_SENT, A.DELIVERED}),
         A.DELIVERED: frozenset({A.IN_PRODUCTION}),
         A.COMPLETED: frozenset({A.DELIVERED, A.DISPUTED}),
         A.DISPUTED: frozenset({A.DELIVERED}),

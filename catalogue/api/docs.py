@@ -1,6 +1,6 @@
 """What the schema says of the catalogue (``core.api.schema.operation``)."""
 
-from core.api.schema import operation
+from core.api.schema import error_example, operation
 
 process_list = operation(
     "The process catalogue",
@@ -27,4 +27,55 @@ process_list = operation(
         "reference_unit_price_fen": 15,
         "material_tolerance_bps": 200,
     },
+)
+
+PLAN_EXAMPLE = {
+    "lot_size": 500,
+    "level": "II",
+    "severity": "normal",
+    "code_letter": "H",
+    "sample_size": 80,
+    "full_inspection": False,
+    "classes": {
+        "critical": {"aql": "0.65", "plan_letter": "J", "sample_size": 80, "ac": 1, "re": 2},
+        "major": {"aql": "2.5", "plan_letter": "H", "sample_size": 50, "ac": 3, "re": 4},
+        "minor": {"aql": "4.0", "plan_letter": "H", "sample_size": 50, "ac": 5, "re": 6},
+    },
+}
+
+process_inspection = operation(
+    "A process's inspection standard",
+    "Any signed-in user: what a delivered lot of the process is inspected for. `items` is the "
+    "checklist (each item's defect class: critical, major or minor), `aql` the acceptance quality "
+    "limit per class and `level` the GB/T 2828.1 (ISO 2859-1) inspection level that sizes the "
+    "sample (II unless the process says otherwise). With `?lot_size=` the answer's `plan` previews "
+    "the single sampling plan for such a lot (`severity` normal unless asked): the code letter, and "
+    "per class the sample size and the acceptance (Ac) and rejection (Re) numbers after the "
+    "standard's arrows; `sample_size` is the pieces to draw, each class judged on its own first "
+    "`sample_size` pieces. Changes nothing.",
+    response={
+        "process": "velcro_sewing",
+        "level": "II",
+        "aql": {"critical": "0.65", "major": "2.5", "minor": "4.0"},
+        "items": [
+            {
+                "code": "position",
+                "name": "Closure position",
+                "name_zh": "魔术贴位置",
+                "criterion": "Within ±2 mm of the marked position",
+                "criterion_zh": "与标记位置偏差±2毫米以内",
+                "defect_class": "major",
+            }
+        ],
+        "plan": PLAN_EXAMPLE,
+    },
+    errors=(
+        error_example(404, "not_found", "Unknown process."),
+        error_example(
+            400,
+            "invalid",
+            "Bad lot size or severity.",
+            {"lot_size": ["Ensure this value is greater than or equal to 2."]},
+        ),
+    ),
 )

@@ -29,6 +29,12 @@ urlpatterns = [
     route(r"assignments/(?P<assignment_id>\d+)/progress", views.ProgressView.as_view(), "assignment-progress"),
     route(r"assignments/(?P<assignment_id>\d+)/deliver", views.DeliverView.as_view(), "assignment-deliver"),
     route(r"assignments/(?P<assignment_id>\d+)/accept", views.AcceptDeliveryView.as_view(), "assignment-accept"),
+    route("factory/quality", views.FactoryQualityView.as_view(), "factory-quality"),
+    route(
+        r"assignments/(?P<assignment_id>\d+)/inspection",
+        views.AssignmentInspectionView.as_view(),
+        "assignment-inspection",
+    ),
     route(r"assignments/(?P<assignment_id>\d+)/withdraw", views.WithdrawView.as_view(), "assignment-withdraw"),
     route(
         r"admin/jobs/(?P<job_id>\d+)/resolve-dispute", views.AdminResolveDisputeView.as_view(), "admin-resolve-dispute"

@@ -14,7 +14,8 @@ from core.errors import InvalidInputError
 from core.idempotency import idempotent
 from factories import selectors as factory_selectors
 from orders import selectors, services
-from orders.api import docs
+from orders.api import docs, inspection_docs
+from orders.api import inspection_serializers as iss
 from orders.api import serializers as s
 from orders.models import Job, JobEvent, Offer
 
@@ -329,3 +330,36 @@ class WalletView(APIView):
     def get(self, request):
         company = company_for_user(request.user)
         return Response(s.WalletSerializer(selectors.wallet_for_factory(company_id=company.id)).data)
+
+
+@extend_schema_view(get=inspection_docs.inspection_get, post=inspection_docs.inspection_record)
+class AssignmentInspectionView(APIView):
+    """A delivered share's sampling inspection: the plan, and the SME's record of it."""
+
+    def get_permissions(self):
+        return [IsSME()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(responses=iss.AssignmentInspectionSerializer)
+    def get(self, request, assignment_id):
+        page = selectors.assignment_inspection(assignment_id=assignment_id, company=company_for_user(request.user))
+        return Response(iss.AssignmentInspectionSerializer(page).data)
+
+    @extend_schema(request=iss.InspectionInputSerializer, responses={201: iss.InspectionSerializer})
+    @idempotent
+    def post(self, request, assignment_id):
+        data = validated(iss.InspectionInputSerializer, request)
+        inspection = services.inspection_record(
+            assignment_id=assignment_id, company=company_for_user(request.user), user=request.user, **data
+        )
+        return Response(iss.InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(get=inspection_docs.factory_quality)
+class FactoryQualityView(ListAPIView):
+    """The factory's inspected quality per process."""
+
+    permission_classes = [IsFactory]
+    serializer_class = iss.FactoryQualitySerializer
+
+    def get_queryset(self):
+        return selectors.quality_list_for_factory(company=company_for_user(self.request.user))

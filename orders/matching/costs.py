@@ -36,19 +36,21 @@ def _distances(distance, job_lat, job_lng, factory_lat, factory_lng) -> np.ndarr
     return np.clip(np.nan_to_num(distance, nan=MAX_DISTANCE_KM), 0.0, MAX_DISTANCE_KM)
 
 
-def _static_costs(weights, *, distance, job_price, factory_price, rating, reliability, load) -> np.ndarray:
+def _static_costs(weights, *, distance, job_price, factory_price, rating, reliability, load, quality) -> np.ndarray:
     """Every cost term except the deadline one, which depends on the capacity left."""
     with np.errstate(over="ignore", invalid="ignore"):
         ratio = np.clip(factory_price / np.maximum(job_price, 1.0), 0.0, PRICE_RATIO_CAP)
         rating = np.clip(np.where(np.isnan(rating), UNKNOWN_RATING, rating), 0.0, 5.0)
         reliability = np.clip(np.nan_to_num(reliability, nan=0.0), 0.0, 1.0)
         load = np.clip(np.nan_to_num(load, nan=1.0), 0.0, 1.0)
+        quality = np.clip(np.nan_to_num(quality, nan=0.0), 0.0, 1.0)
         cost = (
             weights.distance_per_km * distance
             + weights.price_ratio * ratio
             + weights.rating * (5.0 - rating)
             + weights.reliability * (1.0 - reliability)
             + weights.load * load
+            + weights.quality * (1.0 - quality)
         )
         return np.clip(np.nan_to_num(cost, nan=MAX_PAIR_COST, posinf=MAX_PAIR_COST), 0.0, MAX_PAIR_COST)
 
@@ -86,6 +88,7 @@ def pair_cost(job: DispatchJob, factory: DispatchFactory, cand: Candidate, weigh
         rating=one(factory.rating),
         reliability=one(factory.reliability),
         load=one(factory.load),
+        quality=one(cand.quality),
     )
     total = _total_costs(
         weights,
@@ -122,7 +125,10 @@ def _positions(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, 
 
 def _candidate_column(candidates, attr: str, dtype) -> np.ndarray:
     if isinstance(candidates, CandidateArrays):
-        return np.asarray(getattr(candidates, attr), dtype=dtype)
+        values = getattr(candidates, attr)
+        if values is None:  # an optional column (quality): every pair at its best
+            return np.ones(len(candidates), dtype=dtype)
+        return np.asarray(values, dtype=dtype)
     return _column(candidates, attr, dtype)
 
 
@@ -149,6 +155,7 @@ def _edge_arrays(jobs, factories, candidates, weights: Weights):
         rating=_column(factories, "rating", np.float64)[ef],
         reliability=_column(factories, "reliability", np.float64)[ef],
         load=_column(factories, "load", np.float64)[ef],
+        quality=_candidate_column(candidates, "quality", np.float64)[known],
     )
     return job_ids, factory_ids, known, ej, ef, _candidate_column(candidates, "free_capacity", np.int64)[known], static
 

@@ -14,6 +14,8 @@ Cost of a pair (``pair_cost``), always finite and in ``[0, MAX_PAIR_COST]``::
   + rating          * (5 - rating)                      (NaN rating counts as UNKNOWN_RATING = 4.0)
   + reliability     * (1 - reliability)                 (NaN counts as 0, the worst)
   + load            * load                              (NaN counts as 1, the worst)
+  + quality         * (1 - quality)                     (the pair's factory at the job's process;
+                                                         NaN counts as 0, the worst)
   + deadline_slack  * min(quantity / max(free_capacity, 1), DEADLINE_RATIO_CAP)
 
 ``free_capacity`` in the last term is what is left of the candidate's capacity when the pair is

@@ -53,6 +53,7 @@ class Candidate:
     unit_price_fen: int  # factory's price for this process
     distance_km: float
     free_capacity: int  # pieces this factory can still take for this job's process before its deadline
+    quality: float = 1.0  # 0..1: the factory's inspected quality at the job's process (quality_score)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class CandidateArrays:
     unit_price_fen: np.ndarray
     distance_km: np.ndarray
     free_capacity: np.ndarray
+    quality: np.ndarray | None = None  # None: every pair 1.0
 
     def __len__(self) -> int:
         return len(self.job_id)
@@ -80,6 +82,7 @@ class Weights:
     reliability: float = 30.0  # cost per (1 - reliability)
     load: float = 20.0  # cost per unit of load
     deadline_slack: float = 10.0  # weight * min(quantity / max(free_capacity, 1), cap)
+    quality: float = 30.0  # cost per (1 - quality) of the factory at the job's process
 
     def __post_init__(self):
         # A bad setting must fail loudly at start-up, not skew every batch silently.
@@ -90,6 +93,21 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights()
+
+# A factory's quality at a process, from its lots' original inspections (GB/T 2828.1):
+# the share of lots accepted at first inspection, smoothed towards QUALITY_PRIOR so a few
+# lots move it gently (a factory never inspected there scores the prior), halved while its
+# lots there are under tightened inspection, and 0 once inspection is discontinued.
+QUALITY_PRIOR = 0.8
+QUALITY_PRIOR_LOTS = 5
+TIGHTENED_QUALITY_FACTOR = 0.5
+
+
+def quality_score(*, lots: int, lots_accepted: int, severity: str, discontinued: bool) -> float:
+    if discontinued:
+        return 0.0
+    rate = (lots_accepted + QUALITY_PRIOR * QUALITY_PRIOR_LOTS) / (lots + QUALITY_PRIOR_LOTS)
+    return rate * (TIGHTENED_QUALITY_FACTOR if severity == "tightened" else 1.0)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
 - ``assignments``: taking a job (board accept) and each step of a share, acceptance included
 - ``materials``: the SME's material per share
 - ``disputes``: disputes and their resolution
+- ``inspections``: sampling inspection of a delivered lot and its verdict
 - ``offers`` and ``dispatch``: a dispatch offer's life, and the batch that makes offers
 - ``sweeps``: the beat sweeps (auto-accept, expiry)
 - ``locking``: the job/assignment locks and trail rows they all share
@@ -25,6 +26,7 @@ from orders.services.assignments import (
 )
 from orders.services.dispatch import dispatch_run_batch
 from orders.services.disputes import dispute_resolve, job_dispute
+from orders.services.inspections import inspection_record
 from orders.services.jobs import job_cancel, job_expire, job_payment_captured
 from orders.services.locking import job_lock
 from orders.services.materials import material_loss_allowance
@@ -50,6 +52,7 @@ __all__ = [
     "dispatch_pieces",
     "dispatch_run_batch",
     "dispute_resolve",
+    "inspection_record",
     "job_cancel",
     "job_dispute",
     "job_expire",

@@ -156,9 +156,10 @@ def assignment_materials_received(*, assignment_id, company, user, quantity_rece
     if assignment.status == A.MATERIALS_SENT:
         materials.check_received(assignment, quantity_received)
     shortfall = max(0, (assignment.quantity_sent or assignment.quantity) - quantity_received)
+    if assignment.status == A.IN_PRODUCTION:
+        return assignment  # a retry
     if assignment.status != A.MATERIALS_SENT:
-        ASSIGNMENT.move(assignment, A.IN_PRODUCTION)  # a retry returns quietly, anything else is 409
-        return assignment
+        raise ASSIGNMENT.conflict(assignment.status, [A.MATERIALS_SENT])
     assignment.quantity_received = quantity_received
     ASSIGNMENT.move(
         assignment,
@@ -210,6 +211,8 @@ def assignment_deliver(
     if assignment.status != A.IN_PRODUCTION:
         ASSIGNMENT.move(assignment, A.DELIVERED)  # a retry returns quietly, anything else is 409
         return assignment
+    if assignment.quantity_delivered is not None:
+        return _redeliver(job, assignment, user=user, quantity_delivered=quantity_delivered)
     materials.check_delivery(assignment, quantity_delivered, quantity_lost, leftover)
     assignment.quantity_delivered = quantity_delivered
     assignment.quantity_done = quantity_delivered
@@ -222,6 +225,27 @@ def assignment_deliver(
         fields=["quantity_delivered", "quantity_done", "delivered_at"],
     )
     materials.account_for_delivery(assignment, quantity_delivered, quantity_lost, leftover, user=user)
+    job_sync_status(job, user=user)
+    return assignment
+
+
+def _redeliver(job, assignment, *, user, quantity_delivered: int) -> Assignment:
+    """The lot rejected at inspection comes back reworked: the same pieces, delivered again
+    and inspected again. Its material was accounted for at the first delivery."""
+    if quantity_delivered != assignment.quantity_delivered:
+        raise InvalidInputError(
+            _("A reworked lot is delivered whole: %(quantity)d pieces.") % {"quantity": assignment.quantity_delivered},
+            fields={"quantity_delivered": [_("Exactly %(quantity)d.") % {"quantity": assignment.quantity_delivered}]},
+        )
+    assignment.delivered_at = timezone.now()
+    ASSIGNMENT.move(
+        assignment,
+        A.DELIVERED,
+        actor=user,
+        action="redelivered",
+        data={"delivered": quantity_delivered},
+        fields=["delivered_at"],
+    )
     job_sync_status(job, user=user)
     return assignment
 

@@ -31,7 +31,8 @@ from orders import events
 from orders.matching.eligibility import eligibility_arrays, split_floor
 from orders.matching.inputs import job_coverage
 from orders.matching.solver import CandidateArrays, DispatchFactory, DispatchJob, Weights, solve_batch
-from orders.models import Assignment, DispatchBatch, Job, Offer
+from orders.matching.types import quality_score
+from orders.models import Assignment, DispatchBatch, FactoryQuality, Job, Offer
 from orders.selectors import EMPTY_BATCHES_KEY
 from orders.services.offers import offers_expire
 from orders.services.shards import piece_factory_ids, piece_job_ids, piece_lock
@@ -84,6 +85,31 @@ def _count_empty_batch() -> None:
         cache.incr(EMPTY_BATCHES_KEY)
     except Exception:  # noqa: BLE001 - a figure for people, never a reason to fail a batch
         logger.debug("empty dispatch batch not counted: cache unavailable", exc_info=True)
+
+
+def _pair_quality(pairs, jobs) -> np.ndarray:
+    """Each candidate pair's ``quality_score``: its factory's inspected quality at the job's
+    process (``FactoryQuality``), the prior where the factory has no inspected lots there."""
+    factory_ids = pairs["factory_id"]
+    quality = np.full(len(factory_ids), quality_score(lots=0, lots_accepted=0, severity="normal", discontinued=False))
+    if not len(factory_ids):
+        return quality
+    process_of = {j.id: j.process_id for j in jobs}
+    rows = FactoryQuality.objects.filter(
+        factory_id__in=id_in(np.unique(factory_ids).tolist()), process_id__in={*process_of.values()}
+    ).values_list("factory_id", "process_id", "lots", "lots_accepted", "severity", "discontinued")
+    scores = {
+        (factory, process): quality_score(lots=lots, lots_accepted=accepted, severity=severity, discontinued=stopped)
+        for factory, process, lots, accepted, severity, stopped in rows
+    }
+    if not scores:
+        return quality
+    known = np.isin(factory_ids, [factory for factory, _ in scores])
+    for at in np.flatnonzero(known).tolist():
+        key = (int(factory_ids[at]), process_of[int(pairs["job_id"][at])])
+        if key in scores:
+            quality[at] = scores[key]
+    return quality
 
 
 def dispatch_weights() -> Weights:
@@ -162,8 +188,8 @@ def _record_baseline(batch, greedy) -> None:
 
 def _load(jobs, profiles, now):
     """The solver's plain inputs: eligible pairs (pending offers count as booked capacity
-    and as cover; declined and expired pairs are out), jobs' remaining quantities, and the
-    factories' rating, reliability and load."""
+    and as cover; declined and expired pairs are out), jobs' remaining quantities, the
+    factories' rating, reliability and load, and each pair's inspected quality."""
     job_ids = [j.id for j in jobs]
     excluded = set(
         Offer.objects.filter(
@@ -207,6 +233,7 @@ def _load(jobs, profiles, now):
         unit_price_fen=pairs["unit_price_fen"],
         distance_km=pairs["distance_km"],
         free_capacity=pairs["free_capacity"],
+        quality=_pair_quality(pairs, jobs),
     )
     return pairs, dispatch_jobs, dispatch_factories, candidates
 

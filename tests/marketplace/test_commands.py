@@ -25,6 +25,7 @@ def test_simulate_runs_a_compressed_day_and_checks_the_money(capsys):
     assert "match rate" in out
     assert "time to match" in out
     assert "factory utilisation" in out
+    assert "inspection             first-pass acceptance" in out
     assert "money checks           ledger balanced, reconciliation ties out" in out
 
 

@@ -63,6 +63,12 @@ class Command(BaseCommand):
             f"factory utilisation    {report.utilisation:.1%} of the lines' capacity up to the last deadline"
         )
         self.stdout.write(f"assignments completed  {report.completed}; settlement batches {report.batches}")
+        first_pass = report.lots_accepted_first / max(1, report.lots_inspected)
+        self.stdout.write(
+            f"inspection             first-pass acceptance {first_pass:.1%} "
+            f"({report.lots_accepted_first} of {report.lots_inspected} lots by GB/T 2828.1), "
+            f"{report.reinspections} re-inspected after rework"
+        )
         self.stdout.write(f"steps                  {dict(sorted(report.steps.items()))}")
         self.stdout.write(
             f"money                  paid in {totals['paid_in'] / 100:,.2f} CNY, to factories "
