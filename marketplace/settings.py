@@ -19,6 +19,7 @@ from marketplace.settings_api import api_settings
 from marketplace.settings_database import database_settings
 from marketplace.settings_dispatch import dispatch_settings
 from marketplace.settings_frontdoor import frontdoor_settings
+from marketplace.settings_photos import photo_settings
 from marketplace.settings_wechatpay import wechatpay_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "factories",
     "payments",
     "orders",
+    "evidence",
     "marketplace",
 ]
 
@@ -307,6 +309,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"  # collectstatic fills it (make run); whitenoise serves it
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Photos (var/photos, or S3-compatible object storage), their limits: settings_photos.py.
+globals().update(photo_settings(env, VAR_DIR, REQUEST_BODY_LIMITS, CONTENT_SECURITY_POLICY))  # noqa: F821
 
 # The API's framework (DRF) and its tokens (simplejwt): marketplace/settings_api.py.
 globals().update(api_settings(env, TRUSTED_PROXIES))
