@@ -15,7 +15,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from marketplace.settings_api import api_settings
+from marketplace.settings_api import ENUM_NAME_OVERRIDES, api_settings
 from marketplace.settings_database import database_settings
 from marketplace.settings_dispatch import dispatch_settings
 from marketplace.settings_frontdoor import frontdoor_settings
@@ -324,12 +324,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "JobStatusEnum": "orders.models.Job.Status",
-        "AssignmentStatusEnum": "orders.models.Assignment.Status",
-        "PaymentStatusEnum": "payments.models.Payment.Status",
-        "VerificationEnum": "factories.models.FactoryProfile.Verification",
-    },
+    "ENUM_NAME_OVERRIDES": ENUM_NAME_OVERRIDES,
 }
 
 # The beat's frequent entries (a minute apart or less) tick quietly on the console.

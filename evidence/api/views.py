@@ -2,7 +2,7 @@
 
 from django.http import FileResponse
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
@@ -68,7 +68,7 @@ class PhotoUploadReceiveView(APIView):
     permission_classes = [AllowAny]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Stored.")})
     def post(self, request, token):
         services.photo_upload_receive(token=token, upload=request.FILES.get(storage.FILE_FIELD))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -79,7 +79,7 @@ class PhotoFileView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @extend_schema(responses={200: OpenApiResponse(description="The photo's JPEG bytes (`image/jpeg`).")})
     def get(self, request, token):
         name = selectors.photo_file_for_token(token)
         response = FileResponse(storage.photo_storage().open(name, "rb"), content_type="image/jpeg")

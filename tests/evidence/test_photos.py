@@ -4,8 +4,10 @@ storage (moto's S3 server as a process of its own; presigned POST and GET). A ph
 an upload, posts the file as the API says, confirms it, and the job's parties list it and
 read it; bad uploads are refused with a 4xx and leave nothing stored."""
 
+import html
 import io
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -23,6 +25,7 @@ from tests.evidence.photos import GPS, MotoServer, Phone, jpeg_with_gps, png_bom
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FS = "django.core.files.storage.FileSystemStorage"
+PREVIEW = r'rel="noopener"><img src="([^"]+)"'  # the admin's thumbnail, linked to the photo
 
 
 @pytest.fixture(scope="module")
@@ -256,3 +259,71 @@ def test_photos_only_the_jobs_parties_and_admins_see_its_photos(world):
     # another company gets a 404, as for the job itself; no token is a 401
     _error(world["stranger"].photos(job.id), 404, "not_found")
     _error(Phone(world["sme"].base, None).photos(job.id), 401, "not_authenticated")
+
+
+def test_photos_a_factory_sees_no_photo_of_another_factorys_share(live_server, backend):
+    # given: a job split between two factories, each with a delivery photo of its share
+    owner = fixtures.sme()
+    job = fixtures.job(owner, quantity=2000, allow_split=True)
+    pairs = [fixtures.factory(capabilities=[("velcro_sewing", 12, 100000, 100, 0)]) for _ in range(2)]
+    phones = [Phone(live_server.url, user) for user, _ in pairs]
+    ids = []
+    for (user, company), phone in zip(pairs, phones, strict=True):
+        order_services.board_accept(job_id=job.id, factory=company, user=user, quantity=1000)
+        form = _uploaded(phone, job.id, "delivery", jpeg_with_gps((320, 240)))
+        ids.append(phone.confirm(job.id, form["upload_key"]).json()["id"])
+    # then: each factory lists its own; the SME both
+    for phone, own in zip(phones, ids, strict=True):
+        assert [p["id"] for p in phone.photos(job.id).json()["results"]] == [own]
+    assert [p["id"] for p in Phone(live_server.url, owner[0]).photos(job.id).json()["results"]] == ids
+
+
+def test_photos_a_factory_that_gave_its_share_back_may_no_longer_confirm_or_see(world):
+    job, (user, company) = world["job"], world["pairs"]["factory"]
+    form = _uploaded(world["factory"], job.id, "delivery", jpeg_with_gps())
+    # when: it withdraws before confirming
+    order_services.assignment_withdraw(assignment_id=world["share"].id, company=company, user=user, reason="busy")
+    # then
+    _error(world["factory"].confirm(job.id, form["upload_key"]), 404, "not_found")
+    _error(world["factory"].photos(job.id), 404, "not_found")
+    assert not Photo.objects.exists()
+
+
+def test_photos_filesystem_urls_are_signed_and_expire(live_server, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "photos": {"BACKEND": FS, "OPTIONS": {"location": str(tmp_path)}}}
+    settings.PHOTO_URL_EXPIRES_SECONDS = 1
+    owner = fixtures.sme()
+    job = fixtures.job(owner)
+    user, company = fixtures.factory()
+    order_services.board_accept(job_id=job.id, factory=company, user=user)
+    phone = Phone(live_server.url, user)
+    form = _uploaded(phone, job.id, "delivery", jpeg_with_gps())
+    # a tampered upload URL stores nothing
+    bad = Phone.upload({**form, "url": form["url"][:-3] + "abc"}, jpeg_with_gps())
+    _error(bad, 404, "not_found")
+    phone.confirm(job.id, form["upload_key"])
+    (row,) = phone.photos(job.id).json()["results"]
+    # then: the URL reads the photo now, a tampered one never, and the same one not after it expired
+    assert requests.get(row["url"], timeout=30).status_code == 200
+    _error(requests.get(row["url"][:-3] + "abc", timeout=30), 404, "not_found")
+    time.sleep(2.2)
+    _error(requests.get(row["url"], timeout=30), 404, "not_found")
+
+
+def test_photos_admin_lists_photos_with_thumbnails_filtered_by_job(world, client, live_server):
+    job = world["job"]
+    form = _uploaded(world["factory"], job.id, "delivery", jpeg_with_gps())
+    photo_id = world["factory"].confirm(job.id, form["upload_key"]).json()["id"]
+    client.force_login(fixtures.UserFactory(username="photo-admin", is_staff=True, is_superuser=True))
+    # when
+    page = client.get(f"/admin/evidence/photo/?job__id__exact={job.id}")
+    detail = client.get(f"/admin/evidence/photo/{photo_id}/change/")
+    # then: the row's thumbnail is a signed URL that reads
+    assert page.status_code == 200 and detail.status_code == 200
+    (thumbnail,) = re.findall(PREVIEW, page.content.decode())
+    thumbnail = html.unescape(thumbnail)
+    url = thumbnail if thumbnail.startswith("http") else live_server.url + thumbnail
+    assert Image.open(io.BytesIO(requests.get(url, timeout=30).content)).size[0] <= 480
+    assert re.findall(PREVIEW, detail.content.decode())
+    other_job = client.get(f"/admin/evidence/photo/?job__id__exact={job.id + 1000}")
+    assert not re.findall(PREVIEW, other_job.content.decode())
