@@ -55,7 +55,7 @@ def _flattened(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
@@ -80,8 +80,8 @@ def clean_photo(data: bytes) -> CleanPhoto:
                 probe.verify()  # the structure, without decoding every pixel
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
-                upright = ImageOps.exif_transpose(image)  # the orientation EXIF asked for, kept
-                clean = _flattened(upright)
+                ImageOps.exif_transpose(image, in_place=True)  # the orientation EXIF asked for, kept
+                clean = _flattened(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_many_pixels() from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error):

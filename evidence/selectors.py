@@ -49,4 +49,6 @@ def photo_file_for_token(token: str) -> str:
     name = storage.local_file_name(token)
     if not Photo.objects.filter(Q(image_name=name) | Q(thumbnail_name=name)).exists():
         raise NotFoundError(_("No such photo."))
+    if not storage.photo_storage().exists(name):  # removed from the folder by hand
+        raise NotFoundError(_("No such photo."))
     return name

@@ -4,11 +4,13 @@ thumbnail made, the raw upload deleted)."""
 
 import logging
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import company_for_user
@@ -170,3 +172,25 @@ def _photo_store(*, job, share, company, user, grant, clean, raw) -> tuple[Photo
         return Photo.objects.get(source_key=grant["key"]), False
     logger.info("photo %s (%s) on job %s by company %s", photo.id, photo.kind, job.id, company.id)
     return photo, True
+
+
+def photo_uploads_purge(*, now=None) -> int:
+    """Delete the raw uploads nobody confirmed (a phone that lost its connection, a refused
+    kind): older than twice the upload window, their keys can no longer be confirmed.
+    Returns how many. On a bucket a lifecycle rule on ``uploads/`` does the same."""
+    target = storage.photo_storage()
+    cutoff = (now or timezone.now()) - timedelta(seconds=2 * settings.PHOTO_UPLOAD_EXPIRES_SECONDS + 60)
+    try:
+        job_folders, _files = target.listdir("uploads")
+    except FileNotFoundError:  # nothing was ever uploaded to this folder
+        return 0
+    removed = 0
+    for folder in job_folders:
+        for name in target.listdir(f"uploads/{folder}")[1]:
+            key = f"uploads/{folder}/{name}"
+            if target.get_modified_time(key) < cutoff:
+                target.delete(key)
+                removed += 1
+    if removed:
+        logger.info("deleted %s photo uploads never confirmed", removed)
+    return removed

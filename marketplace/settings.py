@@ -280,6 +280,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "realtime-purge": {"task": "realtime.tasks.realtime_purge_task", "schedule": 600.0},
     "idempotency-purge": {"task": "core.tasks.idempotency_records_purge_task", "schedule": 3600.0},
+    "photo-uploads-purge": {"task": "evidence.tasks.photo_uploads_purge_task", "schedule": 3600.0},
     "webhooks-pending": {
         "task": "payments.tasks.webhook_events_process_pending_task",
         "schedule": WEBHOOK_SWEEP_SECONDS,

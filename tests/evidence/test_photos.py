@@ -4,20 +4,27 @@ storage (moto's S3 server as a process of its own; presigned POST and GET). A ph
 an upload, posts the file as the API says, confirms it, and the job's parties list it and
 read it; bad uploads are refused with a 4xx and leave nothing stored."""
 
+import base64
 import html
 import io
+import json
 import os
 import re
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
 import pytest
 import requests
+from django.conf import settings
+from django.utils import timezone
 from PIL import Image
 
 from evidence.models import Photo
+from evidence.services import photo_uploads_purge
+from evidence.tasks import photo_uploads_purge_task
 from orders import services as order_services
 from tests import fixtures
 from tests.evidence.photos import GPS, MotoServer, Phone, jpeg_with_gps, png_bomb, renamed_executable
@@ -110,6 +117,11 @@ def _uploaded(phone: Phone, job_id: int, kind: str, data: bytes, **file) -> dict
     response = Phone.upload(form, data, **file)
     assert response.status_code in (200, 201, 204), response.text
     return form
+
+
+def _policy(form: dict) -> dict:
+    """A presigned POST's policy, as the bucket reads it."""
+    return json.loads(base64.b64decode(form["fields"]["policy"]))
 
 
 def _error(response, status: int, code: str):
@@ -206,13 +218,15 @@ def test_photos_an_upload_over_the_size_is_refused_and_nothing_is_stored(world, 
     assert form["max_bytes"] == 200_000
     # when: the phone posts it anyway
     upload = Phone.upload(form, big.getvalue(), filename="IMG_0005.png", content_type="image/png")
-    # then: the storage refuses it (the service's own URL and a real bucket's policy) or, where
-    # a stand-in takes it, the confirmation does; either way nothing is kept
-    if upload.status_code < 300:
+    # then: the service's own upload URL refuses it (as a real bucket's content-length-range
+    # does); moto's bucket takes it, and the confirmation refuses it: either way nothing is kept
+    if form["fields"]:
+        assert upload.status_code == 204, upload.text
         _error(world["factory"].confirm(job.id, form["upload_key"]), 400, "photo_too_large")
+        assert ["content-length-range", 1, 200_000] in _policy(form)["conditions"]
     else:
-        assert 400 <= upload.status_code < 500
-        assert world["factory"].confirm(job.id, form["upload_key"]).status_code == 400
+        _error(upload, 400, "photo_too_large")
+        _error(world["factory"].confirm(job.id, form["upload_key"]), 400, "not_uploaded")
     assert world["stored"]() == []
     assert not Photo.objects.exists()
 
@@ -237,8 +251,9 @@ def test_photos_an_expired_upload_is_refused_and_nothing_is_stored(world, settin
     time.sleep(2.2)
     # when: the phone uploads late, and confirms later still
     upload = Phone.upload(form, jpeg_with_gps())
-    if form["fields"]:  # a bucket's presigned POST
-        assert upload.status_code in (204, 403), upload.text  # moto does not enforce the policy's expiry
+    if form["fields"]:  # a bucket's presigned POST: its policy expires (moto does not enforce it)
+        assert upload.status_code in (204, 403), upload.text
+        assert datetime.fromisoformat(_policy(form)["expiration"].replace("Z", "+00:00")) < datetime.now(UTC)
     else:
         _error(upload, 400, "upload_expired")
     _error(world["factory"].confirm(job.id, form["upload_key"]), 400, "upload_expired")
@@ -327,3 +342,19 @@ def test_photos_admin_lists_photos_with_thumbnails_filtered_by_job(world, client
     assert re.findall(PREVIEW, detail.content.decode())
     other_job = client.get(f"/admin/evidence/photo/?job__id__exact={job.id + 1000}")
     assert not re.findall(PREVIEW, other_job.content.decode())
+
+
+def test_photos_uploads_never_confirmed_are_purged_once_they_cannot_be(world):
+    job, stored = world["job"], world["stored"]
+    # given: a photo confirmed, and an upload whose phone never confirmed it
+    confirmed = _uploaded(world["factory"], job.id, "delivery", jpeg_with_gps())
+    world["factory"].confirm(job.id, confirmed["upload_key"])
+    abandoned = _uploaded(world["factory"], job.id, "delivery", jpeg_with_gps())
+    assert len(stored()) == 3
+    # when: the hourly sweep runs while its key could still be confirmed, and after
+    assert photo_uploads_purge_task() == 0
+    later = timezone.now() + timedelta(seconds=2 * settings.PHOTO_UPLOAD_EXPIRES_SECONDS + 120)
+    assert photo_uploads_purge(now=later) == 1
+    # then: the photo and its thumbnail stay; the abandoned upload is gone
+    assert len(stored()) == 2 and not any(name.startswith("uploads/") for name in stored())
+    _error(world["factory"].confirm(job.id, abandoned["upload_key"]), 400, "not_uploaded")
