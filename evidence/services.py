@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import company_for_user
 from core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from core.outbox import events_emit
 from evidence import storage
 from evidence.images import clean_photo
 from evidence.models import Photo
@@ -65,7 +66,7 @@ def photo_upload_start(*, job_id: int, user, kind: str, assignment_id: int | Non
 
 
 def too_large() -> InvalidInputError:
-    message = _("The photo is larger than %(mb)s MB.") % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)}
+    message = _("The photo is larger than %(mb)s MB.") % {"mb": f"{settings.PHOTO_MAX_BYTES / (1024 * 1024):.3g}"}
     return InvalidInputError(message, code="photo_too_large", fields={"file": [message]})
 
 
@@ -165,6 +166,7 @@ def _photo_store(*, job, share, company, user, grant, clean, raw) -> tuple[Photo
                 thumbnail_width=clean.thumbnail_width,
                 thumbnail_height=clean.thumbnail_height,
             )
+            _photo_added(photo)
     except IntegrityError:
         # A concurrent confirm of the same upload made it first: keep its files, not ours.
         target.delete(image_name)
@@ -172,6 +174,20 @@ def _photo_store(*, job, share, company, user, grant, clean, raw) -> tuple[Photo
         return Photo.objects.get(source_key=grant["key"]), False
     logger.info("photo %s (%s) on job %s by company %s", photo.id, photo.kind, job.id, company.id)
     return photo, True
+
+
+def _photo_added(photo: Photo) -> None:
+    """``photo.added`` to every company that may see the photo: the job's SME and the
+    factory of its share, or every factory holding a share for a photo of the whole job."""
+    job = photo.job
+    if photo.assignment_id is not None:
+        factories = [photo.assignment.factory_id]
+    else:
+        factories = Assignment.objects.filter(job=job, status__in=Assignment.COVERING).values_list(
+            "factory_id", flat=True
+        )
+    data = {"photo_id": photo.id, "job_id": job.id, "assignment_id": photo.assignment_id, "kind": photo.kind}
+    events_emit((company_id, "photo.added", data, f"job:{job.id}") for company_id in {job.sme_id, *factories})
 
 
 def photo_uploads_purge(*, now=None) -> int:

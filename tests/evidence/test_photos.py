@@ -165,6 +165,11 @@ def test_photos_delivery_photo_is_uploaded_confirmed_listed_and_read_without_its
     again = world["factory"].confirm(job.id, form["upload_key"])
     assert again.status_code == 200 and again.json()["id"] == photo["id"]
     assert Photo.objects.count() == 1
+    # and the SME's event stream told of it once
+    events = world["sme"].session.get(f"{world['sme'].base}/api/v1/events").json()["results"]
+    added = [e["data"] for e in events if e["type"] == "photo.added"]
+    share = world["share"].id
+    assert added == [{"photo_id": photo["id"], "job_id": job.id, "assignment_id": share, "kind": "delivery"}]
 
 
 def test_photos_each_party_attaches_its_own_kinds_only(world):
@@ -287,7 +292,10 @@ def test_photos_a_factory_sees_no_photo_of_another_factorys_share(live_server, b
         order_services.board_accept(job_id=job.id, factory=company, user=user, quantity=1000)
         form = _uploaded(phone, job.id, "delivery", jpeg_with_gps((320, 240)))
         ids.append(phone.confirm(job.id, form["upload_key"]).json()["id"])
-    # then: each factory lists its own; the SME both
+    # then: each factory lists its own and hears of its own only; the SME both
+    for phone, own in zip(phones, ids, strict=True):
+        events = phone.session.get(f"{phone.base}/api/v1/events").json()["results"]
+        assert [e["data"]["photo_id"] for e in events if e["type"] == "photo.added"] == [own]
     for phone, own in zip(phones, ids, strict=True):
         assert [p["id"] for p in phone.photos(job.id).json()["results"]] == [own]
     assert [p["id"] for p in Phone(live_server.url, owner[0]).photos(job.id).json()["results"]] == ids
