@@ -49,15 +49,15 @@ photo_upload_start = operation(
 
 photo_confirm = operation(
     "Confirm an uploaded photo",
-    "For whoever got the upload. The service checks what arrived by its bytes (JPEG, PNG or "
-    "WebP; at most 10 MB and 40 megapixels), re-encodes it as JPEG without its metadata (EXIF "
+    "For whoever got the upload. The service checks what arrived by its bytes (JPEG, PNG, "
+    "WebP or HEIC; at most 10 MB and 40 megapixels), re-encodes it as JPEG without its metadata (EXIF "
     "and its GPS position are gone), makes a thumbnail, deletes the raw upload and records "
     "the photo (201). Confirming the same key again answers the same photo (200). A refused "
     "upload is deleted and nothing is recorded. Another company's upload key is a 404.",
     request={"upload_key": UPLOAD_KEY},
     response=PHOTO,
     errors=(
-        error_example(400, "not_an_image", "The upload is not a JPEG, PNG or WebP image."),
+        error_example(400, "not_an_image", "The upload is not a JPEG, PNG, WebP or HEIC image."),
         error_example(400, "photo_too_large", "The photo is larger than 10 MB."),
         error_example(400, "image_too_large", "The image has more than 40,000,000 pixels."),
         error_example(400, "not_uploaded", "Nothing has been uploaded with this key yet."),

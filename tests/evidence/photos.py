@@ -28,6 +28,16 @@ def jpeg_with_gps(size=(640, 480)) -> bytes:
     return out.getvalue()
 
 
+def heic_with_gps(size=(320, 240)) -> bytes:
+    """An iPhone's HEIC with a GPS position in its EXIF."""
+    image = Image.new("RGB", size, (40, 160, 40))
+    exif = Image.Exif()
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update(GPS)
+    out = io.BytesIO()
+    image.save(out, format="HEIF", exif=exif.tobytes())
+    return out.getvalue()
+
+
 def png_bomb(width=20000, height=20000) -> bytes:
     """A small PNG whose header declares ``width`` x ``height`` pixels (of one bit each)."""
 

@@ -27,7 +27,7 @@ from evidence.services import photo_uploads_purge
 from evidence.tasks import photo_uploads_purge_task
 from orders import services as order_services
 from tests import fixtures
-from tests.evidence.photos import GPS, MotoServer, Phone, jpeg_with_gps, png_bomb, renamed_executable
+from tests.evidence.photos import GPS, MotoServer, Phone, heic_with_gps, jpeg_with_gps, png_bomb, renamed_executable
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -170,6 +170,23 @@ def test_photos_delivery_photo_is_uploaded_confirmed_listed_and_read_without_its
     added = [e["data"] for e in events if e["type"] == "photo.added"]
     share = world["share"].id
     assert added == [{"photo_id": photo["id"], "job_id": job.id, "assignment_id": share, "kind": "delivery"}]
+
+
+def test_photos_an_iphones_heic_is_kept_as_a_jpeg_without_its_gps(world):
+    job = world["job"]
+    original = heic_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # given: GPS in the HEIC
+    # when
+    form = _uploaded(world["sme"], job.id, "dispute", original, filename="IMG_0007.HEIC", content_type="image/heic")
+    response = world["sme"].confirm(job.id, form["upload_key"])
+    # then: a JPEG of the same size, its metadata gone
+    assert response.status_code == 201, response.text
+    assert (response.json()["kind"], response.json()["assignment"]) == ("dispute", None)
+    body = requests.get(response.json()["url"], timeout=30).content
+    image = Image.open(io.BytesIO(body))
+    assert (image.format, image.size) == ("JPEG", (320, 240))
+    assert not image.getexif() and b"Exif" not in body
+    assert Photo.objects.get().source_format == "HEIF"
 
 
 def test_photos_each_party_attaches_its_own_kinds_only(world):
