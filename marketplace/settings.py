@@ -19,6 +19,7 @@ from marketplace.settings_api import api_settings
 from marketplace.settings_database import database_settings
 from marketplace.settings_dispatch import dispatch_settings
 from marketplace.settings_frontdoor import frontdoor_settings
+from marketplace.settings_photos import photo_settings
 from marketplace.settings_wechatpay import wechatpay_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "factories",
     "payments",
     "orders",
+    "evidence",
     "marketplace",
 ]
 
@@ -280,6 +282,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "realtime-purge": {"task": "realtime.tasks.realtime_purge_task", "schedule": 600.0},
     "idempotency-purge": {"task": "core.tasks.idempotency_records_purge_task", "schedule": 3600.0},
+    "photo-uploads-purge": {"task": "evidence.tasks.photo_uploads_purge_task", "schedule": 3600.0},
     "webhooks-pending": {
         "task": "payments.tasks.webhook_events_process_pending_task",
         "schedule": WEBHOOK_SWEEP_SECONDS,
@@ -309,6 +312,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"  # collectstatic fills it (make run); whitenoise serves it
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Photos (var/photos, or S3-compatible object storage), their limits: settings_photos.py.
+globals().update(photo_settings(env, VAR_DIR, REQUEST_BODY_LIMITS, CONTENT_SECURITY_POLICY))  # noqa: F821
 
 # The API's framework (DRF), its tokens (simplejwt) and its schema (drf-spectacular):
 # marketplace/settings_api.py.

@@ -3,6 +3,17 @@ its size."""
 
 from datetime import timedelta
 
+# The schema's names for choice sets that share a field name (status, kind): drf-spectacular
+# would otherwise name them by a hash.
+ENUM_NAME_OVERRIDES = {
+    "JobStatusEnum": "orders.models.Job.Status",
+    "AssignmentStatusEnum": "orders.models.Assignment.Status",
+    "PaymentStatusEnum": "payments.models.Payment.Status",
+    "VerificationEnum": "factories.models.FactoryProfile.Verification",
+    "CompanyKindEnum": "accounts.models.Company.Kind",
+    "PhotoKindEnum": "evidence.models.Photo.Kind",
+}
+
 
 def api_settings(env, trusted_proxies: int) -> dict:
     rest_framework = {
@@ -104,10 +115,5 @@ SPECTACULAR_SETTINGS = {
         "marketplace.docs.describe_properties",
         "core.api.schema.shared_header_schemas",
     ],
-    "ENUM_NAME_OVERRIDES": {
-        "JobStatusEnum": "orders.models.Job.Status",
-        "AssignmentStatusEnum": "orders.models.Assignment.Status",
-        "PaymentStatusEnum": "payments.models.Payment.Status",
-        "VerificationEnum": "factories.models.FactoryProfile.Verification",
-    },
+    "ENUM_NAME_OVERRIDES": ENUM_NAME_OVERRIDES,
 }

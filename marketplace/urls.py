@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("catalogue.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("evidence.api.urls")),
     path("", include("factories.api.urls")),
     path("", include("payments.api.urls")),
     path("", include("realtime.api.urls")),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-APPS = ["accounts", "catalogue", "core", "factories", "marketplace", "orders", "payments", "realtime"]
+APPS = ["accounts", "catalogue", "core", "factories", "marketplace", "orders", "evidence", "payments", "realtime"]
 PO = Path(ROOT, "locale/zh_Hans/LC_MESSAGES/django.po")
 MSGATTRIB, MSGFMT = shutil.which("msgattrib") or "msgattrib", shutil.which("msgfmt") or "msgfmt"
 

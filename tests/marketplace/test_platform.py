@@ -143,7 +143,15 @@ def test_openapi_every_operation_documents_the_error_shape(api):
     assert len(operations) > 30
     for path, method, operation in operations:
         public = path.startswith(
-            ("/api/v1/auth/register", "/api/v1/auth/token", "/healthz", "/sandbox", "/api/v1/payments/webhooks")
+            (
+                "/api/v1/auth/register",
+                "/api/v1/auth/token",
+                "/healthz",
+                "/sandbox",
+                "/api/v1/payments/webhooks",
+                "/api/v1/photo-uploads",  # the signed URL is the credential
+                "/api/v1/photo-files",
+            )
         )
         # every operation can be throttled; a signed-in caller's can be refused its token or
         # role; an input can be bad, a named object missing, a retried key reused (core.api.schema)
