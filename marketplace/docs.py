@@ -7,6 +7,7 @@ from accounts.api.fields import FIELDS as accounts_fields
 from catalogue.api.fields import FIELDS as catalogue_fields
 from core.api.schema import FIELDS as core_fields
 from core.api.schema import operation
+from evidence.api.fields import FIELDS as evidence_fields
 from factories.api.fields import FIELDS as factories_fields
 from orders.api.fields import FIELDS as orders_fields
 from payments.api.fields import FIELDS as payments_fields
@@ -53,6 +54,7 @@ def property_glossary() -> dict:
         orders_fields,
         payments_fields,
         realtime_fields,
+        evidence_fields,
     ):
         twice = set(glossary) & set(fields)
         if twice:

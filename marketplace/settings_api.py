@@ -75,6 +75,8 @@ API_TAGS = {
     "wallet": "settlements",
     "processes": "catalogue",
     "healthz": "health",
+    "photo_uploads": "photos",
+    "photo_files": "photos",
 }
 API_TAG_DESCRIPTIONS = [
     {"name": "auth", "description": "Register, log in, refresh and revoke tokens, change the password; who am I."},
@@ -89,6 +91,10 @@ API_TAG_DESCRIPTIONS = [
         "description": "The event stream: socket tickets, the stream over HTTP, notifications.",
     },
     {"name": "devices", "description": "Phones registered for mobile pushes."},
+    {
+        "name": "photos",
+        "description": "Photo evidence's signed upload and file URLs (a job's photos are under jobs).",
+    },
     {"name": "factory", "description": "A factory's own profile and capabilities (processes, prices, capacity)."},
     {"name": "catalogue", "description": "The processes jobs can be posted for, with their spec schemas."},
     {"name": "admin", "description": "Platform admins: verify factories, resolve disputes, settle, check the ledger."},

@@ -28,7 +28,7 @@ class _PlanQuery(serializers.Serializer):
     severity = serializers.ChoiceField(choices=list(sampling.SEVERITIES), default=sampling.NORMAL)
 
 
-class _InspectionResponse(InspectionStandardSerializer):
+class ProcessInspectionSerializer(InspectionStandardSerializer):
     plan = LotPlanSerializer(allow_null=True, read_only=True)
 
     class Meta(InspectionStandardSerializer.Meta):
@@ -44,7 +44,7 @@ class ProcessInspectionView(APIView):
             OpenApiParameter("lot_size", int, description="A lot size to preview its sampling plan (2 or more)."),
             OpenApiParameter("severity", str, enum=list(sampling.SEVERITIES), description="Default normal."),
         ],
-        responses=_InspectionResponse,
+        responses=ProcessInspectionSerializer,
     )
     def get(self, request, code):
         process = selectors.process_get_by_code(code)

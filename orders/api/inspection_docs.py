@@ -78,7 +78,7 @@ inspection_record = operation(
     errors=(
         NOT_YOURS,
         ONLY_SME,
-        _assignment_state("in_production", "delivered"),
+        _assignment_state("materials_sent", "delivered"),
         error_example(409, "already_inspected", "This delivery has been inspected already."),
         error_example(
             400,
