@@ -41,8 +41,10 @@ def test_seam_single_returns_its_handlers_result_and_refuses_a_second_handler():
 def test_apps_register_their_seams_at_start_up():
     # The upward effects of the layering, each wired by the upper app's AppConfig.ready().
     from accounts.seams import company_registered
+    from evidence import selectors as evidence_selectors
     from factories.seams import factory_unavailable
     from factories.services import factory_profile_create
+    from orders import seams as order_seams
     from orders import selectors as order_selectors
     from orders.services.jobs import job_payment_captured
     from orders.services.offers import offers_withdraw_for_factory
@@ -52,3 +54,5 @@ def test_apps_register_their_seams_at_start_up():
     assert payment_seams.finished_job_ids.handlers == (order_selectors.finished_job_ids,)
     assert factory_unavailable.handlers == (offers_withdraw_for_factory,)
     assert company_registered.handlers == (factory_profile_create,)
+    assert order_seams.photos_owned.handlers == (evidence_selectors.photos_owned,)
+    assert order_seams.job_photos.handlers == (evidence_selectors.job_photos,)
