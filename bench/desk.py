@@ -5,7 +5,7 @@ database (``<DATABASE_URL name>_desk``, made anew) it registers 40 verified fact
 SMEs, then bulk-inserts ``BENCH_JOBS`` (default 10,000) jobs posted over the last 30 days in
 mixed states (awaiting payment, open, assigned, in production, delivered, completed, disputed,
 cancelled), each paid one with its payment, its escrow account and its "paid" trail row, each
-matched one with its share (some offered, some grabbed) and trail rows for its status changes,
+matched one with its share (some offered, some grabbed), its material movements and trail rows for its status changes,
 and ANALYZEs. It then times the admin's index as a logged-in superuser through the whole Django
 stack in this process (middleware, session, template; no network): p50 and p95 over
 ``BENCH_REQUESTS`` requests after five warm-up ones, the queries one page makes, and whether
@@ -101,7 +101,7 @@ def add_jobs(rng, factories, smes, count: int) -> None:
     from django.utils import timezone
 
     from catalogue.models import Process
-    from orders.models import Assignment, Job, JobEvent
+    from orders.models import Assignment, Job, JobEvent, MaterialMovement
     from payments.models import LedgerAccount, Payment
 
     processes = list(Process.objects.all())
@@ -185,6 +185,19 @@ def add_jobs(rng, factories, smes, count: int) -> None:
     Payment.objects.bulk_create(payments, batch_size=2_000)
     LedgerAccount.objects.bulk_create(escrows, batch_size=2_000)
     Assignment.objects.bulk_create(shares, batch_size=2_000)
+    moved = []
+    for share in shares:
+        if share.quantity_sent:
+            moved += [
+                MaterialMovement(assignment=share, kind=kind, quantity=share.quantity) for kind in ("sent", "received")
+            ]
+        if share.quantity_done:
+            lost = share.quantity // 100
+            moved += [
+                MaterialMovement(assignment=share, kind="consumed", quantity=share.quantity - lost),
+                MaterialMovement(assignment=share, kind="loss", quantity=lost),
+            ]
+    MaterialMovement.objects.bulk_create(moved, batch_size=2_000)
     JobEvent.objects.bulk_create(events, batch_size=2_000)
     # auto_now_add stamped everything "now": spread the rows back over their jobs' lives.
     with connection.cursor() as cursor:

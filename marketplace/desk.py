@@ -98,6 +98,7 @@ def desk(*, now=None) -> dict:
     overbooked = [row for row in dashboard.factory_utilisation(now=now) if row["overbooked"]]
     return {
         **desk_counts(now=now),
+        "material_to_confirm": order_selectors.material_returned_unconfirmed(),
         "today": today(now=now),
         "processes": processes,
         "no_factory": [row for row in processes if row["open_jobs"] and not row["online"]],
