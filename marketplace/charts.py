@@ -136,7 +136,14 @@ def jobs_chart(rows) -> bytes:
     return _png(figure)
 
 
-def _time_unit(seconds: float) -> tuple[float, str, str]:
+# A unit for time to match: (seconds in it, Chinese, English).
+SIMULATED_HOURS = (3600, "模拟小时", "simulated h")
+
+
+def _time_unit(seconds: float, unit=None) -> tuple[float, str, str]:
+    """``unit`` when given; otherwise the one that suits ``seconds`` (the largest p95)."""
+    if unit:
+        return unit
     if seconds >= 2 * 3600:
         return 3600, "小时", "h"
     if seconds >= 120:
@@ -144,13 +151,13 @@ def _time_unit(seconds: float) -> tuple[float, str, str]:
     return 1, "秒", "s"
 
 
-def time_to_match_chart(rows) -> bytes:
+def time_to_match_chart(rows, *, unit=None) -> bytes:
     figure, axes = _figure("撮合用时（中位数 / 95%）", "Time to match (p50 / p95)")
     rows, labels = _days(rows)
     if not rows:
         _empty(axes)
         return _png(figure)
-    divisor, unit_zh, unit_en = _time_unit(max(row["p95_s"] for row in rows))
+    divisor, unit_zh, unit_en = _time_unit(max(row["p95_s"] for row in rows), unit)
     for i, (key, zh, en) in enumerate((("p50_s", "中位数", "p50"), ("p95_s", "95% 分位", "p95"))):
         values = [row[key] / divisor for row in rows]
         axes.plot(_xticks(axes, labels), values, marker="o", color=COLOURS[i], label=label(zh, en))
@@ -258,7 +265,10 @@ CHARTS = {
 }
 
 
-def render(name: str, rows) -> bytes:
+def render(name: str, rows, *, unit=None) -> bytes:
+    """Chart ``name`` of ``rows``; ``unit`` fixes time to match's unit (``SIMULATED_HOURS``)."""
+    if name == "time_to_match":
+        return time_to_match_chart(rows, unit=unit)
     return CHARTS[name][2](rows)
 
 
@@ -330,11 +340,11 @@ def _cell(value, kind: str, divisor: float) -> str:
     return str(value)
 
 
-def table(name: str, rows) -> dict:
+def table(name: str, rows, *, unit=None) -> dict:
     """``{"headings": ["中文 English", ...], "rows": [[text, ...], ...]}``: what chart ``name``
     draws from ``rows``, in the chart's units (time to match in the unit its axis uses)."""
     rows = _drawn_rows(name, rows)
-    divisor, unit_zh, unit_en = _time_unit(max((row.get("p95_s", 0) for row in rows), default=0))
+    divisor, unit_zh, unit_en = _time_unit(max((row.get("p95_s", 0) for row in rows), default=0), unit)
     # text needs no font of ours: the headings are always in both languages
     headings = [
         f"{zh}（{unit_zh}） {en} ({unit_en})" if kind == "duration" else f"{zh} {en}"
