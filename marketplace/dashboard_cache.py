@@ -5,9 +5,10 @@ Each chart's entry holds its PNG, the figures it was drawn from as text (the tab
 the same numbers, the same moment) and when it was drawn. An entry younger than
 ``DASHBOARD_CHART_FRESH_SECONDS`` is served as it is; an older one is served too, and one
 redraw is sent to a worker (``marketplace.tasks.dashboard_chart_redraw_task``; a lock in the
-cache keeps it to one per chart at a time). Only a chart with no entry at all (the cache
-lost, nobody looked for ``KEEP_SECONDS``) is drawn in the request. An unreachable cache
-draws in the request every time: slower, never wrong."""
+cache keeps it to one per chart at a time; with the broker away it is drawn in the request).
+Only a chart with no entry at all (the cache lost, nobody looked for ``KEEP_SECONDS``) is
+drawn in the request. An unreachable cache draws in the request every time: slower, never
+wrong."""
 
 import logging
 import time
@@ -38,18 +39,22 @@ def chart_draw(name: str) -> dict:
     return entry
 
 
-def _refresh_if_stale(name: str, entry: dict) -> None:
+def _refresh_if_stale(name: str, entry: dict) -> dict:
+    """The entry to show: ``entry``, with one redraw sent when it is stale; drawn here when
+    the broker cannot take the redraw (the reader waits once rather than see it age)."""
     fresh = settings.DASHBOARD_CHART_FRESH_SECONDS
     if time.time() - entry["drawn_at"] < fresh:
-        return
+        return entry
     try:
         first = cache.add(f"{chart_key(name)}:redrawing", 1, fresh)
     except Exception:  # noqa: BLE001
-        return
+        return entry
     if first:
         from marketplace.tasks import dashboard_chart_redraw_task
 
-        send(dashboard_chart_redraw_task, name)
+        if not send(dashboard_chart_redraw_task, name):
+            return chart_draw(name)
+    return entry
 
 
 def charts_kept(names) -> dict[str, dict]:
@@ -62,11 +67,7 @@ def charts_kept(names) -> dict[str, dict]:
     entries = {}
     for name in names:
         entry = kept.get(chart_key(name))
-        if entry is None:
-            entry = chart_draw(name)
-        else:
-            _refresh_if_stale(name, entry)
-        entries[name] = entry
+        entries[name] = chart_draw(name) if entry is None else _refresh_if_stale(name, entry)
     return entries
 
 
