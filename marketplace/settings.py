@@ -253,6 +253,9 @@ WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=5.0)
 PAYMENT_RECONCILE_SECONDS = env.float("PAYMENT_RECONCILE_SECONDS", default=5.0)
 PAYMENT_RECONCILE_RECENT_SECONDS = env.float("PAYMENT_RECONCILE_RECENT_SECONDS", default=1800.0)
 PAYMENT_RECONCILE_ALL_SECONDS = env.float("PAYMENT_RECONCILE_ALL_SECONDS", default=60.0)
+# The dashboard's charts are served from the cache; one older than this is redrawn by a
+# worker while its last drawing is shown (marketplace/dashboard_cache.py).
+DASHBOARD_CHART_FRESH_SECONDS = env.float("DASHBOARD_CHART_FRESH_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "settlement-daily": {
         "task": "payments.tasks.settlement_build_task",

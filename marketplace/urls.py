@@ -9,6 +9,7 @@ from accounts.api.tokens import throttled_admin_login
 from core.routing import route
 from marketplace.health import HealthView
 from marketplace.views import dashboard_chart_view, dashboard_view
+from orders.admin import materials_view
 from payments.admin import reconciliation_view
 from payments.api.views import SandboxPayView
 
@@ -32,6 +33,7 @@ urlpatterns = [
         f"{settings.ADMIN_URL}reconciliation/", admin.site.admin_view(reconciliation_view), name="admin-reconciliation"
     ),
     path(f"{settings.ADMIN_URL}dashboard/", admin.site.admin_view(dashboard_view), name="admin-dashboard"),
+    path(f"{settings.ADMIN_URL}materials/", admin.site.admin_view(materials_view), name="admin-materials"),
     path(
         f"{settings.ADMIN_URL}dashboard/<slug:name>.png",
         admin.site.admin_view(dashboard_chart_view),

@@ -351,3 +351,22 @@ class DispatchBatchAdmin(ReadOnlyAdmin):
             "rounds",
             *self.readonly_fields,
         ]
+
+
+def materials_view(request):
+    """The customer material per SME and per factory: sent, received, lost, returned, and what
+    is still to come back (``selectors.materials_by_company``)."""
+    figures = selectors.materials_by_company()
+    return TemplateResponse(
+        request,
+        "admin/orders/materials.html",
+        {
+            **admin.site.each_context(request),
+            "title": _("Customer material"),
+            "totals": figures["totals"],
+            "tables": [
+                ("smes", figures["smes"], _("Per SME"), _("SME")),
+                ("factories", figures["factories"], _("Per factory"), _("factory")),
+            ],
+        },
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from factories.models import FactoryProfile
 from marketplace import desk
 from orders import services as order_services
-from orders.models import Job
+from orders.models import Assignment, Job
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,18 @@ def test_the_home_pages_links_open_their_filtered_lists():
     for link in links:
         # an unknown filter would redirect to ?e=1: every link here filters for real
         assert browser.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_matched_today_counts_a_job_whose_first_share_was_taken_today_only():
+    # given: job A's first share was taken yesterday and a second one today; job B's first
+    # share was taken today
+    pair = fixtures.factory()
+    earlier = fixtures.completed_assignment(pair)
+    yesterday = timezone.now() - timedelta(days=1)
+    Assignment.objects.filter(id=earlier.id).update(assigned_at=yesterday)
+    Assignment.objects.create(job=earlier.job, factory=fixtures.factory()[1], quantity=1, unit_price_fen=15)
+    fixtures.completed_assignment(pair)
+    # when
+    figures = desk.today()
+    # then: only job B was first matched today
+    assert figures["matched"] == 1
