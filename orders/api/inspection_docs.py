@@ -1,6 +1,6 @@
 """What the schema says of a share's inspection operations (``core.api.schema.operation``)."""
 
-from catalogue.api.docs import PLAN_EXAMPLE
+from catalogue.api.docs import PLAN_EXAMPLE, STANDARD_EXAMPLE
 from core.api.schema import error_example, operation
 from orders.api.docs import NOT_YOURS, ONLY_SME, _assignment_state
 
@@ -41,21 +41,7 @@ inspection_get = operation(
         "status": "delivered",
         "severity": "normal",
         "plan": INSPECTION_PLAN,
-        "standard": {
-            "process": "velcro_sewing",
-            "level": "II",
-            "aql": {"critical": "0.65", "major": "2.5", "minor": "4.0"},
-            "items": [
-                {
-                    "code": "position",
-                    "name": "Closure position",
-                    "name_zh": "魔术贴位置",
-                    "criterion": "Within ±2 mm of the marked position",
-                    "criterion_zh": "与标记位置偏差±2毫米以内",
-                    "defect_class": "major",
-                }
-            ],
-        },
+        "standard": STANDARD_EXAMPLE,
         "inspections": [],
     },
     errors=(NOT_YOURS,),
