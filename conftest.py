@@ -21,12 +21,13 @@ ROOT = Path(__file__).resolve().parent
 
 # Every event the suite emits is checked against its class (core.events), in this process
 # and in the servers and workers the tests start (they inherit the environment).
-os.environ["EVENTS_VALIDATE"] = "1"
+# Every seam call likewise, against its declared arguments and transaction (core.seams).
+os.environ["EVENTS_VALIDATE"] = os.environ["SEAMS_CHECK"] = "1"
 
 
 @pytest.fixture(autouse=True)
 def _events_validate(settings):
-    settings.EVENTS_VALIDATE = True
+    settings.EVENTS_VALIDATE = settings.SEAMS_CHECK = True
 
 
 @pytest.fixture(autouse=True)

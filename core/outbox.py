@@ -31,7 +31,7 @@ from django.db import connection, transaction
 
 from core import events as event_types
 from core.models import Event
-from core.seams import Seam
+from core.seams import AFTER_COMMIT, Seam
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ COMPANY_CHUNK = 200  # companies numbered in one short transaction
 SEQUENCE_CHUNK = 5_000  # rows numbered in one statement
 
 # events=[Event or EventRow, ...] numbered and committed; called after the numbering commit.
-events_sequenced = Seam("core.events_sequenced", required=False)
+events_sequenced = Seam("core.events_sequenced", args={"events": list}, runs=AFTER_COMMIT, required=False)
 
 
 class _Numbering:
