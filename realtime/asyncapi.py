@@ -62,46 +62,64 @@ _ACK = {
 }
 
 
+_INFO = {
+    "title": "Marketplace event stream",
+    "version": "1",
+    "description": (
+        "Every change a company's apps must react to, as events of that company's stream, numbered by "
+        "`seq`. Open the socket with a single-use ticket (`POST /api/v1/realtime/ticket`) or an "
+        "`Authorization: Bearer` header; with `after=<seq>` the missed events come first, then a "
+        "`ready` frame, then new events as they happen. `GET /api/v1/events?after=` reads the same "
+        "stream over HTTP (see /api/schema/). Generated from the event classes the apps register."
+    ),
+}
+
+_QUERY_BINDING = {
+    "ws": {
+        "bindingVersion": WS_BINDING_VERSION,
+        "query": {
+            "type": "object",
+            "properties": {
+                "ticket": {"type": "string", "description": "A single-use ticket, good for 60 s."},
+                "after": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Replay every event with a greater seq first (0: only new ones).",
+                },
+            },
+        },
+    }
+}
+
+
+def _event_message(name: str, cls) -> dict:
+    message = {
+        "name": name,
+        "title": name,
+        "summary": f"To {cls.audience}.",
+        "description": cls.description,
+        "contentType": "application/json",
+        "payload": _envelope({"const": name, "description": "The event's type."}, f"#/components/schemas/{_key(name)}"),
+    }
+    if cls.example is not None:
+        message["examples"] = [
+            {"payload": {"seq": 42, "type": name, "at": "2026-06-09T10:00:02+08:00", "data": cls.example}}
+        ]
+    return message
+
+
 def asyncapi_document() -> dict:
     """The AsyncAPI 3.0 document of ``/ws/v1/events`` (a JSON-ready dict)."""
     types = event_types()
-    schemas, messages = {}, {}
-    for name, cls in types.items():
-        schemas[name] = cls.payload_schema()
-        message = {
-            "name": name,
-            "title": name,
-            "summary": f"To {cls.audience}.",
-            "description": cls.description,
-            "contentType": "application/json",
-            "payload": _envelope(
-                {"const": name, "description": "The event's type."}, f"#/components/schemas/{_key(name)}"
-            ),
-        }
-        if cls.example is not None:
-            message["examples"] = [
-                {"payload": {"seq": 42, "type": name, "at": "2026-06-09T10:00:02+08:00", "data": cls.example}}
-            ]
-        messages[_key(name)] = message
+    schemas = {_key(name): cls.payload_schema() for name, cls in types.items()}
+    messages = {_key(name): _event_message(name, cls) for name, cls in types.items()}
     for name, frame in _FRAMES.items():
         messages[f"frame.{name}"] = {"name": name, "contentType": "application/json", **frame}
     messages["client.ack"] = {"name": "ack", "contentType": "application/json", **_ACK}
-    schemas = {_key(name): schema for name, schema in schemas.items()}
-
     sent = [*(_key(n) for n in types), "frame.ready", "frame.ping"]
     return {
         "asyncapi": ASYNCAPI_VERSION,
-        "info": {
-            "title": "Marketplace event stream",
-            "version": "1",
-            "description": (
-                "Every change a company's apps must react to, as events of that company's stream, numbered by "
-                "`seq`. Open the socket with a single-use ticket (`POST /api/v1/realtime/ticket`) or an "
-                "`Authorization: Bearer` header; with `after=<seq>` the missed events come first, then a "
-                "`ready` frame, then new events as they happen. `GET /api/v1/events?after=` reads the same "
-                "stream over HTTP (see /api/schema/). Generated from the event classes the apps register."
-            ),
-        },
+        "info": _INFO,
         "defaultContentType": "application/json",
         "channels": {
             "events": {
@@ -109,22 +127,7 @@ def asyncapi_document() -> dict:
                 "title": "A company's event stream",
                 "description": "Bad or missing credentials refuse the handshake (close code 4401).",
                 "messages": {key: {"$ref": f"#/components/messages/{key}"} for key in messages},
-                "bindings": {
-                    "ws": {
-                        "bindingVersion": WS_BINDING_VERSION,
-                        "query": {
-                            "type": "object",
-                            "properties": {
-                                "ticket": {"type": "string", "description": "A single-use ticket, good for 60 s."},
-                                "after": {
-                                    "type": "integer",
-                                    "minimum": 0,
-                                    "description": "Replay every event with a greater seq first (0: only new ones).",
-                                },
-                            },
-                        },
-                    }
-                },
+                "bindings": _QUERY_BINDING,
             }
         },
         "operations": {
