@@ -72,7 +72,9 @@ inspection_record = operation(
     "quantity through POST .../deliver and the lot is inspected again) or, with "
     "`on_reject: dispute`, to `disputed` for an admin. The lot's first inspection moves the "
     "factory's switching state for the process. Both companies get `inspection.recorded`. "
-    "`photo_ids` names photos already uploaded as evidence.",
+    "`photo_ids` names photos already uploaded as evidence (POST /api/v1/jobs/{id}/photos): "
+    "only the SME's own photos of kind `inspection` of this job, of this share or of the whole "
+    "job; any other id is a 400 `invalid_photos` and nothing is recorded.",
     request={"sample_inspected": 125, "defects": {"position": 6, "loose_threads": 4}},
     response=INSPECTION,
     errors=(
@@ -85,6 +87,12 @@ inspection_record = operation(
             "invalid_defects",
             "Some defect counts are wrong.",
             {"defects": {"wobbly": ["Not an item of this process's checklist."]}},
+        ),
+        error_example(
+            400,
+            "invalid_photos",
+            "Name only your own inspection photos of this job.",
+            {"photo_ids": ["Not an inspection photo of this job: 42."]},
         ),
     ),
 )

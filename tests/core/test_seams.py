@@ -1,5 +1,7 @@
 """core.seams.Seam, and the seams the apps register at start-up (docs/architecture.md)."""
 
+from types import UnionType
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,8 +43,10 @@ def test_seam_single_returns_its_handlers_result_and_refuses_a_second_handler():
 def test_apps_register_their_seams_at_start_up():
     # The upward effects of the layering, each wired by the upper app's AppConfig.ready().
     from accounts.seams import company_registered
+    from evidence import selectors as evidence_selectors
     from factories.seams import factory_unavailable
     from factories.services import factory_profile_create
+    from orders import seams as order_seams
     from orders import selectors as order_selectors
     from orders.services.jobs import job_payment_captured
     from orders.services.offers import offers_withdraw_for_factory
@@ -52,6 +56,8 @@ def test_apps_register_their_seams_at_start_up():
     assert payment_seams.finished_job_ids.handlers == (order_selectors.finished_job_ids,)
     assert factory_unavailable.handlers == (offers_withdraw_for_factory,)
     assert company_registered.handlers == (factory_profile_create,)
+    assert order_seams.photos_owned.handlers == (evidence_selectors.photos_owned,)
+    assert order_seams.job_photos.handlers == (evidence_selectors.job_photos,)
 
 
 def test_every_seam_of_the_apps_declares_its_arguments_and_when_it_runs():
@@ -60,18 +66,19 @@ def test_every_seam_of_the_apps_declares_its_arguments_and_when_it_runs():
     from core import outbox
     from core.seams import WHEN
     from factories import seams as factory_seams
+    from orders import seams as order_seams
     from payments import seams as payment_seams
 
     declared = [
         value
-        for module in (account_seams, factory_seams, payment_seams, outbox)
+        for module in (account_seams, factory_seams, payment_seams, order_seams, outbox)
         for value in vars(module).values()
         if isinstance(value, Seam)
     ]
     # then each names its keywords with their types, and one of the four moments
-    assert len(declared) == 7
+    assert len(declared) == 9
     for seam in declared:
-        assert seam.args is not None and all(isinstance(t, type | tuple) for t in seam.args.values()), seam
+        assert seam.args is not None and all(isinstance(t, type | tuple | UnionType) for t in seam.args.values()), seam
         assert seam.runs in WHEN, seam
 
 
