@@ -49,6 +49,10 @@ env = environ.Env(
 )
 
 DEBUG = env("DEBUG")
+# Check every emitted event against its class (core.events): on in DEBUG and in the tests.
+EVENTS_VALIDATE = env.bool("EVENTS_VALIDATE", default=DEBUG)
+# Check each seam call's argument types and transaction (core.seams): on in DEBUG and the tests.
+SEAMS_CHECK = env.bool("SEAMS_CHECK", default=DEBUG)
 SECRET_KEY = env("SECRET_KEY")
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(

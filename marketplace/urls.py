@@ -12,6 +12,7 @@ from marketplace.views import dashboard_chart_view, dashboard_view
 from orders.admin import materials_view
 from payments.admin import reconciliation_view
 from payments.api.views import SandboxPayView
+from realtime.api.views import asyncapi_view
 
 # The admin is the platform's operator desk, titled as such in the reader's language.
 admin.site.site_header = _("Jiaozhou shared-factory platform")
@@ -45,6 +46,7 @@ urlpatterns = [
     route("api/schema", SpectacularAPIView.as_view(), "schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     route("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), "docs"),
+    route("api/asyncapi.json", asyncapi_view, "asyncapi"),
     route("api/redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
     route("healthz", HealthView.as_view(), "healthz"),
     route("", TemplateView.as_view(template_name="landing.html"), "landing"),
