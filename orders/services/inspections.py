@@ -16,6 +16,7 @@ An original inspection (the lot's first) moves the factory's switching state and
 figures for the process (``FactoryQuality``); a re-inspection after rework does not.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -76,8 +77,12 @@ def _record_original(quality: FactoryQuality, plan: dict, found: dict, accepted:
             max(plan["lot_size"], 2), entry["aql"], level=plan["level"], severity=plan["severity"]
         )
         results.append(sampling.ClassResult(class_plan, found[defect_class]))
+    # Reduced inspection only where the platform has approved it (9.3.3.1 d): INSPECTION_REDUCED_ALLOWED).
     state = sampling.after_lot(
-        sampling.resume(switching_state(quality)), accepted=accepted, score_points=sampling.lot_score_points(results)
+        sampling.resume(switching_state(quality)),
+        accepted=accepted,
+        score_points=sampling.lot_score_points(results),
+        reduced_allowed=settings.INSPECTION_REDUCED_ALLOWED,
     )
     quality.severity = state.severity
     quality.recent = list(state.recent)
