@@ -10,6 +10,7 @@ from django.utils import timezone
 from catalogue.models import Process
 from factories.models import Capability, FactoryProfile
 from marketplace import dashboard
+from orders import material_selectors
 from orders import selectors as order_selectors
 from orders.models import Assignment, Job, JobEvent
 from payments.models import BillDifference, LedgerAccount, Payment, Refund, SettlementBatch
@@ -100,7 +101,7 @@ def desk(*, now=None) -> dict:
     overbooked = [row for row in dashboard.factory_utilisation(now=now) if row["overbooked"]]
     return {
         **desk_counts(now=now),
-        "material_to_confirm": order_selectors.material_returned_unconfirmed(),
+        "material_to_confirm": material_selectors.material_returned_unconfirmed(),
         "today": today(now=now),
         "processes": processes,
         "no_factory": [row for row in processes if row["open_jobs"] and not row["online"]],

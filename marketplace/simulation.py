@@ -25,7 +25,8 @@ from factories import services as factory_services
 from factories.models import FactoryProfile
 from orders import services as order_services
 from orders.models import Assignment, Inspection, Job, Offer
-from orders.selectors import assignment_inspection, board_list_for_factory
+from orders.quality_selectors import assignment_inspection
+from orders.selectors import board_list_for_factory
 from payments import selectors as payment_selectors
 from payments import services as payment_services
 from payments.services import settlement

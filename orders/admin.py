@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.labels import spec_html
 from core.admin import AuditTrailInline, CsvExport, ReadOnlyAdmin, ReadOnlyInline, duration
 from core.errors import ApplicationError
-from orders import selectors, services
+from orders import material_selectors, selectors, services
 from orders.dispute_evidence import job_evidence
 from orders.models import (
     Assignment,
@@ -355,8 +355,8 @@ class DispatchBatchAdmin(ReadOnlyAdmin):
 
 def materials_view(request):
     """The customer material per SME and per factory: sent, received, lost, returned, and what
-    is still to come back (``selectors.materials_by_company``)."""
-    figures = selectors.materials_by_company()
+    is still to come back (``material_selectors.materials_by_company``)."""
+    figures = material_selectors.materials_by_company()
     return TemplateResponse(
         request,
         "admin/orders/materials.html",

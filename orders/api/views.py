@@ -13,7 +13,7 @@ from core.api.base import validated
 from core.errors import InvalidInputError
 from core.idempotency import idempotent
 from factories import selectors as factory_selectors
-from orders import selectors, services
+from orders import quality_selectors, selectors, services
 from orders.api import docs, inspection_docs
 from orders.api import inspection_serializers as iss
 from orders.api import serializers as s
@@ -341,7 +341,9 @@ class AssignmentInspectionView(APIView):
 
     @extend_schema(responses=iss.AssignmentInspectionSerializer)
     def get(self, request, assignment_id):
-        page = selectors.assignment_inspection(assignment_id=assignment_id, company=company_for_user(request.user))
+        page = quality_selectors.assignment_inspection(
+            assignment_id=assignment_id, company=company_for_user(request.user)
+        )
         return Response(iss.AssignmentInspectionSerializer(page).data)
 
     @extend_schema(request=iss.InspectionInputSerializer, responses={201: iss.InspectionSerializer})
@@ -362,4 +364,4 @@ class FactoryQualityView(ListAPIView):
     serializer_class = iss.FactoryQualitySerializer
 
     def get_queryset(self):
-        return selectors.quality_list_for_factory(company=company_for_user(self.request.user))
+        return quality_selectors.quality_list_for_factory(company=company_for_user(self.request.user))

@@ -25,7 +25,7 @@ from catalogue import selectors as catalogue_selectors
 from core.errors import ConflictError, InvalidInputError
 from orders import events, seams
 from orders.models import Assignment, FactoryQuality, Inspection
-from orders.selectors import severity_for, switching_state
+from orders.quality_selectors import severity_for, switching_state
 from orders.services.jobs import job_sync_status
 from orders.services.locking import assignment_lock, require_party
 from orders.transitions import ASSIGNMENT

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from orders import selectors
+from orders import material_selectors
 from orders import services as order_services
 from tests import fixtures
 
@@ -45,15 +45,15 @@ def material_world():
 
 
 def _figures(row):
-    return {key: row[key] for key in ("shares", *selectors.MATERIAL_FIGURES, "owed")}
+    return {key: row[key] for key in ("shares", *material_selectors.MATERIAL_FIGURES, "owed")}
 
 
 def test_material_per_sme_and_per_factory(material_world):
     # when
-    figures = selectors.materials_by_company()
+    figures = material_selectors.materials_by_company()
     # then
     smes = {row["id"]: _figures(row) for row in figures["smes"]}
-    zero = dict.fromkeys(selectors.MATERIAL_FIGURES, 0)
+    zero = dict.fromkeys(material_selectors.MATERIAL_FIGURES, 0)
     assert smes[material_world["sme_a"].id] == {
         **zero,
         "shares": 2,
@@ -90,7 +90,7 @@ def test_material_per_sme_and_per_factory(material_world):
     }
     assert figures["smes"][0]["id"] == material_world["sme_a"].id  # most owed first
     assert figures["totals"]["sent"] == 1800 and figures["totals"]["owed"] == 20
-    assert selectors.material_returned_unconfirmed() == 20
+    assert material_selectors.material_returned_unconfirmed() == 20
 
 
 def test_material_left_at_the_factory_on_a_share_out_of_production_is_owed():
@@ -106,10 +106,10 @@ def test_material_left_at_the_factory_on_a_share_out_of_production_is_owed():
         "to_confirm": 0,
     }
     # when
-    share = selectors._material_share(row)
+    share = material_selectors._material_share(row)
     # then: left over, not in work; the same movements on a share in production are in work
     assert (share["left_over"], share["in_work"]) == (15, 0)
-    assert (selectors._material_share(row | {"status": "in_production"})["in_work"]) == 15
+    assert (material_selectors._material_share(row | {"status": "in_production"})["in_work"]) == 15
 
 
 def test_material_page_for_staff_linked_from_the_desk_in_chinese(material_world):
