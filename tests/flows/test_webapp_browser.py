@@ -1,0 +1,125 @@
+"""The mobile web app at /app/, in a real headless Chromium on a 390 px phone in zh-CN,
+against a real web process (HTTP and the WebSocket) and a real worker: an SME posts a job
+from the spec form, sees the quote, pays on the sandbox's page; a factory, already on the
+app, sees the job arrive on its grab board live and takes it in one tap. Nothing is loaded
+from another origin; the shell still opens offline. Screenshots under artifacts/."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from conftest import ROOT
+from orders.models import Assignment, Job
+from tests import fixtures
+from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
+
+ARTIFACTS = Path(ROOT, "artifacts")
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True}
+
+
+def _real_password(user):
+    """The suite hashes with MD5 for speed; the web process knows only the real hashers."""
+    user.password = PBKDF2PasswordHasher().encode("pw-Secret-123", PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])
+
+
+def _log_in(page, base, username):
+    page.goto(f"{base}/app/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pw-Secret-123")
+    page.click("#login-form button[type=submit]")
+    try:
+        page.wait_for_selector("body[data-stream=live]", state="attached", timeout=20000)
+    except Exception:
+        pytest.fail(f"no live stream: {page.inner_text('body')!r} {page.evaluate('document.body.dataset.stream')}")
+
+
+@pytest.mark.slow
+def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, start_worker, monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # given: an SME and a nearby online factory that sews velcro; web and a worker running
+    sme_user, _ = fixtures.sme()
+    factory_user, factory = fixtures.factory()
+    _real_password(sme_user)
+    _real_password(factory_user)
+    web = start_web()
+    start_worker(PAYMENT_WEBHOOK_BASE_URL=web.url)
+    base = web.url
+    origin = re.compile(rf"^(https?|wss?)://127\.0\.0\.1:{web.port}/")
+    elsewhere = []
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        phones = {name: browser.new_context(**PHONE) for name in ("sme", "factory")}
+        for context in phones.values():
+            context.on("request", lambda r: None if origin.match(r.url) else elsewhere.append(r.url))
+        sme_page, factory_page = phones["sme"].new_page(), phones["factory"].new_page()
+        console = []
+        for p in (sme_page, factory_page):
+            p.on("console", lambda m: console.append(m.text))
+            p.on("pageerror", lambda e: console.append(str(e)))
+        sme_page.on("websocket", lambda ws: None if origin.match(ws.url) else elsewhere.append(ws.url))
+        factory_page.on("websocket", lambda ws: None if origin.match(ws.url) else elsewhere.append(ws.url))
+
+        # the factory is on the app, its stream live, the board empty
+        _log_in(factory_page, base, factory_user.username)
+        factory_page.wait_for_selector("#board")
+        assert factory_page.locator(".board-job").count() == 0
+        assert "抢单大厅" in factory_page.inner_text("main")
+
+        # when: the SME fills the spec form the process's schema made, asks for the quote
+        _log_in(sme_page, base, sme_user.username)
+        sme_page.select_option("select[name=process]", "velcro_sewing")
+        sme_page.fill("input[name='spec.width_mm']", "25")
+        sme_page.fill("input[name='spec.color']", "黑色")
+        sme_page.select_option("select[name='spec.stitch']", "box_x")
+        sme_page.fill("input[name=quantity]", "2000")
+        sme_page.click("#get-quote")
+        quote = sme_page.wait_for_selector("#quote-total").inner_text()
+        sme_page.screenshot(path=str(ARTIFACTS / "webapp-sme-quote.png"), full_page=True)
+        # ... posts it and pays on the sandbox's page
+        sme_page.click("#post-job")
+        sme_page.click("#pay-link")
+        sme_page.click("button.pay")
+        sme_page.goto(f"{base}/app/")
+
+        # then: the factory's board shows the job without a reload, and one tap takes it
+        card = factory_page.wait_for_selector(".board-job", timeout=30000)
+        job_id = int(card.get_attribute("data-job"))
+        factory_page.screenshot(path=str(ARTIFACTS / "webapp-factory-board.png"), full_page=True)
+        factory_page.click(f"[data-accept='{job_id}']")
+        factory_page.wait_for_selector(".share [data-status=assigned]", timeout=10000)
+        factory_page.screenshot(path=str(ARTIFACTS / "webapp-factory-share.png"), full_page=True)
+        # the SME's list follows it live: taken
+        sme_page.wait_for_selector(f"[data-job='{job_id}'] > .row [data-status=assigned]", timeout=20000)
+        sme_page.screenshot(path=str(ARTIFACTS / "webapp-sme-jobs.png"), full_page=True)
+        seen = factory_page.evaluate("window.__events")
+        overflow = [
+            p.evaluate("document.documentElement.scrollWidth > window.innerWidth") for p in (sme_page, factory_page)
+        ]
+
+        # and offline: the service worker serves the shell, the app shows the last data
+        factory_page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+        phones["factory"].set_offline(True)
+        factory_page.reload()
+        factory_page.wait_for_selector(".share[data-share] [data-status=assigned]", timeout=10000)
+        offline_banner = factory_page.is_visible("#offline")
+        factory_page.screenshot(path=str(ARTIFACTS / "webapp-factory-offline.png"), full_page=True)
+        phones["factory"].set_offline(False)
+        browser.close()
+
+    job = Job.objects.get(id=job_id)
+    assert job.status == "assigned" and job.quantity == 2000 and job.spec["color"] == "黑色"
+    assert Assignment.objects.get(job=job).factory_id == factory.id
+    assert quote == f"合计 ¥{job.total_fen / 100:.2f}"
+    assert seen == sorted(set(seen)) and len(seen) >= 2  # in order, none twice
+    assert overflow == [False, False]
+    assert offline_banner
+    assert elsewhere == []
