@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from conftest import ROOT
+from core.models import Event
 from orders.models import Assignment, Job
 from tests import fixtures
 from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
@@ -105,19 +106,40 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
             p.evaluate("document.documentElement.scrollWidth > window.innerWidth") for p in (sme_page, factory_page)
         ]
 
-        # and offline: the service worker serves the shell, the app shows the last data
+        # and: the factory's phone loses its network; reopened offline, the service worker
+        # serves the shell and the app shows the last data
         factory_page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
         phones["factory"].set_offline(True)
         factory_page.reload()
         factory_page.wait_for_selector(".share[data-share] [data-status=assigned]", timeout=10000)
         offline_banner = factory_page.is_visible("#offline")
         factory_page.screenshot(path=str(ARTIFACTS / "webapp-factory-offline.png"), full_page=True)
+        # meanwhile the SME sends the material
+        sme_page.click(f"[data-job='{job_id}'] [data-step=materials-sent]")
+        sme_page.wait_for_selector(f"[data-job='{job_id}'] > .row [data-status=materials_sent]", timeout=10000)
+        # back online, the factory catches up on what it missed, receives the material, delivers
         phones["factory"].set_offline(False)
+        factory_page.wait_for_selector(".share [data-status=materials_sent]", timeout=20000)
+        missed = factory_page.evaluate("window.__events")
+        factory_page.click("[data-step=materials-received]")
+        factory_page.wait_for_selector(".share [data-status=in_production]", timeout=10000)
+        factory_page.click("[data-step=deliver]")
+        factory_page.wait_for_selector(".share [data-status=delivered]", timeout=10000)
+        # the SME's access token has gone stale: the app refreshes it (rotating) and accepts
+        rotated_from = sme_page.evaluate("localStorage.getItem('refresh')")
+        sme_page.evaluate("localStorage.setItem('access', 'stale')")
+        sme_page.click(f"[data-job='{job_id}'] [data-step=accept]", timeout=20000)
+        sme_page.wait_for_selector(f"[data-job='{job_id}'] [data-status=completed]", timeout=20000)
+        rotated_to = sme_page.evaluate("localStorage.getItem('refresh')")
+        sme_page.screenshot(path=str(ARTIFACTS / "webapp-sme-completed.png"), full_page=True)
         browser.close()
 
     job = Job.objects.get(id=job_id)
-    assert job.status == "assigned" and job.quantity == 2000 and job.spec["color"] == "黑色"
+    assert job.status == "completed" and job.quantity == 2000 and job.spec["color"] == "黑色"
     assert Assignment.objects.get(job=job).factory_id == factory.id
+    sent = Event.objects.get(company_id=factory.id, type="assignment.status_changed", data__new="materials_sent")
+    assert missed.count(sent.seq) == 1 and missed == sorted(set(missed))  # caught up once
+    assert rotated_to and rotated_to != rotated_from
     assert quote == f"合计 ¥{job.total_fen / 100:.2f}"
     assert seen == sorted(set(seen)) and len(seen) >= 2  # in order, none twice
     assert overflow == [False, False]

@@ -82,7 +82,7 @@ export async function api(method, path, body) {
   }
   if (!response.ok) throw new ApiError(response.status, data);
   // The last data of each list and object, for when the phone is offline.
-  if (method === "GET") localStorage.setItem(`cache:${path}`, JSON.stringify(data));
+  if (method === "GET" && !path.startsWith("/events")) localStorage.setItem(`cache:${path}`, JSON.stringify(data));
   return data;
 }
 

@@ -12,7 +12,11 @@ export class EventStream {
     this.delay = 1000;
     this.timer = null;
     this.reconnectSoon = () => this.reconnect(0);
+    // A phone that loses its network drops the socket at once (it would otherwise wait for
+    // a heartbeat to miss) and catches up when the network is back.
+    this.dropped = () => this.drop();
     window.addEventListener("online", this.reconnectSoon);
+    window.addEventListener("offline", this.dropped);
   }
 
   get lastSeq() {
@@ -35,7 +39,8 @@ export class EventStream {
       const page = await api("GET", path);
       if (page.offline) return;
       page.results.forEach((event) => this.handle(event));
-      path = page.next ? new URL(page.next, location.origin).pathname.replace("/api/v1", "") + new URL(page.next, location.origin).search : null;
+      const next = page.next && new URL(page.next, location.origin);
+      path = next ? next.pathname.replace("/api/v1", "") + next.search : null;
     }
   }
 
@@ -65,6 +70,16 @@ export class EventStream {
     }
   }
 
+  drop() {
+    clearTimeout(this.timer);
+    this.onState("offline");
+    if (this.socket) {
+      const old = this.socket;
+      this.socket = null;
+      old.close();
+    }
+  }
+
   reconnect(delay) {
     if (this.closed) return;
     this.onState("reconnecting");
@@ -82,6 +97,7 @@ export class EventStream {
     this.closed = true;
     clearTimeout(this.timer);
     window.removeEventListener("online", this.reconnectSoon);
+    window.removeEventListener("offline", this.dropped);
     if (this.socket) {
       const old = this.socket;
       this.socket = null;

@@ -153,10 +153,10 @@ function smeJobCard(job) {
   for (const share of job.assignments || []) {
     const row = h("div", { class: "row" }, h("span", {}, share.factory?.name || ""), status(share.status));
     if (share.status === "assigned") {
-      row.append(h("button", { class: "secondary", type: "button", onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/materials-sent`, {}); ui.rerender(); }) }, t("materials_sent")));
+      row.append(h("button", { class: "secondary", type: "button", "data-step": "materials-sent", onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/materials-sent`, {}); ui.rerender(); }) }, t("materials_sent")));
     }
     if (share.status === "delivered") {
-      row.append(h("button", { class: "primary", type: "button", onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/accept`, { quantity_accepted: share.quantity_delivered, rating: 5 }); ui.rerender(); }) }, t("accept_delivery")));
+      row.append(h("button", { class: "primary", type: "button", "data-step": "accept", onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/accept`, { quantity_accepted: share.quantity_delivered, rating: 5 }); ui.rerender(); }) }, t("accept_delivery")));
     }
     card.append(row);
   }
