@@ -76,6 +76,12 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
         assert "抢单大厅" in factory_page.inner_text("main")
 
         # when: the SME fills the spec form the process's schema made, asks for the quote
+        # (a wrong password first: the API's own message, in Chinese)
+        sme_page.goto(f"{base}/app/")
+        sme_page.fill("input[name=username]", sme_user.username)
+        sme_page.fill("input[name=password]", "not-the-password")
+        sme_page.click("#login-form button[type=submit]")
+        wrong_password = sme_page.wait_for_selector("#error:not([hidden])").inner_text()
         _log_in(sme_page, base, sme_user.username)
         sme_page.select_option("select[name=process]", "velcro_sewing")
         sme_page.fill("input[name='spec.width_mm']", "25")
@@ -113,6 +119,8 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
         factory_page.reload()
         factory_page.wait_for_selector(".share[data-share] [data-status=assigned]", timeout=10000)
         offline_banner = factory_page.is_visible("#offline")
+        factory_page.click("#online-toggle")  # an action waits for the network, and says so
+        refused_offline = factory_page.wait_for_selector("#error:not([hidden])").inner_text()
         factory_page.screenshot(path=str(ARTIFACTS / "webapp-factory-offline.png"), full_page=True)
         # meanwhile the SME sends the material
         sme_page.click(f"[data-job='{job_id}'] [data-step=materials-sent]")
@@ -131,6 +139,12 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
         sme_page.click(f"[data-job='{job_id}'] [data-step=accept]", timeout=20000)
         sme_page.wait_for_selector(f"[data-job='{job_id}'] [data-status=completed]", timeout=20000)
         rotated_to = sme_page.evaluate("localStorage.getItem('refresh')")
+        # the factory reads it in English, then goes offline for the day
+        factory_page.click("#lang")
+        factory_page.wait_for_selector("text=Grab board")
+        factory_page.click("#online-toggle")
+        factory_page.wait_for_selector("#presence >> text=Go online")
+        factory_page.screenshot(path=str(ARTIFACTS / "webapp-factory-english.png"), full_page=True)
         sme_page.screenshot(path=str(ARTIFACTS / "webapp-sme-completed.png"), full_page=True)
         browser.close()
 
@@ -143,5 +157,8 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
     assert quote == f"合计 ¥{job.total_fen / 100:.2f}"
     assert seen == sorted(set(seen)) and len(seen) >= 2  # in order, none twice
     assert overflow == [False, False]
-    assert offline_banner
+    assert offline_banner and "离线" in refused_offline
+    assert wrong_password == "用户名或密码错误，或账户已停用"
+    factory.factory_profile.refresh_from_db()
+    assert factory.factory_profile.online is False
     assert elsewhere == []

@@ -90,6 +90,7 @@ function startStream() {
     (event) => {
       window.__events.push(event.seq);
       if (TOASTS[event.type]) ui.toast(t(TOASTS[event.type]));
+      if (event.type === "offer.created" && navigator.vibrate) navigator.vibrate([200, 100, 200]);
       ui.rerender();
     },
     (state) => {
