@@ -114,7 +114,7 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
 
         # and: the factory's phone loses its network; reopened offline, the service worker
         # serves the shell and the app shows the last data
-        factory_page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+        factory_page.wait_for_selector("body[data-sw=ready]", state="attached", timeout=10000)
         phones["factory"].set_offline(True)
         factory_page.reload()
         factory_page.wait_for_selector(".share[data-share] [data-status=assigned]", timeout=10000)
@@ -162,3 +162,42 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
     factory.factory_profile.refresh_from_db()
     assert factory.factory_profile.online is False
     assert elsewhere == []
+
+
+@pytest.mark.slow
+def test_webapp_factory_gets_a_dispatch_offer_live_with_its_countdown_and_accepts(
+    start_web, start_worker, start_beat, monkeypatch
+):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # given: a factory on the app with its stream live, and a paid dispatch job near it
+    factory_user, factory = fixtures.factory()
+    _real_password(factory_user)
+    web = start_web()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_context(**PHONE).new_page()
+        _log_in(page, web.url, factory_user.username)
+        job = fixtures.job(mode="dispatch", quantity=1000)
+        # when: the worker and beat make the next dispatch batch
+        start_worker()
+        start_beat()
+        # then: the offer card appears without a reload, counting down; one tap takes it
+        card = page.wait_for_selector(".offer", timeout=30000)
+        first = page.inner_text(".offer .countdown")
+        page.wait_for_timeout(1500)  # (a predicate would need eval, which the policy refuses)
+        later = page.inner_text(".offer .countdown")
+        page.screenshot(path=str(ARTIFACTS / "webapp-factory-offer.png"), full_page=True)
+        offer_id = int(card.get_attribute("data-offer"))
+        page.click(f"[data-offer-accept='{offer_id}']")
+        page.wait_for_selector(".share [data-status=assigned]", timeout=10000)
+        assert page.locator(".offer").count() == 0
+        browser.close()
+
+    assert re.fullmatch(r"剩余 \d+ 秒", first) and re.fullmatch(r"剩余 \d+ 秒", later) and later != first
+    assert Assignment.objects.get(job=job).factory_id == factory.id
+    assert Job.objects.get(id=job.id).status == "assigned"

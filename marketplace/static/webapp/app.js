@@ -2,7 +2,7 @@
 import { api, logout, onLoggedOut, session } from "./api.js";
 import { lang, setLang, t } from "./i18n.js";
 import { EventStream } from "./stream.js";
-import { factoryView, loginView, smeView, ui } from "./views.js";
+import { countdown, factoryView, loginView, smeView, ui } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const main = $("main");
@@ -14,6 +14,11 @@ window.__events = []; // what the stream delivered, in order (the browser tests 
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(script.dataset.sw, { scope: script.dataset.scope }).catch(() => {});
+  // Once a worker controls the page, the shell opens offline.
+  navigator.serviceWorker.ready.then(() => {
+    if (navigator.serviceWorker.controller) document.body.dataset.sw = "ready";
+    else navigator.serviceWorker.addEventListener("controllerchange", () => (document.body.dataset.sw = "ready"));
+  });
 }
 
 ui.error = (message) => {
@@ -117,5 +122,8 @@ $("logout").addEventListener("click", async () => {
 });
 window.addEventListener("online", () => ui.offline(false));
 window.addEventListener("offline", () => ui.offline(true));
+setInterval(() => {
+  for (const node of document.querySelectorAll("[data-expires]")) node.textContent = countdown(node.dataset.expires);
+}, 1000);
 setLang(lang());
 ui.rerender();

@@ -13,7 +13,7 @@ const STRINGS = {
     factory_home: "工厂", online: "在线接单", offline_state: "已下线", go_online: "上线", go_offline: "下线",
     board: "抢单大厅", offers: "派单", shares: "我的任务", accept: "接单", decline: "拒绝",
     no_board: "暂无可抢订单。", no_offers: "暂无派单。", no_shares: "暂无任务。",
-    distance: "距离", expires: "截止", received: "确认收料", deliver: "交货",
+    distance: "距离", expires: "剩余", received: "确认收料", deliver: "交货",
     accepted_toast: "已接单", done_toast: "已完成", live: "实时", reconnecting: "重新连接中…",
     event_board: "抢单大厅有新订单", event_offer: "收到新派单", event_status: "状态已更新",
     statuses: {
@@ -38,7 +38,7 @@ const STRINGS = {
     factory_home: "Factory", online: "Taking work", offline_state: "Offline", go_online: "Go online", go_offline: "Go offline",
     board: "Grab board", offers: "Offers", shares: "My shares", accept: "Accept", decline: "Decline",
     no_board: "Nothing on the board.", no_offers: "No offers.", no_shares: "No shares yet.",
-    distance: "Distance", expires: "Expires", received: "Material received", deliver: "Deliver",
+    distance: "Distance", expires: "Expires in", received: "Material received", deliver: "Deliver",
     accepted_toast: "Accepted", done_toast: "Done", live: "Live", reconnecting: "Reconnecting…",
     event_board: "A new job on the board", event_offer: "A new offer", event_status: "Status updated",
     statuses: {

@@ -184,14 +184,20 @@ function boardCard(job) {
 }
 
 function offerCard(offer) {
-  const step = (what) => () => act(async () => { await api("POST", `/offers/${offer.id}/${what}`, {}); ui.rerender(); });
-  const expires = new Date(offer.expires_at).toLocaleTimeString(lang() === "zh" ? "zh-CN" : "en");
+  const step = (what) => () => act(async () => { await api("POST", `/offers/${offer.id}/${what}`, {}); ui.toast(t(what === "accept" ? "accepted_toast" : "done_toast")); ui.rerender(); });
   return h(
     "div",
     { class: "card offer", "data-offer": offer.id },
-    ...jobLine(offer.job, [`${t("distance")} ${Number(offer.distance_km ?? 0).toFixed(1)} km`, `${t("expires")} ${expires}`]),
-    h("div", { class: "row" }, h("button", { class: "primary", type: "button", onclick: step("accept") }, t("accept")), h("button", { class: "secondary", type: "button", onclick: step("decline") }, t("decline"))),
+    ...jobLine(offer.job, [`${t("distance")} ${Number(offer.distance_km ?? 0).toFixed(1)} km`]),
+    h("p", { class: "countdown", "data-expires": offer.expires_at }, countdown(offer.expires_at)),
+    h("div", { class: "row" }, h("button", { class: "primary", type: "button", "data-offer-accept": offer.id, onclick: step("accept") }, t("accept")), h("button", { class: "secondary", type: "button", "data-offer-decline": offer.id, onclick: step("decline") }, t("decline"))),
   );
+}
+
+// "expires in 42 s", for an offer card; app.js ticks it every second.
+export function countdown(expiresAt) {
+  const seconds = Math.max(0, Math.round((new Date(expiresAt) - Date.now()) / 1000));
+  return `${t("expires")} ${seconds}${lang() === "zh" ? " 秒" : " s"}`;
 }
 
 function shareCard(share) {
