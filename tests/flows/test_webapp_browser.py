@@ -10,14 +10,21 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from conftest import ROOT
+from conftest import ROOT, wait_for
 from core.models import Event
 from orders.models import Assignment, Job
+from payments.selectors import factory_balances
 from tests import fixtures
 from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
 
 ARTIFACTS = Path(ROOT, "artifacts")
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True}
+
+
+def _figure(page, name):
+    """A wallet figure the page shows, once it is not zero."""
+    text = page.inner_text(f"[data-figure={name}]")
+    return None if text == "¥0.00" else text
 
 
 def _real_password(user):
@@ -71,6 +78,10 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
 
         # the factory is on the app, its stream live, the board empty
         _log_in(factory_page, base, factory_user.username)
+        # (the first screen: the page, its styles and its modules, parsed and run)
+        first_screen_ms = factory_page.evaluate(
+            "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+        )
         factory_page.wait_for_selector("#board")
         assert factory_page.locator(".board-job").count() == 0
         assert "抢单大厅" in factory_page.inner_text("main")
@@ -139,6 +150,8 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
         sme_page.click(f"[data-job='{job_id}'] [data-step=accept]", timeout=20000)
         sme_page.wait_for_selector(f"[data-job='{job_id}'] [data-status=completed]", timeout=20000)
         rotated_to = sme_page.evaluate("localStorage.getItem('refresh')")
+        # the factory's wallet shows what it earned (the event of the SME's accept redraws it)
+        wallet = wait_for(lambda: _figure(factory_page, "payable_fen"), message="the wallet to show the earnings")
         # the factory reads it in English, then goes offline for the day
         factory_page.click("#lang")
         factory_page.wait_for_selector("text=Grab board")
@@ -157,6 +170,8 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
     assert quote == f"合计 ¥{job.total_fen / 100:.2f}"
     assert seen == sorted(set(seen)) and len(seen) >= 2  # in order, none twice
     assert overflow == [False, False]
+    assert first_screen_ms < 1000
+    assert wallet == f"¥{factory_balances(company_id=factory.id)['payable_fen'] / 100:.2f}"
     assert offline_banner and "离线" in refused_offline
     assert wrong_password == "用户名或密码错误，或账户已停用"
     factory.factory_profile.refresh_from_db()

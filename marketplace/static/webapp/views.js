@@ -209,8 +209,8 @@ function shareCard(share) {
 }
 
 export async function factoryView(main) {
-  const [profile, offers, board, shares] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments")]);
-  ui.offline(Boolean(profile.offline || offers.offline || board.offline || shares.offline));
+  const [profile, offers, board, shares, wallet] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet")]);
+  ui.offline(Boolean(profile.offline || offers.offline || board.offline || shares.offline || wallet.offline));
   const toggle = h("button", { class: profile.online ? "secondary" : "primary", type: "button", id: "online-toggle" }, profile.online ? t("go_offline") : t("go_online"));
   toggle.addEventListener("click", () => act(async () => { await api("PATCH", "/factory/profile", { online: !profile.online }); ui.rerender(); }));
   const section = (id, title, items, card, empty) => h("section", { id }, h("h2", {}, title), ...(items.length ? items.map(card) : [h("p", { class: "muted" }, t(empty))]));
@@ -219,5 +219,11 @@ export async function factoryView(main) {
     section("offers", t("offers"), offers.filter((o) => o.status === "pending"), offerCard, "no_offers"),
     section("board", t("board"), board, boardCard, "no_board"),
     section("shares", t("shares"), shares, shareCard, "no_shares"),
+    h(
+      "section",
+      { class: "card", id: "wallet" },
+      h("h2", {}, t("wallet")),
+      ...["escrow_fen", "payable_fen", "paid_out_fen"].map((k) => h("div", { class: "row" }, h("span", { style: "flex:1" }, t(k)), h("strong", { "data-figure": k }, yuan(wallet[k])))),
+    ),
   );
 }
