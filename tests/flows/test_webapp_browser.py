@@ -216,3 +216,35 @@ def test_webapp_factory_gets_a_dispatch_offer_live_with_its_countdown_and_accept
     assert re.fullmatch(r"剩余 \d+ 秒", first) and re.fullmatch(r"剩余 \d+ 秒", later) and later != first
     assert Assignment.objects.get(job=job).factory_id == factory.id
     assert Job.objects.get(id=job.id).status == "assigned"
+
+
+@pytest.mark.slow
+def test_webapp_signs_up_an_sme_and_shows_each_field_the_api_refuses(start_web, monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
+    from playwright.sync_api import sync_playwright
+
+    from accounts.models import Company
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    web = start_web()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_context(**PHONE).new_page()
+        page.goto(f"{web.url}/app/")
+        page.click("#to-signup")
+        page.fill("#signup-form [name=username]", "capco_phone")
+        page.fill("#signup-form [name=company_name]", "胶州帽业")
+        page.fill("#signup-form [name=address]", "胶州市三里河街道")
+        # when: a password the API refuses, then a good one
+        page.fill("#signup-form [name=password]", "123")
+        page.click("#signup-form button[type=submit]")
+        refused = page.wait_for_selector("#error:not([hidden])").inner_text()
+        page.fill("#signup-form [name=password]", "a-Good-password-2026")
+        page.click("#signup-form button[type=submit]")
+        # then: the SME is in, on its posting screen
+        page.wait_for_selector("#post-form", timeout=20000)
+        page.screenshot(path=str(ARTIFACTS / "webapp-sme-signed-up.png"), full_page=True)
+        browser.close()
+
+    assert "password:" in refused and Company.objects.filter(name="胶州帽业", kind="sme").exists()

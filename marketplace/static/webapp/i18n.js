@@ -3,6 +3,7 @@ const STRINGS = {
   zh: {
     title: "共享工厂", lang_other: "EN", logout: "退出", loading: "加载中…",
     login: "登录", username: "用户名", password: "密码",
+    signup: "注册", company_name: "企业名称", kind: "企业类型", kind_sme: "中小企业（发单）", kind_factory: "共享工厂（接单）", address: "地址",
     offline: "离线：显示的是上次的数据，操作暂不可用。", offline_action: "当前离线，恢复网络后再试。",
     network_error: "网络错误，请稍后再试。",
     sme_home: "发单", my_jobs: "我的订单", post_job: "发布订单", process: "工序", quantity: "数量",
@@ -28,6 +29,7 @@ const STRINGS = {
   en: {
     title: "Shared factory", lang_other: "中文", logout: "Log out", loading: "Loading…",
     login: "Log in", username: "Username", password: "Password",
+    signup: "Sign up", company_name: "Company name", kind: "Company type", kind_sme: "SME (posts jobs)", kind_factory: "Shared factory (takes jobs)", address: "Address",
     offline: "Offline: showing the last data; actions wait until you are back online.",
     offline_action: "You are offline; try again once the network is back.",
     network_error: "Network error, please try again.",

@@ -1,6 +1,6 @@
 // The screens: log in, the SME's (post with a quote, pay, follow jobs), the factory's
 // (online, offers, the grab board, its shares' steps). Built with the DOM, never from HTML.
-import { all, api, login } from "./api.js";
+import { all, api, login, session } from "./api.js";
 import { lang, statusLabel, t, yuan } from "./i18n.js";
 
 export function h(tag, attrs = {}, ...children) {
@@ -22,7 +22,15 @@ async function act(fn) {
   try {
     await fn();
   } catch (error) {
-    ui.error(error.message);
+    // The API's message, and beside it each field's own (a bad sign-up names what is wrong).
+    const fields = [];
+    const walk = (value, name) => {
+      if (Array.isArray(value)) value.forEach((v) => walk(v, name));
+      else if (value && typeof value === "object") Object.entries(value).forEach(([k, v]) => walk(v, k));
+      else if (value) fields.push(`${name}: ${value}`);
+    };
+    walk(error.fields || {}, "");
+    ui.error([error.message, ...fields].join("\n"));
   }
 }
 
@@ -38,12 +46,39 @@ export function loginView(main, done) {
     h("h2", {}, t("login")),
     h("label", {}, t("username"), user),
     h("label", {}, t("password"), pass),
-    h("button", { class: "primary", type: "submit" }, t("login")),
+    h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, t("login")), h("button", { class: "secondary", type: "button", id: "to-signup", onclick: () => signupView(main, done) }, t("signup"))),
   );
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     act(async () => {
       await login(user.value.trim(), pass.value);
+      done();
+    });
+  });
+  main.replaceChildren(form);
+}
+
+export function signupView(main, done) {
+  const field = (name, attrs = {}) => h("label", {}, t(name), h("input", { name, required: true, ...attrs }));
+  const kind = h("select", { name: "kind" }, h("option", { value: "sme" }, t("kind_sme")), h("option", { value: "factory" }, t("kind_factory")));
+  const form = h(
+    "form",
+    { class: "card", id: "signup-form" },
+    h("h2", {}, t("signup")),
+    field("username", { autocomplete: "username" }),
+    field("password", { type: "password", autocomplete: "new-password" }),
+    field("company_name"),
+    h("label", {}, t("kind"), kind),
+    field("address", { required: false }),
+    h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, t("signup")), h("button", { class: "secondary", type: "button", onclick: () => loginView(main, done) }, t("login"))),
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const value = (name) => form.querySelector(`[name=${name}]`).value.trim();
+    act(async () => {
+      const company = { name: value("company_name"), kind: kind.value };
+      if (value("address")) company.address = value("address");
+      session.save(await api("POST", "/auth/register", { username: value("username"), password: form.querySelector("[name=password]").value, company }));
       done();
     });
   });
