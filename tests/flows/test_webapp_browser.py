@@ -242,9 +242,16 @@ def test_webapp_signs_up_an_sme_and_shows_each_field_the_api_refuses(start_web, 
         refused = page.wait_for_selector("#error:not([hidden])").inner_text()
         page.fill("#signup-form [name=password]", "a-Good-password-2026")
         page.click("#signup-form button[type=submit]")
-        # then: the SME is in, on its posting screen
+        # then: the SME is in; it sets where material is handed over, and may post
+        page.wait_for_selector("#location-form", timeout=20000)
+        page.context.grant_permissions(["geolocation"])
+        page.context.set_geolocation({"latitude": 36.2644, "longitude": 120.0334})
+        page.click("#use-location")
+        wait_for(lambda: page.input_value("#location-form [name=lat]"), message="the phone's position")
+        page.click("#location-form button[type=submit]")
         page.wait_for_selector("#post-form", timeout=20000)
         page.screenshot(path=str(ARTIFACTS / "webapp-sme-signed-up.png"), full_page=True)
         browser.close()
 
-    assert "password:" in refused and Company.objects.filter(name="胶州帽业", kind="sme").exists()
+    company = Company.objects.get(name="胶州帽业", kind="sme")
+    assert "password:" in refused and (round(company.lat, 4), round(company.lng, 4)) == (36.2644, 120.0334)

@@ -79,7 +79,7 @@ async function render() {
     me = await api("GET", "/me");
     chrome();
     document.body.dataset.kind = me.company.kind;
-    await (me.company.kind === "factory" ? factoryView(main) : smeView(main));
+    await (me.company.kind === "factory" ? factoryView(main) : smeView(main, me));
     startStream();
   } catch (error) {
     if (session.access) ui.error(error.message);

@@ -58,8 +58,25 @@ export function loginView(main, done) {
   main.replaceChildren(form);
 }
 
+// Where material is handed over: latitude and longitude, typed or from the phone's position.
+function locationFields() {
+  const lat = h("input", { name: "lat", type: "number", step: "any", min: -90, max: 90 });
+  const lng = h("input", { name: "lng", type: "number", step: "any", min: -180, max: 180 });
+  const here = h("button", { class: "secondary", type: "button", id: "use-location" }, t("use_location"));
+  here.addEventListener("click", () => {
+    if (!navigator.geolocation) return ui.error(t("no_location"));
+    navigator.geolocation.getCurrentPosition(
+      (p) => { lat.value = p.coords.latitude.toFixed(6); lng.value = p.coords.longitude.toFixed(6); },
+      () => ui.error(t("no_location")),
+    );
+  });
+  const read = () => (lat.value && lng.value ? { lat: Number(lat.value), lng: Number(lng.value) } : {});
+  return { nodes: [h("div", { class: "row" }, h("label", { class: "half" }, t("lat"), lat), h("label", { class: "half" }, t("lng"), lng)), here], read };
+}
+
 export function signupView(main, done) {
   const field = (name, attrs = {}) => h("label", {}, t(name), h("input", { name, required: true, ...attrs }));
+  const where = locationFields();
   const kind = h("select", { name: "kind" }, h("option", { value: "sme" }, t("kind_sme")), h("option", { value: "factory" }, t("kind_factory")));
   const form = h(
     "form",
@@ -70,13 +87,14 @@ export function signupView(main, done) {
     field("company_name"),
     h("label", {}, t("kind"), kind),
     field("address", { required: false }),
+    ...where.nodes,
     h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, t("signup")), h("button", { class: "secondary", type: "button", onclick: () => loginView(main, done) }, t("login"))),
   );
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const value = (name) => form.querySelector(`[name=${name}]`).value.trim();
     act(async () => {
-      const company = { name: value("company_name"), kind: kind.value };
+      const company = { name: value("company_name"), kind: kind.value, ...where.read() };
       if (value("address")) company.address = value("address");
       session.save(await api("POST", "/auth/register", { username: value("username"), password: form.querySelector("[name=password]").value, company }));
       done();
@@ -198,9 +216,20 @@ function smeJobCard(job) {
   return card;
 }
 
-export async function smeView(main) {
+function locationCard() {
+  const where = locationFields();
+  const form = h("form", { class: "card", id: "location-form" }, h("h2", {}, t("set_location")), h("p", { class: "muted" }, t("location_why")), ...where.nodes, h("button", { class: "primary", type: "submit" }, t("save")));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    act(async () => { await api("PATCH", "/me", { company: where.read() }); ui.rerender(); });
+  });
+  return form;
+}
+
+export async function smeView(main, me) {
   const [processes, jobs] = await Promise.all([all("/processes"), all("/jobs")]);
   ui.offline(Boolean(processes.offline || jobs.offline));
+  if (me.company.lat == null) return main.replaceChildren(locationCard());
   const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map(smeJobCard) : [h("p", { class: "muted" }, t("no_jobs"))]));
   main.replaceChildren(await postForm(processes), list);
 }
