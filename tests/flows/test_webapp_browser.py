@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from rest_framework.test import APIClient
 
 from conftest import ROOT, wait_for
 from core.models import Event
@@ -251,7 +252,15 @@ def test_webapp_signs_up_an_sme_and_shows_each_field_the_api_refuses(start_web, 
         page.click("#location-form button[type=submit]")
         page.wait_for_selector("#post-form", timeout=20000)
         page.screenshot(path=str(ARTIFACTS / "webapp-sme-signed-up.png"), full_page=True)
+        # and logging out revokes its refresh token and forgets the session on the phone
+        refresh = page.evaluate("localStorage.getItem('refresh')")
+        page.click("#logout")
+        page.wait_for_selector("#login-form")
+        left = page.evaluate("Object.keys(localStorage)")
         browser.close()
+    reuse = APIClient().post("/api/v1/auth/token/refresh", {"refresh": refresh}, format="json")
 
     company = Company.objects.get(name="胶州帽业", kind="sme")
+    assert reuse.status_code == 401 and reuse.json()["error"]["code"] == "token_not_valid"
+    assert [k for k in left if k != "lang"] == []
     assert "password:" in refused and (round(company.lat, 4), round(company.lng, 4)) == (36.2644, 120.0334)
