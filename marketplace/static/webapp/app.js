@@ -122,6 +122,13 @@ $("logout").addEventListener("click", async () => {
 });
 window.addEventListener("online", () => ui.offline(false));
 window.addEventListener("offline", () => ui.offline(true));
+// Pull to refresh: a downward swipe from the top of the page reloads the screen's data.
+let pullFrom = null;
+window.addEventListener("touchstart", (e) => (pullFrom = window.scrollY === 0 ? e.touches[0].clientY : null), { passive: true });
+window.addEventListener("touchend", (e) => {
+  if (pullFrom !== null && e.changedTouches[0].clientY - pullFrom > 80) ui.rerender();
+  pullFrom = null;
+});
 setInterval(() => {
   for (const node of document.querySelectorAll("[data-expires]")) node.textContent = countdown(node.dataset.expires);
 }, 1000);
