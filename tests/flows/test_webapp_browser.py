@@ -189,16 +189,17 @@ def test_webapp_factory_gets_a_dispatch_offer_live_with_its_countdown_and_accept
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # given: a factory on the app with its stream live, and a paid dispatch job near it
+    # given: a factory on the app with its stream live, and a paid dispatch job near it (made
+    # here: the ORM inside Playwright's block would open a connection nobody closes)
     factory_user, factory = fixtures.factory()
     _real_password(factory_user)
+    job = fixtures.job(mode="dispatch", quantity=1000)
     web = start_web()
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_context(**PHONE).new_page()
         _log_in(page, web.url, factory_user.username)
-        job = fixtures.job(mode="dispatch", quantity=1000)
         # when: the worker and beat make the next dispatch batch
         start_worker()
         start_beat()
