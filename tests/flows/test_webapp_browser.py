@@ -115,9 +115,11 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
         factory_page.screenshot(path=str(ARTIFACTS / "webapp-factory-board.png"), full_page=True)
         factory_page.click(f"[data-accept='{job_id}']")
         factory_page.wait_for_selector(".share [data-status=assigned]", timeout=10000)
+        share_title = factory_page.inner_text(".share strong")
         factory_page.screenshot(path=str(ARTIFACTS / "webapp-factory-share.png"), full_page=True)
         # the SME's list follows it live: taken
         sme_page.wait_for_selector(f"[data-job='{job_id}'] > .row [data-status=assigned]", timeout=20000)
+        job_title = sme_page.inner_text(f"[data-job='{job_id}'] strong")
         sme_page.screenshot(path=str(ARTIFACTS / "webapp-sme-jobs.png"), full_page=True)
         seen = factory_page.evaluate("window.__events")
         overflow = [
@@ -172,6 +174,7 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
     assert seen == sorted(set(seen)) and len(seen) >= 2  # in order, none twice
     assert overflow == [False, False]
     assert first_screen_ms < 1000
+    assert (job_title, share_title) == (f"#{job_id} 魔术贴缝制", f"#{job_id} 魔术贴缝制 × 2000")
     assert wallet == f"¥{factory_balances(company_id=factory.id)['payable_fen'] / 100:.2f}"
     assert offline_banner and "离线" in refused_offline
     assert wrong_password == "用户名或密码错误，或账户已停用"

@@ -198,8 +198,12 @@ async function postForm(processes) {
   return form;
 }
 
+// A job names its process in English only; the catalogue has both names.
+let catalogue = {};
+const processLabel = (code, fallback) => (catalogue[code] ? processName(catalogue[code]) : fallback || code);
+
 function smeJobCard(job) {
-  const card = h("div", { class: "card job", "data-job": job.id }, h("div", { class: "row" }, h("strong", {}, `#${job.id} ${job.process_name}`), status(job.status)), h("div", { class: "muted" }, `${job.quantity} · ${yuan(job.total_fen)}`));
+  const card = h("div", { class: "card job", "data-job": job.id }, h("div", { class: "row" }, h("strong", {}, `#${job.id} ${processLabel(job.process, job.process_name)}`), status(job.status)), h("div", { class: "muted" }, `${job.quantity} · ${yuan(job.total_fen)}`));
   if (job.status === "awaiting_payment" && job.payment?.pay_url) {
     card.append(h("a", { class: "primary", href: job.payment.pay_url }, t("pay")));
   }
@@ -229,6 +233,7 @@ function locationCard() {
 export async function smeView(main, me) {
   const [processes, jobs] = await Promise.all([all("/processes"), all("/jobs")]);
   ui.offline(Boolean(processes.offline || jobs.offline));
+  catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
   if (me.company.lat == null) return main.replaceChildren(locationCard());
   const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map(smeJobCard) : [h("p", { class: "muted" }, t("no_jobs"))]));
   main.replaceChildren(await postForm(processes), list);
@@ -264,8 +269,12 @@ export function countdown(expiresAt) {
   return `${t("expires")} ${seconds}${lang() === "zh" ? " 秒" : " s"}`;
 }
 
+let heldJobs = {};
+
 function shareCard(share) {
-  const card = h("div", { class: "card share", "data-share": share.id }, h("div", { class: "row" }, h("strong", {}, `#${share.job} × ${share.quantity}`), status(share.status)), h("div", { class: "muted" }, yuan(share.amount_fen)));
+  const job = heldJobs[share.job];
+  const name = job ? processLabel(job.process, job.process_name) : "";
+  const card = h("div", { class: "card share", "data-share": share.id }, h("div", { class: "row" }, h("strong", {}, `#${share.job} ${name} × ${share.quantity}`), status(share.status)), h("div", { class: "muted" }, yuan(share.amount_fen)));
   const step = (what, body) => h("button", { class: "primary", type: "button", "data-step": what, onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/${what}`, body); ui.toast(t("done_toast")); ui.rerender(); }) }, t(what === "materials-received" ? "received" : "deliver"));
   if (share.status === "materials_sent") card.append(step("materials-received", { quantity_received: share.quantity_sent || share.quantity }));
   if (share.status === "in_production") card.append(step("deliver", { quantity_delivered: share.quantity_received || share.quantity }));
@@ -273,7 +282,9 @@ function shareCard(share) {
 }
 
 export async function factoryView(main) {
-  const [profile, offers, board, shares, wallet] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet")]);
+  const [profile, offers, board, shares, wallet, jobs, processes] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet"), all("/jobs"), all("/processes")]);
+  heldJobs = Object.fromEntries(jobs.map((j) => [j.id, j]));
+  catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
   ui.offline(Boolean(profile.offline || offers.offline || board.offline || shares.offline || wallet.offline));
   const toggle = h("button", { class: profile.online ? "secondary" : "primary", type: "button", id: "online-toggle" }, profile.online ? t("go_offline") : t("go_online"));
   toggle.addEventListener("click", () => act(async () => { await api("PATCH", "/factory/profile", { online: !profile.online }); ui.rerender(); }));
