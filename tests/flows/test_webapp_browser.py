@@ -4,15 +4,18 @@ from the spec form, sees the quote, pays on the sandbox's page; a factory, alrea
 app, sees the job arrive on its grab board live and takes it in one tap. Nothing is loaded
 from another origin; the shell still opens offline. Screenshots under artifacts/."""
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from PIL import Image
 from rest_framework.test import APIClient
 
 from conftest import ROOT, wait_for
 from core.models import Event
+from evidence.models import Photo
 from orders.models import Assignment, Job
 from payments.selectors import factory_balances
 from tests import fixtures
@@ -20,6 +23,13 @@ from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
 
 ARTIFACTS = Path(ROOT, "artifacts")
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True}
+
+
+def _jpeg(name) -> dict:
+    """A photo as the phone's camera would hand it over."""
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 40, 40)).save(out, "JPEG")
+    return {"name": f"{name}.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
 
 def _figure(page, name):
@@ -46,7 +56,7 @@ def _log_in(page, base, username):
 
 
 @pytest.mark.slow
-def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, start_worker, monkeypatch):
+def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, start_worker, monkeypatch, tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
     from playwright.sync_api import sync_playwright
@@ -57,8 +67,8 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
     factory_user, factory = fixtures.factory()
     _real_password(sme_user)
     _real_password(factory_user)
-    web = start_web()
-    start_worker(PAYMENT_WEBHOOK_BASE_URL=web.url)
+    web = start_web(PHOTO_ROOT=str(tmp_path / "photos"))
+    start_worker(PAYMENT_WEBHOOK_BASE_URL=web.url, PHOTO_ROOT=str(tmp_path / "photos"))
     base = web.url
     origin = re.compile(rf"^(https?|wss?)://127\.0\.0\.1:{web.port}/")
     elsewhere = []
@@ -143,8 +153,10 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
         phones["factory"].set_offline(False)
         factory_page.wait_for_selector(".share [data-status=materials_sent]", timeout=20000)
         missed = factory_page.evaluate("window.__events")
+        factory_page.set_input_files("[data-photo=materials-received]", _jpeg("material"))
         factory_page.click("[data-step=materials-received]")
         factory_page.wait_for_selector(".share [data-status=in_production]", timeout=10000)
+        factory_page.set_input_files("[data-photo=deliver]", _jpeg("delivery"))
         factory_page.click("[data-step=deliver]")
         factory_page.wait_for_selector(".share [data-status=delivered]", timeout=10000)
         # the SME's access token has gone stale: the app refreshes it (rotating) and accepts
@@ -167,6 +179,7 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
     job = Job.objects.get(id=job_id)
     assert job.status == "completed" and job.quantity == 2000 and job.spec["color"] == "黑色"
     assert Assignment.objects.get(job=job).factory_id == factory.id
+    assert sorted(Photo.objects.filter(job=job).values_list("kind", flat=True)) == ["delivery", "material_received"]
     sent = Event.objects.get(company_id=factory.id, type="assignment.status_changed", data__new="materials_sent")
     assert missed.count(sent.seq) == 1 and missed == sorted(set(missed))  # caught up once
     assert rotated_to and rotated_to != rotated_from

@@ -113,3 +113,20 @@ export async function all(path) {
   results.offline = first.offline;
   return results;
 }
+
+// A photo in three steps (API.md "Photos"): the upload form, the file posted with it straight
+// to storage, then the upload key confirmed. Returns the photo.
+export async function uploadPhoto(jobId, assignmentId, kind, file) {
+  const form = await api("POST", `/jobs/${jobId}/photos/uploads`, { kind, assignment: assignmentId });
+  const body = new FormData();
+  for (const [name, value] of Object.entries(form.fields || {})) body.append(name, value);
+  body.append(form.file_field || "file", file);
+  let stored;
+  try {
+    stored = await fetch(form.url, { method: "POST", body });
+  } catch {
+    throw new ApiError(0, { error: { message: t("network_error") } });
+  }
+  if (!stored.ok) throw new ApiError(stored.status, await stored.json().catch(() => null));
+  return api("POST", `/jobs/${jobId}/photos`, { upload_key: form.upload_key });
+}

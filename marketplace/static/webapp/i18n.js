@@ -18,7 +18,7 @@ const STRINGS = {
     no_board: "暂无可抢订单。", no_offers: "暂无派单。", no_shares: "暂无任务。",
     distance: "距离", expires: "剩余", received: "确认收料", deliver: "交货",
     accepted_toast: "已接单", done_toast: "已完成", live: "实时", reconnecting: "重新连接中…",
-    wallet: "钱包", escrow_fen: "托管中", payable_fen: "待结算", paid_out_fen: "已打款",
+    photo: "拍照（可选）", wallet: "钱包", escrow_fen: "托管中", payable_fen: "待结算", paid_out_fen: "已打款",
     event_board: "抢单大厅有新订单", event_offer: "收到新派单", event_status: "状态已更新",
     statuses: {
       awaiting_payment: "待付款", open: "待接单", assigned: "已接单", materials_sent: "已发料",
@@ -47,7 +47,7 @@ const STRINGS = {
     no_board: "Nothing on the board.", no_offers: "No offers.", no_shares: "No shares yet.",
     distance: "Distance", expires: "Expires in", received: "Material received", deliver: "Deliver",
     accepted_toast: "Accepted", done_toast: "Done", live: "Live", reconnecting: "Reconnecting…",
-    wallet: "Wallet", escrow_fen: "Held in escrow", payable_fen: "Earned, to be paid", paid_out_fen: "Paid out",
+    photo: "Photo (optional)", wallet: "Wallet", escrow_fen: "Held in escrow", payable_fen: "Earned, to be paid", paid_out_fen: "Paid out",
     event_board: "A new job on the board", event_offer: "A new offer", event_status: "Status updated",
     statuses: {
       awaiting_payment: "awaiting payment", open: "open", assigned: "assigned", materials_sent: "material sent",

@@ -1,6 +1,6 @@
 // The screens: log in, the SME's (post with a quote, pay, follow jobs), the factory's
 // (online, offers, the grab board, its shares' steps). Built with the DOM, never from HTML.
-import { all, api, login, session } from "./api.js";
+import { all, api, login, session, uploadPhoto } from "./api.js";
 import { lang, statusLabel, t, yuan } from "./i18n.js";
 
 export function h(tag, attrs = {}, ...children) {
@@ -275,9 +275,22 @@ function shareCard(share) {
   const job = heldJobs[share.job];
   const name = job ? processLabel(job.process, job.process_name) : "";
   const card = h("div", { class: "card share", "data-share": share.id }, h("div", { class: "row" }, h("strong", {}, `#${share.job} ${name} × ${share.quantity}`), status(share.status)), h("div", { class: "muted" }, yuan(share.amount_fen)));
-  const step = (what, body) => h("button", { class: "primary", type: "button", "data-step": what, onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/${what}`, body); ui.toast(t("done_toast")); ui.rerender(); }) }, t(what === "materials-received" ? "received" : "deliver"));
-  if (share.status === "materials_sent") card.append(step("materials-received", { quantity_received: share.quantity_sent || share.quantity }));
-  if (share.status === "in_production") card.append(step("deliver", { quantity_delivered: share.quantity_received || share.quantity }));
+  // Each step may carry a photo from the phone's camera (material received, delivery).
+  const step = (what, body, kind) => {
+    const photo = h("input", { type: "file", accept: "image/*", capture: "environment", "data-photo": what });
+    const button = h("button", { class: "primary", type: "button", "data-step": what }, t(what === "materials-received" ? "received" : "deliver"));
+    button.addEventListener("click", () =>
+      act(async () => {
+        if (photo.files.length) await uploadPhoto(share.job, share.id, kind, photo.files[0]);
+        await api("POST", `/assignments/${share.id}/${what}`, body);
+        ui.toast(t("done_toast"));
+        ui.rerender();
+      }),
+    );
+    return h("div", {}, h("label", {}, t("photo"), photo), button);
+  };
+  if (share.status === "materials_sent") card.append(step("materials-received", { quantity_received: share.quantity_sent || share.quantity }, "material_received"));
+  if (share.status === "in_production") card.append(step("deliver", { quantity_delivered: share.quantity_received || share.quantity }, "delivery"));
   return card;
 }
 
