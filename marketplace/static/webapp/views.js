@@ -270,6 +270,7 @@ export function countdown(expiresAt) {
 }
 
 let heldJobs = {};
+const chosenPhotos = new Map();
 
 function shareCard(share) {
   const job = heldJobs[share.job];
@@ -277,17 +278,26 @@ function shareCard(share) {
   const card = h("div", { class: "card share", "data-share": share.id }, h("div", { class: "row" }, h("strong", {}, `#${share.job} ${name} × ${share.quantity}`), status(share.status)), h("div", { class: "muted" }, yuan(share.amount_fen)));
   // Each step may carry a photo from the phone's camera (material received, delivery).
   const step = (what, body, kind) => {
+    // The chosen photo outlives a redraw (an event may redraw the screen meanwhile).
+    const slot = `${share.id}:${what}`;
     const photo = h("input", { type: "file", accept: "image/*", capture: "environment", "data-photo": what });
+    const chosen = h("div", { class: "muted", "data-chosen": what }, chosenPhotos.get(slot)?.name || "");
+    photo.addEventListener("change", () => {
+      if (photo.files.length) chosenPhotos.set(slot, photo.files[0]);
+      chosen.textContent = chosenPhotos.get(slot)?.name || "";
+    });
     const button = h("button", { class: "primary", type: "button", "data-step": what }, t(what === "materials-received" ? "received" : "deliver"));
     button.addEventListener("click", () =>
       act(async () => {
-        if (photo.files.length) await uploadPhoto(share.job, share.id, kind, photo.files[0]);
+        const file = chosenPhotos.get(slot);
+        if (file) await uploadPhoto(share.job, share.id, kind, file);
+        chosenPhotos.delete(slot);
         await api("POST", `/assignments/${share.id}/${what}`, body);
         ui.toast(t("done_toast"));
         ui.rerender();
       }),
     );
-    return h("div", {}, h("label", {}, t("photo"), photo), button);
+    return h("div", {}, h("label", {}, t("photo"), photo), chosen, button);
   };
   if (share.status === "materials_sent") card.append(step("materials-received", { quantity_received: share.quantity_sent || share.quantity }, "material_received"));
   if (share.status === "in_production") card.append(step("deliver", { quantity_delivered: share.quantity_received || share.quantity }, "delivery"));
