@@ -103,6 +103,20 @@ export function signupView(main, done) {
   main.replaceChildren(form);
 }
 
+// A form being filled in survives the redraw an event causes: the same node is put back, with
+// what the person typed, for as long as the user and the language stay the same.
+const forms = new Map();
+function kept(name, make) {
+  const key = `${name}:${lang()}`;
+  if (!forms.has(key)) forms.set(key, make());
+  return forms.get(key);
+}
+async function keptAsync(name, make) {
+  const key = `${name}:${lang()}`;
+  if (!forms.has(key)) forms.set(key, await make());
+  return forms.get(key);
+}
+
 // --- the SME ------------------------------------------------------------------------------
 
 function specField(name, schema, required) {
@@ -234,9 +248,9 @@ export async function smeView(main, me) {
   const [processes, jobs] = await Promise.all([all("/processes"), all("/jobs")]);
   ui.offline(Boolean(processes.offline || jobs.offline));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
-  if (me.company.lat == null) return main.replaceChildren(locationCard());
+  if (me.company.lat == null) return main.replaceChildren(kept(`location:${me.user.id}`, locationCard));
   const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map(smeJobCard) : [h("p", { class: "muted" }, t("no_jobs"))]));
-  main.replaceChildren(await postForm(processes), list);
+  main.replaceChildren(await keptAsync(`post:${me.user.id}`, () => postForm(processes)), list);
 }
 
 // --- the factory --------------------------------------------------------------------------
