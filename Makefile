@@ -88,7 +88,7 @@ format: venv
 	$(BIN)/ruff format .
 
 bench: venv
-	@for script in bench/matching_solver.py bench/matching.py bench/shards.py bench/board.py bench/fanout.py bench/accept_under_dispatch.py bench/realtime.py bench/endpoints.py bench/mix_cpu.py bench/load.py; do \
+	@for script in bench/matching_solver.py bench/matching.py bench/shards.py bench/board.py bench/desk.py bench/fanout.py bench/accept_under_dispatch.py bench/realtime.py bench/endpoints.py bench/mix_cpu.py bench/load.py; do \
 		echo "== $$script"; \
 		$(PLAIN_HTTP) DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 			SECRET_KEY=$${SECRET_KEY:-bench-secret-key} $(BIN)/python $$script || exit 1; \

@@ -19,6 +19,16 @@ from tests.servers import PrivatePostgres, PrivateRedis, free_port
 
 ROOT = Path(__file__).resolve().parent
 
+# Every event the suite emits is checked against its class (core.events), in this process
+# and in the servers and workers the tests start (they inherit the environment).
+# Every seam call likewise, against its declared arguments and transaction (core.seams).
+os.environ["EVENTS_VALIDATE"] = os.environ["SEAMS_CHECK"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def _events_validate(settings):
+    settings.EVENTS_VALIDATE = settings.SEAMS_CHECK = True
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import seams
+from accounts.events import Notification
 from accounts.identity import canonical_username, username_problem
 from accounts.lockout import (
     LockedOutError,
@@ -23,7 +24,6 @@ from accounts.lockout import (
 from accounts.models import Company, Identity, Membership
 from core.errors import InvalidInputError
 from core.models import Event
-from core.outbox import event_emit
 
 User = get_user_model()
 
@@ -88,11 +88,7 @@ def notification_send(*, company_id: int, kind: str, message: str, data: dict | 
     (pushed to its phones, listed by ``GET /api/v1/notifications``), written in the caller's
     transaction, so it exists iff the change it tells of committed. ``message`` is what a
     person reads: Chinese and English."""
-    return event_emit(
-        company_id=company_id,
-        type="notification",
-        data={"kind": kind, "message": message[:500], "data": data or {}},
-    )
+    return Notification.emit_one(company_id, {"kind": kind, "message": message[:500], "data": data or {}})
 
 
 def identity_sync(*, user) -> None:

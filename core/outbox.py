@@ -29,8 +29,9 @@ from collections.abc import Iterable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
+from core import events as event_types
 from core.models import Event
-from core.seams import Seam
+from core.seams import AFTER_COMMIT, Seam
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ COMPANY_CHUNK = 200  # companies numbered in one short transaction
 SEQUENCE_CHUNK = 5_000  # rows numbered in one statement
 
 # events=[Event or EventRow, ...] numbered and committed; called after the numbering commit.
-events_sequenced = Seam("core.events_sequenced", required=False)
+events_sequenced = Seam("core.events_sequenced", args={"events": list}, runs=AFTER_COMMIT, required=False)
 
 
 class _Numbering:
@@ -77,7 +78,10 @@ def _schedule_sequencing(companies: Iterable[int]) -> None:
 
 
 def event_emit(*, company_id: int, type: str, data: dict | None = None, topic: str = "") -> Event:
-    """Add one event to ``company_id``'s stream, in the caller's transaction."""
+    """Add one event to ``company_id``'s stream, in the caller's transaction (its type and data
+    checked against its ``core.events`` class while ``EVENTS_VALIDATE`` is on)."""
+    if event_types.validating():
+        event_types.validate(type, data or {})
     event = Event.objects.create(company_id=company_id, type=type, data=data or {}, topic=topic)
     _schedule_sequencing([company_id])
     return event
@@ -100,6 +104,9 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
     rows = list(rows)
     if not rows:
         return 0
+    if event_types.validating():
+        for _company, type_name, data, _topic in rows:
+            event_types.validate(type_name, data or {})
     text = json.dumps([(c, t, d or {}, p) for c, t, d, p in rows], cls=DjangoJSONEncoder)
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_SQL, [text])
@@ -110,7 +117,7 @@ def events_emit(rows: Iterable[tuple[int, str, dict, str]]) -> int:
 _INSERT_SELECT_SQL = """
 INSERT INTO core_event (company_id, type, data, topic, created_at)
 SELECT s.company_id, s.type, s.data, s.topic, clock_timestamp() FROM ({select}) AS s
-RETURNING company_id
+RETURNING {returning}
 """
 
 
@@ -119,9 +126,15 @@ def events_emit_select(select_sql: str, params) -> int:
     ``company_id, type, data (jsonb), topic`` (a dispatch batch builds thousands of offer
     events from the rows it just wrote, without bringing them through Python). Like every
     event they are numbered after the commit, in the SELECT's order within each company."""
+    validating = event_types.validating()  # then the rows PostgreSQL built come back to be checked
+    sql = _INSERT_SELECT_SQL.replace("{returning}", "company_id, type, data" if validating else "company_id")
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SELECT_SQL.replace("{select}", select_sql), params)
-        written = [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql.replace("{select}", select_sql), params)
+        returned = cursor.fetchall()
+    if validating:
+        for _company, type_name, data in returned:
+            event_types.validate(type_name, json.loads(data) if isinstance(data, str | bytes) else data)
+    written = [row[0] for row in returned]
     if written:
         _schedule_sequencing(set(written))
     return len(written)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,3 +53,36 @@ def photo_file_for_token(token: str) -> str:
     if not storage.photo_storage().exists(name):  # removed from the folder by hand
         raise NotFoundError(_("No such photo."))
     return name
+
+
+def photos_owned(*, job_id: int, company_id: int, kind: str, ids, assignment_id: int | None = None) -> set[int]:
+    """Which of ``ids`` are photos of ``kind`` on the job uploaded by the company, attached to
+    the share ``assignment_id`` or to the whole job (``orders.seams.photos_owned``)."""
+    photos = Photo.objects.filter(id__in=list(ids), job_id=job_id, company_id=company_id, kind=kind)
+    if assignment_id is not None:
+        photos = photos.filter(Q(assignment_id=assignment_id) | Q(assignment__isnull=True))
+    return set(photos.values_list("id", flat=True))
+
+
+def job_photos(*, job_id: int) -> list[dict]:
+    """The job's photos for the admin's desk, oldest first, each with its short-lived URLs
+    (``orders.seams.job_photos``)."""
+
+    def local_url(token):
+        return reverse("photo-file", kwargs={"token": token})
+
+    photos = Photo.objects.filter(job_id=job_id).select_related("company").order_by("id")
+    return [
+        {
+            "id": photo.id,
+            "kind": photo.kind,
+            "kind_label": photo.get_kind_display(),
+            "assignment_id": photo.assignment_id,
+            "company_id": photo.company_id,
+            "company": photo.company.name,
+            "side": "sme" if photo.kind in Photo.SME_KINDS else "factory",
+            "created_at": photo.created_at,
+            **photo_read_urls(photo, local_url=local_url),
+        }
+        for photo in photos
+    ]

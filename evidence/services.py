@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import company_for_user
 from core.errors import ForbiddenError, InvalidInputError, NotFoundError
-from core.outbox import events_emit
 from evidence import storage
+from evidence.events import PhotoAdded
 from evidence.images import clean_photo
 from evidence.models import Photo
 from orders import selectors as order_selectors
@@ -187,7 +187,7 @@ def _photo_added(photo: Photo) -> None:
             "factory_id", flat=True
         )
     data = {"photo_id": photo.id, "job_id": job.id, "assignment_id": photo.assignment_id, "kind": photo.kind}
-    events_emit((company_id, "photo.added", data, f"job:{job.id}") for company_id in {job.sme_id, *factories})
+    PhotoAdded.emit([job.sme_id, *factories], data, topic=f"job:{job.id}")
 
 
 def photo_uploads_purge(*, now=None) -> int:

@@ -136,7 +136,14 @@ def jobs_chart(rows) -> bytes:
     return _png(figure)
 
 
-def _time_unit(seconds: float) -> tuple[float, str, str]:
+# A unit for time to match: (seconds in it, Chinese, English).
+SIMULATED_HOURS = (3600, "模拟小时", "simulated h")
+
+
+def _time_unit(seconds: float, unit=None) -> tuple[float, str, str]:
+    """``unit`` when given; otherwise the one that suits ``seconds`` (the largest p95)."""
+    if unit:
+        return unit
     if seconds >= 2 * 3600:
         return 3600, "小时", "h"
     if seconds >= 120:
@@ -144,13 +151,13 @@ def _time_unit(seconds: float) -> tuple[float, str, str]:
     return 1, "秒", "s"
 
 
-def time_to_match_chart(rows) -> bytes:
+def time_to_match_chart(rows, *, unit=None) -> bytes:
     figure, axes = _figure("撮合用时（中位数 / 95%）", "Time to match (p50 / p95)")
     rows, labels = _days(rows)
     if not rows:
         _empty(axes)
         return _png(figure)
-    divisor, unit_zh, unit_en = _time_unit(max(row["p95_s"] for row in rows))
+    divisor, unit_zh, unit_en = _time_unit(max(row["p95_s"] for row in rows), unit)
     for i, (key, zh, en) in enumerate((("p50_s", "中位数", "p50"), ("p95_s", "95% 分位", "p95"))):
         values = [row[key] / divisor for row in rows]
         axes.plot(_xticks(axes, labels), values, marker="o", color=COLOURS[i], label=label(zh, en))
@@ -258,5 +265,90 @@ CHARTS = {
 }
 
 
-def render(name: str, rows) -> bytes:
+def render(name: str, rows, *, unit=None) -> bytes:
+    """Chart ``name`` of ``rows``; ``unit`` fixes time to match's unit (``SIMULATED_HOURS``)."""
+    if name == "time_to_match":
+        return time_to_match_chart(rows, unit=unit)
     return CHARTS[name][2](rows)
+
+
+# The figures each chart draws, as text (the dashboard shows them beside the chart, the
+# simulation's report under it): name -> [(Chinese, English, key, kind)]; the rows are the
+# ones the chart draws (its last days, its busiest factories).
+_DAY = ("日期", "day", "day", "day")
+COLUMNS = {
+    "jobs": [_DAY, ("发布", "posted", "posted", "count"), ("撮合", "matched", "matched", "count")],
+    "time_to_match": [
+        _DAY,
+        ("中位数", "p50", "p50_s", "duration"),
+        ("95% 分位", "p95", "p95_s", "duration"),
+        ("订单数", "jobs", "jobs", "count"),
+    ],
+    "channels": [_DAY, ("派单", "dispatch", "dispatch", "count"), ("抢单大厅", "board", "board", "count")],
+    "utilisation": [
+        ("工厂", "factory", "factory", "text"),
+        ("已排产件数", "booked pieces", "booked", "count"),
+        ("截止前产能", "capacity to their deadlines", "capacity", "count"),
+        ("利用率", "utilisation", "utilisation", "percent"),
+    ],
+    "on_time": [
+        _DAY,
+        ("完成的分单", "shares completed", "shares", "count"),
+        ("准时", "on time", "on_time_rate", "percent"),
+    ],
+    "rejects": [
+        _DAY,
+        ("完成的分单", "shares completed", "shares", "count"),
+        ("拒收", "rejected", "reject_rate", "percent"),
+    ],
+    "money": [
+        _DAY,
+        ("交易额", "GMV", "gmv_fen", "yuan"),
+        ("佣金", "commission", "commission_fen", "yuan"),
+        ("退款", "refunds", "refunds_fen", "yuan"),
+    ],
+    "paid_per_piece": [
+        ("工序", "process", "name_zh", "text"),
+        ("代码", "code", "code", "text"),
+        ("已验收件数", "accepted pieces", "pieces", "count"),
+        ("每件实付", "paid per piece", "paid_per_piece_fen", "yuan_fine"),
+        ("参考价", "reference", "reference_fen", "yuan_fine"),
+        ("实付 / 参考价", "paid / reference", "ratio", "percent"),
+    ],
+}
+
+
+def _drawn_rows(name: str, rows) -> list:
+    if name == "utilisation":
+        return rows[:15]
+    return rows if name == "paid_per_piece" else rows[-LAST_DAYS:]
+
+
+def _cell(value, kind: str, divisor: float) -> str:
+    if kind == "day":
+        return value.strftime("%m-%d")
+    if kind == "count":
+        return f"{value:,}"
+    if kind == "percent":
+        return f"{value:.1%}"
+    if kind == "duration":
+        return f"{value / divisor:,.1f}"
+    if kind == "yuan":
+        return f"¥{value / 100:,.2f}"
+    if kind == "yuan_fine":
+        return f"¥{value / 100:,.3f}"
+    return str(value)
+
+
+def table(name: str, rows, *, unit=None) -> dict:
+    """``{"headings": ["中文 English", ...], "rows": [[text, ...], ...]}``: what chart ``name``
+    draws from ``rows``, in the chart's units (time to match in the unit its axis uses)."""
+    rows = _drawn_rows(name, rows)
+    divisor, unit_zh, unit_en = _time_unit(max((row.get("p95_s", 0) for row in rows), default=0), unit)
+    # text needs no font of ours: the headings are always in both languages
+    headings = [
+        f"{zh}（{unit_zh}） {en} ({unit_en})" if kind == "duration" else f"{zh} {en}"
+        for zh, en, _key, kind in COLUMNS[name]
+    ]
+    cells = [[_cell(row[key], kind, divisor) for _zh, _en, key, kind in COLUMNS[name]] for row in rows]
+    return {"headings": headings, "rows": cells}

@@ -47,7 +47,7 @@ def _jobs(since):
     return Job.objects.filter(created_at__gte=since) if since else Job.objects.all()
 
 
-def _first_shares(since) -> dict[int, tuple[datetime, str]]:
+def first_shares(since) -> dict[int, tuple[datetime, str]]:
     """job id -> (when its first share was taken, via 'offer' or 'grab')."""
     shares = Assignment.objects.filter(job__in=_jobs(since)).order_by("job_id", "assigned_at", "id")
     first: dict[int, tuple[datetime, str]] = {}
@@ -58,7 +58,7 @@ def _first_shares(since) -> dict[int, tuple[datetime, str]]:
 
 def jobs_per_day(*, since=None) -> list[dict]:
     posted = Counter(_day(at) for at in _jobs(since).values_list("created_at", flat=True))
-    matched = Counter(_day(at) for at, _ in _first_shares(since).values())
+    matched = Counter(_day(at) for at, _ in first_shares(since).values())
     return [{"day": d, "posted": posted[d], "matched": matched[d]} for d in sorted(set(posted) | set(matched))]
 
 
@@ -68,7 +68,7 @@ def time_to_match(*, since=None) -> list[dict]:
         JobEvent.objects.filter(action="paid", job__in=_jobs(since)).values_list("job_id", "created_at").order_by("id")
     )
     waits = defaultdict(list)
-    for job_id, (at, _) in _first_shares(since).items():
+    for job_id, (at, _) in first_shares(since).items():
         if job_id in opened:
             waits[_day(at)].append(max(0.0, (at - opened[job_id]).total_seconds()))
     return [
@@ -80,7 +80,7 @@ def time_to_match(*, since=None) -> list[dict]:
 def match_channels(*, since=None) -> list[dict]:
     """Per day of matching: jobs first matched by a dispatch offer, and from the board."""
     days: dict[date, Counter] = defaultdict(Counter)
-    for at, via in _first_shares(since).values():
+    for at, via in first_shares(since).values():
         days[_day(at)]["dispatch" if via == "offer" else "board"] += 1
     return [{"day": d, "dispatch": c["dispatch"], "board": c["board"]} for d, c in sorted(days.items())]
 

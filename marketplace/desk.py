@@ -4,7 +4,7 @@ that shows them (the template builds the links)."""
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from catalogue.models import Process
@@ -47,8 +47,10 @@ def today(*, now=None) -> dict:
     now = now or timezone.now()
     start = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
     posted = Job.objects.filter(created_at__gte=start)
+    # a job whose first share was taken today: a share today, none before (no scan of every share)
+    earlier = Assignment.objects.filter(job_id=OuterRef("job_id"), assigned_at__lt=start)
     first_shares = (
-        Assignment.objects.values("job_id").annotate(first=Min("assigned_at")).filter(first__gte=start).count()
+        Assignment.objects.filter(assigned_at__gte=start).exclude(Exists(earlier)).values("job_id").distinct().count()
     )
     completed = (
         JobEvent.objects.filter(
@@ -58,9 +60,9 @@ def today(*, now=None) -> dict:
         .distinct()
         .count()
     )
-    paid = posted.filter(id__in=JobEvent.objects.filter(action="paid").values("job_id"))
+    paid = posted.filter(Exists(JobEvent.objects.filter(job_id=OuterRef("id"), action="paid")))
     paid_count = paid.count()
-    matched_of_paid = paid.filter(assignments__isnull=False).distinct().count()
+    matched_of_paid = paid.filter(Exists(Assignment.objects.filter(job_id=OuterRef("id")))).count()
     return {
         "start": start,
         "posted": posted.count(),
@@ -98,6 +100,7 @@ def desk(*, now=None) -> dict:
     overbooked = [row for row in dashboard.factory_utilisation(now=now) if row["overbooked"]]
     return {
         **desk_counts(now=now),
+        "material_to_confirm": order_selectors.material_returned_unconfirmed(),
         "today": today(now=now),
         "processes": processes,
         "no_factory": [row for row in processes if row["open_jobs"] and not row["online"]],

@@ -49,6 +49,10 @@ env = environ.Env(
 )
 
 DEBUG = env("DEBUG")
+# Check every emitted event against its class (core.events): on in DEBUG and in the tests.
+EVENTS_VALIDATE = env.bool("EVENTS_VALIDATE", default=DEBUG)
+# Check each seam call's argument types and transaction (core.seams): on in DEBUG and the tests.
+SEAMS_CHECK = env.bool("SEAMS_CHECK", default=DEBUG)
 SECRET_KEY = env("SECRET_KEY")
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
@@ -253,6 +257,9 @@ WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=5.0)
 PAYMENT_RECONCILE_SECONDS = env.float("PAYMENT_RECONCILE_SECONDS", default=5.0)
 PAYMENT_RECONCILE_RECENT_SECONDS = env.float("PAYMENT_RECONCILE_RECENT_SECONDS", default=1800.0)
 PAYMENT_RECONCILE_ALL_SECONDS = env.float("PAYMENT_RECONCILE_ALL_SECONDS", default=60.0)
+# The dashboard's charts are served from the cache; one older than this is redrawn by a
+# worker while its last drawing is shown (marketplace/dashboard_cache.py).
+DASHBOARD_CHART_FRESH_SECONDS = env.float("DASHBOARD_CHART_FRESH_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "settlement-daily": {
         "task": "payments.tasks.settlement_build_task",

@@ -120,6 +120,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "marketplace.docs.describe_properties",
         "core.api.schema.shared_header_schemas",
+        "realtime.asyncapi.event_components",  # the event types and their data (core.events)
     ],
     "ENUM_NAME_OVERRIDES": ENUM_NAME_OVERRIDES,
 }

@@ -21,4 +21,8 @@ def dispatch_settings(env) -> dict:
         "DISPATCH_MISSES_TO_BOARD": env.int("DISPATCH_MISSES_TO_BOARD", default=3),
         "DISPATCH_EXPIRIES_TO_OFFLINE": env.int("DISPATCH_EXPIRIES_TO_OFFLINE", default=3),
         "DISPATCH_REGION_DEGREES": env.float("DISPATCH_REGION_DEGREES", default=0.5),
+        # GB/T 2828.1 9.3.3.1 d): switching to reduced inspection needs the responsible
+        # authority's approval; off until the platform has checked Table 2-C against its
+        # licensed copy of the standard (docs/inspection.md).
+        "INSPECTION_REDUCED_ALLOWED": env.bool("INSPECTION_REDUCED_ALLOWED", default=False),
     }

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Company
@@ -23,7 +22,7 @@ from accounts.services import company_register
 from catalogue.models import Process
 from core.errors import ApplicationError
 from factories import services as factory_services
-from factories.models import Capability, FactoryProfile
+from factories.models import FactoryProfile
 from orders import services as order_services
 from orders.models import Assignment, Inspection, Job, Offer
 from orders.selectors import assignment_inspection, board_list_for_factory
@@ -42,14 +41,19 @@ PROCESSES = {
 
 @dataclass
 class Report:
+    """What the run did. Its figures (posted, matched, time to match, utilisation) are read
+    back from the database by ``marketplace.report.run_figures``, as the dashboard reads them;
+    the run keeps what only it knows: which simulated hour each job was posted in and when
+    each simulated hour began."""
+
     posted: int = 0
-    matched: int = 0
     completed: int = 0
     cancelled: int = 0
-    hours_to_match: list = field(default_factory=list)
+    posted_hour: dict = field(default_factory=dict)  # job id -> the simulated hour it was posted in
+    hour_started: list = field(default_factory=list)  # simulated hour -> when it began (real time)
+    factory_ids: list = field(default_factory=list)
     steps: Counter = field(default_factory=Counter)
     batches: int = 0
-    utilisation: float = 0.0
     lots_inspected: int = 0  # original inspections (a lot's first)
     lots_accepted_first: int = 0
     reinspections: int = 0
@@ -105,23 +109,24 @@ def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=pri
     tag = f"{seed}_{timezone.now():%H%M%S}"
     sme_pairs, factory_pairs, admin = _cast(rng, tag, smes, factories)
     factory_users = {company.id: user for user, company in factory_pairs}
-    report = Report(started_at=started_at)
+    report = Report(started_at=started_at, factory_ids=[company.id for _, company in factory_pairs])
     # Each factory's workmanship: the chance a piece has a major defect (minor twice that,
     # critical a twentieth); the SMEs' inspections find them in the sample.
     report.defect_rates = {company.id: rng.choice([0.005, 0.02, 0.08]) for _, company in factory_pairs}
-    posted_at: dict[int, int] = {}  # job id -> hour posted, until it is matched
     for hour in range(hours):
+        report.hour_started.append(timezone.now())
         for _ in range(rng.randint(0, 2 * jobs_per_hour)):
-            _post_and_pay(rng, report, sme_pairs, posted_at, hour)
+            _post_and_pay(rng, report, sme_pairs, hour)
         order_services.dispatch_run_batch()
         _answer_offers(rng, report, factory_users)
         _grab_from_boards(rng, report, factory_pairs)
         # production moves one step an hour
         for assignment in Assignment.objects.filter(factory_id__in=factory_users, status__in=Assignment.LIVE):
             _advance(rng, report, assignment, factory_users[assignment.factory_id])
-        _count_matched(report, posted_at, hour)
+        # matched as the dashboard counts it: a job of the run that a factory has taken a share of
+        matched = Assignment.objects.filter(job_id__in=report.posted_hour).values("job_id").distinct().count()
         line = (
-            f"hour {hour + 1:>2}: {report.posted} posted, {report.matched} matched, "
+            f"hour {hour + 1:>2}: {report.posted} posted, {matched} matched, "
             f"{Assignment.objects.filter(factory_id__in=factory_users, status='completed').count()} completed"
         )
         if progress:
@@ -137,11 +142,10 @@ def simulate(*, hours=24, smes=8, factories=6, jobs_per_hour=3, seed=1, echo=pri
     _count_inspections(report, factory_users)
     report.completed = Assignment.objects.filter(factory_id__in=factory_users, status="completed").count()
     report.cancelled = Job.objects.filter(sme__in=[c for _, c in sme_pairs], status="cancelled").count()
-    report.utilisation = _utilisation(factory_pairs, hours)
     return report
 
 
-def _post_and_pay(rng, report, sme_pairs, posted_at, hour) -> None:
+def _post_and_pay(rng, report, sme_pairs, hour) -> None:
     """An SME quotes, posts and pays a job (the webhook applied directly); a few cancel."""
     user, company = rng.choice(sme_pairs)
     code = rng.choice(sorted(PROCESSES))
@@ -166,7 +170,7 @@ def _post_and_pay(rng, report, sme_pairs, posted_at, hour) -> None:
         return
     report.posted += 1
     payment_services.payment_captured(payment_id=job.payment.id, provider_ref=f"sim-{job.id}")
-    posted_at[job.id] = hour
+    report.posted_hour[job.id] = hour
     if rng.random() < 0.05:
         _try(report, "cancel", order_services.job_cancel, job_id=job.id, sme=company, user=user, reason="plans changed")
 
@@ -202,31 +206,6 @@ def _grab_from_boards(rng, report, factory_pairs) -> None:
         nearest = board_list_for_factory(profile=FactoryProfile.objects.get(company=company))[0:1]
         if nearest and rng.random() < 0.7:
             _try(report, "grab", order_services.board_accept, job_id=nearest[0].job.id, factory=company, user=user)
-
-
-def _count_matched(report, posted_at, hour) -> None:
-    matched_now = Job.objects.filter(
-        id__in=posted_at,
-        status__in=["assigned", "materials_sent", "in_production", "delivered", "completed", "disputed"],
-    )
-    for job_id in matched_now.values_list("id", flat=True):
-        if job_id in posted_at:
-            report.hours_to_match.append(hour - posted_at.pop(job_id))
-            report.matched += 1
-
-
-def _utilisation(factory_pairs, hours) -> float:
-    """Pieces the simulated factories took, over what their lines can make in the period plus
-    the longest deadline window (6 days): the share of that capacity now booked."""
-    ids = [company.id for _, company in factory_pairs]
-    taken = (
-        Assignment.objects.filter(factory_id__in=ids)
-        .exclude(status="withdrawn")
-        .aggregate(total=Sum("quantity"))["total"]
-        or 0
-    )
-    per_day = Capability.objects.filter(factory_id__in=ids).aggregate(total=Sum("daily_capacity"))["total"] or 1
-    return taken / (per_day * (hours / 24 + 6))
 
 
 def _advance(rng, report, assignment, factory_user):

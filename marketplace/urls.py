@@ -9,8 +9,10 @@ from accounts.api.tokens import throttled_admin_login
 from core.routing import route
 from marketplace.health import HealthView
 from marketplace.views import dashboard_chart_view, dashboard_view
+from orders.admin import materials_view
 from payments.admin import reconciliation_view
 from payments.api.views import SandboxPayView
+from realtime.api.views import asyncapi_view
 
 # The admin is the platform's operator desk, titled as such in the reader's language.
 admin.site.site_header = _("Jiaozhou shared-factory platform")
@@ -32,6 +34,7 @@ urlpatterns = [
         f"{settings.ADMIN_URL}reconciliation/", admin.site.admin_view(reconciliation_view), name="admin-reconciliation"
     ),
     path(f"{settings.ADMIN_URL}dashboard/", admin.site.admin_view(dashboard_view), name="admin-dashboard"),
+    path(f"{settings.ADMIN_URL}materials/", admin.site.admin_view(materials_view), name="admin-materials"),
     path(
         f"{settings.ADMIN_URL}dashboard/<slug:name>.png",
         admin.site.admin_view(dashboard_chart_view),
@@ -43,6 +46,7 @@ urlpatterns = [
     route("api/schema", SpectacularAPIView.as_view(), "schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     route("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), "docs"),
+    route("api/asyncapi.json", asyncapi_view, "asyncapi"),
     route("api/redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
     route("healthz", HealthView.as_view(), "healthz"),
     route("", TemplateView.as_view(template_name="landing.html"), "landing"),

@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,7 @@ from catalogue.labels import spec_html
 from core.admin import AuditTrailInline, CsvExport, ReadOnlyAdmin, ReadOnlyInline, duration
 from core.errors import ApplicationError
 from orders import selectors, services
+from orders.dispute_evidence import job_evidence
 from orders.models import (
     Assignment,
     DispatchBatch,
@@ -180,6 +181,7 @@ class JobAdmin(CsvExport, ReadOnlyAdmin):
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         shares = selectors.dispute_shares(job=job)
+        evidence = job_evidence(job=job, shares=[row["assignment"] for row in shares])
         form = ResolveDisputeForm(request.POST if request.method == "POST" else None, shares=shares)
         if request.method == "POST" and form.is_valid():
             agreed = {row["assignment"].id: form.cleaned_data[f"share_{row['assignment'].id}"] for row in shares}
@@ -205,50 +207,28 @@ class JobAdmin(CsvExport, ReadOnlyAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Resolve the dispute of job %(id)s") % {"id": job.id},
                 "job": job,
-                "rows": [(row, form[f"share_{row['assignment'].id}"]) for row in shares],
+                "rows": [
+                    (row, form[f"share_{row['assignment'].id}"], share)
+                    for row, share in zip(shares, evidence["shares"], strict=True)
+                ],
+                "job_photos": evidence["job_photos"],
                 "form": form,
                 "opts": self.model._meta,
                 "original": job,
             },
         )
 
-    @admin.display(description=_("inspections"))
+    @admin.display(description=_("inspections and photos"))
     def inspection_evidence(self, job):
-        """Every inspection of the job's shares beside the quantities, for deciding a dispute."""
-        rows = (
-            Inspection.objects.filter(assignment__job=job)
-            .select_related("assignment__factory")
-            .order_by("assignment_id", "round")
-        )
-        if not rows:
+        """Every share's inspections beside its quantities, with the photos of both sides
+        (thumbnails through short-lived URLs), for deciding a dispute."""
+        evidence = job_evidence(job=job)
+        shares = evidence["shares"]
+        if not evidence["job_photos"] and not any(
+            s["inspections"] or s["factory_photos"] or s["sme_photos"] for s in shares
+        ):
             return "–"
-        head = format_html(
-            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            _("factory"),
-            _("round"),
-            _("pieces inspected"),
-            _("lot size"),
-            _("defects per class"),
-            _("next step"),
-            _("note"),
-        )
-        body = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    row.assignment.factory,
-                    row.round,
-                    row.sample_inspected,
-                    row.lot_size,
-                    ", ".join(f"{name} {count}" for name, count in row.found.items()),
-                    row.get_next_display(),
-                    row.note,
-                )
-                for row in rows
-            ),
-        )
-        return format_html("<table>{}{}</table>", head, body)
+        return render_to_string("admin/orders/job/evidence.html", {"evidence": evidence})
 
 
 class ResolveDisputeForm(forms.Form):
@@ -371,3 +351,22 @@ class DispatchBatchAdmin(ReadOnlyAdmin):
             "rounds",
             *self.readonly_fields,
         ]
+
+
+def materials_view(request):
+    """The customer material per SME and per factory: sent, received, lost, returned, and what
+    is still to come back (``selectors.materials_by_company``)."""
+    figures = selectors.materials_by_company()
+    return TemplateResponse(
+        request,
+        "admin/orders/materials.html",
+        {
+            **admin.site.each_context(request),
+            "title": _("Customer material"),
+            "totals": figures["totals"],
+            "tables": [
+                ("smes", figures["smes"], _("Per SME"), _("SME")),
+                ("factories", figures["factories"], _("Per factory"), _("factory")),
+            ],
+        },
+    )

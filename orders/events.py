@@ -11,12 +11,182 @@ factory that had it.
 
 from django.utils import timezone
 
-from core.outbox import event_emit, events_emit, events_emit_select
+from core.admin import yuan
+from core.events import EventType, Shape, field, register
+from core.outbox import events_emit_select
 from core.readable import iso_time, iso_time_sql
 from orders.models import Assignment, Job, Offer
+from orders.quality_models import Inspection
 
-BOARD_ADDED = "board.job_added"
-BOARD_REMOVED = "board.job_removed"
+# The SME must act when a share is assigned (send material) or delivered (inspect).
+_SME_ACTS_ON = {"assigned": "已接单 assigned", "delivered": "已交付 delivered", "expired": "已过期 expired"}
+
+
+class JobCard(Shape):
+    """The job as an offer or a board entry shows it: enough to decide before accepting."""
+
+    description = "The job as an offer or a board entry shows it: enough to decide before accepting."
+    id: int = field("The job.")
+    spec: dict = field("The process's parameters (the process's spec schema).")
+    quantity: int = field("Pieces of the whole job.")
+    unit_price_fen: int = field("Price per piece, in fen.")
+    total_fen: int = field("Price of the whole job, in fen.")
+    currency: str = field("ISO 4217 currency code.")
+    lat: float = field("Hand-off latitude.")
+    lng: float = field("Hand-off longitude.")
+    address: str = field("Hand-off address.")
+    process: str = field("The process's code.")
+    process_name: str = field("The process's name in English.")
+    process_name_zh: str = field("The process's name in Chinese.")
+    deadline: str = field("When the work must be delivered (+08:00).", format="date-time")
+    allow_split: bool = field("Whether factories may take part of the quantity.")
+
+
+@register
+class OfferCreated(EventType):
+    type = "offer.created"
+    audience = "the factory offered the job"
+    description = "A dispatch batch offers the factory a job or a share of one (built in SQL: _OFFERS_MADE_SQL)."
+    id: int = field("The offer.")
+    job: JobCard = field("The job offered.")
+    quantity: int = field("Pieces offered.")
+    amount_fen: int = field("What the offered pieces pay, in fen.")
+    distance_km: float = field("From the factory to the hand-off place.")
+    expires_at: str = field("When the offer lapses unanswered (+08:00).", format="date-time")
+    status: str = field("The offer's status.", enum=Offer.Status.values)
+    example = {
+        "id": 88,
+        "job": {
+            "id": 7,
+            "process": "velcro_sewing",
+            "process_name": "Velcro closure sewing",
+            "process_name_zh": "魔术贴缝制",
+            "spec": {"width_mm": 25, "color": "black", "stitch": "box_x"},
+            "quantity": 2000,
+            "unit_price_fen": 15,
+            "total_fen": 30000,
+            "currency": "CNY",
+            "deadline": "2026-06-12T18:00:00+08:00",
+            "lat": 36.264,
+            "lng": 120.033,
+            "address": "Jiaozhou, Sanlihe",
+            "allow_split": False,
+        },
+        "quantity": 2000,
+        "amount_fen": 30000,
+        "distance_km": 3.2,
+        "expires_at": "2026-06-09T10:01:02+08:00",
+        "status": "pending",
+    }
+
+    @classmethod
+    def push(cls, data):
+        job = data["job"]
+        return (
+            "新派单邀约 New job offer",
+            f"{data['quantity']} × {job['process_name_zh']} {job['process_name']} · {yuan(data['amount_fen'])} · "
+            f"{data['distance_km']} km",
+        )
+
+
+class _OfferClosed(EventType):
+    audience = "the factory offered the job"
+    offer_id: int = field("The offer.")
+    job_id: int = field("The job.")
+    status: str = field("The offer's new status.", enum=Offer.Status.values)
+    reason: str = field("Why, for a person (may be empty).")
+
+
+@register
+class OfferWithdrawn(_OfferClosed):
+    type = "offer.withdrawn"
+    description = "The job was taken, cancelled or expired, or the factory went offline."
+
+
+@register
+class OfferExpired(_OfferClosed):
+    type = "offer.expired"
+    description = "Nobody answered the offer in time."
+
+
+@register
+class OfferAccepted(_OfferClosed):
+    type = "offer.accepted"
+    description = "The factory accepted the offer (its other phones hear of it)."
+
+
+@register
+class OfferDeclined(_OfferClosed):
+    type = "offer.declined"
+    description = "The factory declined the offer (its other phones hear of it)."
+
+
+@register
+class BoardJobAdded(EventType):
+    type = "board.job_added"
+    audience = "each factory whose rules admit the job"
+    description = "A grab job opens (paid, or a share given back) or joins the board after its dispatch misses."
+    job: JobCard = field("The job now on the factory's board.")
+
+
+@register
+class BoardJobRemoved(EventType):
+    type = "board.job_removed"
+    audience = "every factory that was told of the job"
+    description = "The job was taken, cancelled or expired, or the factory's rules no longer admit it."
+    job_id: int = field("The job.")
+    status: str = field("The job's status.", enum=Job.Status.values)
+
+
+@register
+class BoardRefreshed(EventType):
+    type = "board.refreshed"
+    audience = "the factory"
+    description = "The factory's board was rebuilt from its changed rules: read it again."
+    jobs: int = field("How many jobs are on the board now.")
+
+
+@register
+class JobStatusChanged(EventType):
+    type = "job.status_changed"
+    audience = "the SME and each factory holding a share"
+    description = "Every move of the job."
+    job_id: int = field("The job.")
+    old: str = field("The status before.", enum=Job.Status.values)
+    new: str = field("The status now.", enum=Job.Status.values)
+    example = {"job_id": 7, "old": "open", "new": "assigned"}
+
+    @classmethod
+    def push(cls, data):
+        if data["new"] not in _SME_ACTS_ON:
+            return None
+        return ("订单状态更新 Job update", f"#{data['job_id']} {_SME_ACTS_ON[data['new']]}")
+
+
+@register
+class AssignmentStatusChanged(EventType):
+    type = "assignment.status_changed"
+    audience = "the SME and that share's factory"
+    description = "A share is taken (old null), and every step after."
+    assignment_id: int = field("The share.")
+    job_id: int = field("Its job.")
+    old: str | None = field("The status before (null: the share was just taken).", enum=Assignment.Status.values)
+    new: str = field("The status now.", enum=Assignment.Status.values)
+    example = {"assignment_id": 12, "job_id": 7, "old": "in_production", "new": "delivered"}
+
+
+@register
+class InspectionRecorded(EventType):
+    type = "inspection.recorded"
+    audience = "the share's SME and factory"
+    description = "The SME judged a delivered lot by its sampling plan (the record: GET /assignments/{id}/inspection)."
+    inspection_id: int = field("The inspection.")
+    assignment_id: int = field("The share inspected.")
+    job_id: int = field("Its job.")
+    round: int = field("1 for the first inspection of the share, 2 after a rework, ...")
+    accepted: bool = field("Whether the lot passed.")
+    next: str = field("The step that follows.", enum=Inspection.Next.values)
+    found: dict = field("Defects found per class.")
 
 
 def _topic(job_id: int) -> str:
@@ -51,8 +221,7 @@ def job_moved(job: Job, old: str, new: str) -> None:
     holders = Assignment.objects.filter(job_id=job.id, status__in=Assignment.COVERING).values_list(
         "factory_id", flat=True
     )
-    data = {"job_id": job.id, "old": old, "new": new}
-    events_emit((company_id, "job.status_changed", data, _topic(job.id)) for company_id in {job.sme_id, *holders})
+    JobStatusChanged.emit([job.sme_id, *holders], {"job_id": job.id, "old": old, "new": new}, topic=_topic(job.id))
 
 
 def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
@@ -62,10 +231,7 @@ def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
         sme_id = assignment.job.sme_id
     else:
         sme_id = Job.objects.filter(id=assignment.job_id).values_list("sme_id", flat=True).get()
-    events_emit(
-        (company_id, "assignment.status_changed", data, _topic(assignment.job_id))
-        for company_id in {sme_id, assignment.factory_id}
-    )
+    AssignmentStatusChanged.emit([sme_id, assignment.factory_id], data, topic=_topic(assignment.job_id))
 
 
 def inspection_recorded(assignment: Assignment, inspection) -> None:
@@ -80,16 +246,15 @@ def inspection_recorded(assignment: Assignment, inspection) -> None:
         "next": inspection.next,
         "found": inspection.found,
     }
-    events_emit(
-        (company_id, "inspection.recorded", data, _topic(assignment.job_id))
-        for company_id in {assignment.job.sme_id, assignment.factory_id}
-    )
+    InspectionRecorded.emit([assignment.job.sme_id, assignment.factory_id], data, topic=_topic(assignment.job_id))
 
 
-# ``offer.created`` for each offer of a batch, built by PostgreSQL from the batch's rows (the
-# job as ``_summary`` shows it; tests/orders/test_offer_events_sql.py checks every field).
-_OFFERS_MADE_SQL = """
-SELECT o.factory_id AS company_id, 'offer.created' AS type, jsonb_build_object(
+# ``offer.created`` (``OfferCreated``) for each offer of a batch, built by PostgreSQL from the
+# batch's rows (the job as ``_summary`` shows it; tests/orders/test_offer_events_sql.py checks
+# every field, and under EVENTS_VALIDATE the outbox checks each row against the class).
+_OFFERS_MADE_SQL = (
+    """
+SELECT o.factory_id AS company_id, '{type}' AS type, jsonb_build_object(
     'id', o.id,
     'job', jsonb_build_object(
         'id', j.id, 'spec', j.spec, 'quantity', j.quantity, 'unit_price_fen', j.unit_price_fen,
@@ -102,7 +267,10 @@ SELECT o.factory_id AS company_id, 'offer.created' AS type, jsonb_build_object(
 ) AS data, 'job:' || o.job_id AS topic
 FROM orders_offer o JOIN orders_job j ON j.id = o.job_id JOIN orders_process p ON p.id = j.process_id
 WHERE o.batch_id = %s ORDER BY o.id
-""".replace("{deadline}", iso_time_sql("j.deadline")).replace("{expires_at}", iso_time_sql("o.expires_at"))
+""".replace("{type}", OfferCreated.type)
+    .replace("{deadline}", iso_time_sql("j.deadline"))
+    .replace("{expires_at}", iso_time_sql("o.expires_at"))
+)
 
 
 def offers_made_in_batch(batch_id: int) -> int:
@@ -113,12 +281,14 @@ def offers_made_in_batch(batch_id: int) -> int:
 
 def offer_closed(*, offer_id: int, job_id: int, factory_id: int, status: str, reason: str = "") -> None:
     """``offer.withdrawn`` / ``offer.expired`` (and the factory's own accept or decline)."""
-    event_emit(
-        company_id=factory_id,
-        type=f"offer.{status}",
-        data={"offer_id": offer_id, "job_id": job_id, "status": status, "reason": reason},
-        topic=_topic(job_id),
+    _OFFER_CLOSED[status].emit_one(
+        factory_id, {"offer_id": offer_id, "job_id": job_id, "status": status, "reason": reason}, topic=_topic(job_id)
     )
+
+
+_OFFER_CLOSED = {
+    cls.type.removeprefix("offer."): cls for cls in (OfferWithdrawn, OfferExpired, OfferAccepted, OfferDeclined)
+}
 
 
 def offers_withdraw_pending(job: Job, *, reason: str) -> int:
@@ -130,18 +300,17 @@ def offers_withdraw_pending(job: Job, *, reason: str) -> int:
         status=Offer.Status.WITHDRAWN, responded_at=timezone.now()
     )
     data = {"job_id": job.id, "status": Offer.Status.WITHDRAWN, "reason": reason}
-    events_emit(
-        (factory_id, "offer.withdrawn", {**data, "offer_id": offer_id}, _topic(job.id))
-        for offer_id, factory_id in pending
+    OfferWithdrawn.emit_each(
+        (factory_id, {**data, "offer_id": offer_id}, _topic(job.id)) for offer_id, factory_id in pending
     )
     return len(pending)
 
 
 def board_job_added(job: Job, factory_ids) -> None:
     payload = {"job": job_summary(job)}
-    events_emit((company_id, BOARD_ADDED, payload, _topic(job.id)) for company_id in factory_ids)
+    BoardJobAdded.emit(factory_ids, payload, topic=_topic(job.id))
 
 
 def board_job_removed(job: Job, factory_ids) -> None:
     data = {"job_id": job.id, "status": job.status}
-    events_emit((company_id, BOARD_REMOVED, data, _topic(job.id)) for company_id in factory_ids)
+    BoardJobRemoved.emit(factory_ids, data, topic=_topic(job.id))

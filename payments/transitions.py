@@ -5,26 +5,23 @@ which company's event stream hears of it (``payment.status_changed`` to the SME,
 
 from django.utils.translation import gettext_lazy as _
 
-from core.outbox import event_emit
 from core.readable import iso_time
 from core.transitions import Machine
+from payments.events import PaymentStatusChanged, PayoutStatusChanged, SettlementStatusChanged
 from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent, SettlementLine
 
 
 def _payment_moved(payment, old: str, new: str) -> None:
-    event_emit(
-        company_id=payment.sme_id,
-        type="payment.status_changed",
-        data={"payment_id": payment.id, "job_id": payment.job_id, "old": old, "new": new},
+    PaymentStatusChanged.emit_one(
+        payment.sme_id,
+        {"payment_id": payment.id, "job_id": payment.job_id, "old": old, "new": new},
         topic=f"job:{payment.job_id}",
     )
 
 
 def _batch_moved(batch, old: str, new: str) -> None:
-    event_emit(
-        company_id=batch.factory_id,
-        type="settlement.status_changed",
-        data={"batch_id": batch.id, "old": old, "new": new, "total_fen": batch.total_fen},
+    SettlementStatusChanged.emit_one(
+        batch.factory_id, {"batch_id": batch.id, "old": old, "new": new, "total_fen": batch.total_fen}
     )
 
 
@@ -44,7 +41,7 @@ def _line_moved(line, old: str, new: str) -> None:
             **line.confirmation,
             "confirm_by": iso_time(line.confirm_by),
         }
-    event_emit(company_id=line.batch.factory_id, type="payout.status_changed", data=data)
+    PayoutStatusChanged.emit_one(line.batch.factory_id, data)
 
 
 P = Payment.Status

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notification_send
-from core.admin import yuan
 from core.errors import ConflictError, InvalidInputError, NotFoundError
+from core.events import event_type
 from core.models import Event
 from realtime import push
 from realtime.models import Connection, Device, PushMessage, Ticket
@@ -143,32 +143,11 @@ def device_remove(*, device_id: int, company) -> None:
         raise NotFoundError(_("No such device."))
 
 
-# The SME must act when a share is assigned (send material) or delivered (inspect).
-SME_ACTS_ON = {"assigned", "delivered", "expired"}
-
-
 def push_message_for(event: Event) -> tuple[str, str] | None:
-    """(title, body) of the push an event deserves, in Chinese and English, or None."""
-    data = event.data
-    if event.type == "offer.created":
-        job = data.get("job", {})
-        amount = yuan(data.get("amount_fen", 0))
-        return (
-            "新派单邀约 New job offer",
-            f"{data.get('quantity')} × {job.get('process_name_zh')} {job.get('process_name')} · {amount} · "
-            f"{data.get('distance_km')} km",
-        )
-    if event.type == "job.status_changed" and data.get("new") in SME_ACTS_ON:
-        state = {"assigned": "已接单 assigned", "delivered": "已交付 delivered", "expired": "已过期 expired"}
-        return ("订单状态更新 Job update", f"#{data.get('job_id')} {state[data['new']]}")
-    if event.type == "notification":
-        return ("平台通知 Notice", str(data.get("message", ""))[:500])
-    if event.type == "payout.status_changed" and data.get("new") == "awaiting_confirmation":
-        return (
-            "请在微信中确认收款 Confirm the payout in WeChat",
-            f"{yuan(data.get('amount_fen', 0))} · 结算 settlement #{data.get('batch_id')} · 24 小时内 within 24 h",
-        )
-    return None
+    """(title, body) of the push an event deserves, in Chinese and English, or None: its
+    registered class decides (``core.events.EventType.push``)."""
+    event_class = event_type(event.type)
+    return event_class.push(event.data) if event_class is not None else None
 
 
 PUSH_ATTEMPTS = 3

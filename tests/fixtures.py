@@ -84,6 +84,16 @@ def admin_user():
     return UserFactory(username=_name("admin"), is_staff=True)
 
 
+def admin_browser():
+    """A test client logged in to the admin as a new superuser (the desk's operator)."""
+    from django.test import Client
+
+    operator = UserFactory(username=_name("admin"), is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(operator)
+    return browser
+
+
 def sme(lat=JIAOZHOU[0], lng=JIAOZHOU[1]):
     """(user, company) of a new SME."""
     return company_register(

@@ -43,6 +43,24 @@ PLAN_EXAMPLE = {
     },
 }
 
+# A process's inspection standard as GET /processes/{code}/inspection gives it (and a share's
+# inspection page repeats it).
+STANDARD_EXAMPLE = {
+    "process": "velcro_sewing",
+    "level": "II",
+    "aql": {"critical": "0.65", "major": "2.5", "minor": "4.0"},
+    "items": [
+        {
+            "code": "position",
+            "name": "Closure position",
+            "name_zh": "魔术贴位置",
+            "criterion": "Within ±2 mm of the marked position",
+            "criterion_zh": "与标记位置偏差±2毫米以内",
+            "defect_class": "major",
+        }
+    ],
+}
+
 process_inspection = operation(
     "A process's inspection standard",
     "Any signed-in user: what a delivered lot of the process is inspected for. `items` is the "
@@ -54,19 +72,7 @@ process_inspection = operation(
     "standard's arrows; `sample_size` is the pieces to draw, each class judged on its own first "
     "`sample_size` pieces. Changes nothing.",
     response={
-        "process": "velcro_sewing",
-        "level": "II",
-        "aql": {"critical": "0.65", "major": "2.5", "minor": "4.0"},
-        "items": [
-            {
-                "code": "position",
-                "name": "Closure position",
-                "name_zh": "魔术贴位置",
-                "criterion": "Within ±2 mm of the marked position",
-                "criterion_zh": "与标记位置偏差±2毫米以内",
-                "defect_class": "major",
-            }
-        ],
+        **STANDARD_EXAMPLE,
         "plan": PLAN_EXAMPLE,
     },
     errors=(

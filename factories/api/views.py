@@ -84,5 +84,6 @@ class AdminFactoryVerifyView(APIView):
     @idempotent
     def post(self, request, company_id):
         data = validated(s.VerifyInputSerializer, request)
-        profile = services.factory_verify(company_id=company_id, admin=request.user, status=data["status"])
+        # The path's digits as the number the services and seams take (core.seams checks it).
+        profile = services.factory_verify(company_id=int(company_id), admin=request.user, status=data["status"])
         return Response(s.FactoryProfileSerializer(profile).data)

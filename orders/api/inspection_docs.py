@@ -1,6 +1,6 @@
 """What the schema says of a share's inspection operations (``core.api.schema.operation``)."""
 
-from catalogue.api.docs import PLAN_EXAMPLE
+from catalogue.api.docs import PLAN_EXAMPLE, STANDARD_EXAMPLE
 from core.api.schema import error_example, operation
 from orders.api.docs import NOT_YOURS, ONLY_SME, _assignment_state
 
@@ -41,21 +41,7 @@ inspection_get = operation(
         "status": "delivered",
         "severity": "normal",
         "plan": INSPECTION_PLAN,
-        "standard": {
-            "process": "velcro_sewing",
-            "level": "II",
-            "aql": {"critical": "0.65", "major": "2.5", "minor": "4.0"},
-            "items": [
-                {
-                    "code": "position",
-                    "name": "Closure position",
-                    "name_zh": "魔术贴位置",
-                    "criterion": "Within ±2 mm of the marked position",
-                    "criterion_zh": "与标记位置偏差±2毫米以内",
-                    "defect_class": "major",
-                }
-            ],
-        },
+        "standard": STANDARD_EXAMPLE,
         "inspections": [],
     },
     errors=(NOT_YOURS,),
@@ -72,7 +58,9 @@ inspection_record = operation(
     "quantity through POST .../deliver and the lot is inspected again) or, with "
     "`on_reject: dispute`, to `disputed` for an admin. The lot's first inspection moves the "
     "factory's switching state for the process. Both companies get `inspection.recorded`. "
-    "`photo_ids` names photos already uploaded as evidence.",
+    "`photo_ids` names photos already uploaded as evidence (POST /api/v1/jobs/{id}/photos): "
+    "only the SME's own photos of kind `inspection` of this job, of this share or of the whole "
+    "job; any other id is a 400 `invalid_photos` and nothing is recorded.",
     request={"sample_inspected": 125, "defects": {"position": 6, "loose_threads": 4}},
     response=INSPECTION,
     errors=(
@@ -85,6 +73,12 @@ inspection_record = operation(
             "invalid_defects",
             "Some defect counts are wrong.",
             {"defects": {"wobbly": ["Not an item of this process's checklist."]}},
+        ),
+        error_example(
+            400,
+            "invalid_photos",
+            "Name only your own inspection photos of this job.",
+            {"photo_ids": ["Not an inspection photo of this job: 42."]},
         ),
     ),
 )

@@ -19,7 +19,6 @@ Everything here runs in the caller's transaction.
 from django.db import connection
 from django.utils import timezone
 
-from core.outbox import event_emit
 from factories import selectors as factory_selectors
 from factories.models import Capability, FactoryProfile
 from orders import events
@@ -96,7 +95,7 @@ def board_factory_rebuild(*, company_id: int) -> int:
     existing = set(BoardEntry.objects.filter(factory_id=company_id).values_list("job_id", "factory_id"))
     added, removed = _write(job_by_id, wanted, existing)
     if added or removed:
-        event_emit(company_id=company_id, type="board.refreshed", data={"jobs": len(wanted)})
+        events.BoardRefreshed.emit_one(company_id, {"jobs": len(wanted)})
     return len(wanted)
 
 

@@ -16,13 +16,14 @@ An original inspection (the lot's first) moves the factory's switching state and
 figures for the process (``FactoryQuality``); a re-inspection after rework does not.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from catalogue import sampling
 from catalogue import selectors as catalogue_selectors
 from core.errors import ConflictError, InvalidInputError
-from orders import events
+from orders import events, seams
 from orders.models import Assignment, FactoryQuality, Inspection
 from orders.selectors import severity_for, switching_state
 from orders.services.jobs import job_sync_status
@@ -76,8 +77,12 @@ def _record_original(quality: FactoryQuality, plan: dict, found: dict, accepted:
             max(plan["lot_size"], 2), entry["aql"], level=plan["level"], severity=plan["severity"]
         )
         results.append(sampling.ClassResult(class_plan, found[defect_class]))
+    # Reduced inspection only where the platform has approved it (9.3.3.1 d): INSPECTION_REDUCED_ALLOWED).
     state = sampling.after_lot(
-        sampling.resume(switching_state(quality)), accepted=accepted, score_points=sampling.lot_score_points(results)
+        sampling.resume(switching_state(quality)),
+        accepted=accepted,
+        score_points=sampling.lot_score_points(results),
+        reduced_allowed=settings.INSPECTION_REDUCED_ALLOWED,
     )
     quality.severity = state.severity
     quality.recent = list(state.recent)
@@ -92,17 +97,38 @@ def _record_original(quality: FactoryQuality, plan: dict, found: dict, accepted:
     quality.save()
 
 
-def _checked_sample(plan: dict, lot_size: int, sample_inspected: int, photo_ids) -> list[int]:
+def _checked_photos(job, assignment: Assignment, photo_ids) -> list[int]:
+    """The photo ids an inspection may name: the SME's own inspection photos of this job
+    (of this share or the whole job, through ``orders.seams.photos_owned``); 400 otherwise."""
+    photos = list(dict.fromkeys(photo_ids or ()))
+    if len(photos) > MAX_PHOTOS or not all(isinstance(p, int) and not isinstance(p, bool) for p in photos):
+        raise InvalidInputError(_("Up to 20 photo ids."), fields={"photo_ids": [_("Up to 20 whole numbers.")]})
+    if not photos:
+        return photos
+    owned = seams.photos_owned(
+        job_id=job.id, company_id=job.sme_id, kind="inspection", ids=photos, assignment_id=assignment.id
+    )
+    unknown = [p for p in photos if p not in owned]
+    if unknown:
+        raise InvalidInputError(
+            _("Name only your own inspection photos of this job."),
+            code="invalid_photos",
+            fields={
+                "photo_ids": [
+                    _("Not an inspection photo of this job: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
+                ]
+            },
+        )
+    return photos
+
+
+def _checked_sample(plan: dict, lot_size: int, sample_inspected: int) -> None:
     if not plan["sample_size"] <= sample_inspected <= lot_size:
         limits = {"min": plan["sample_size"], "max": lot_size}
         raise InvalidInputError(
             _("Inspect between %(min)d and %(max)d pieces.") % limits,
             fields={"sample_inspected": [_("Between %(min)d and %(max)d.") % limits]},
         )
-    photos = list(photo_ids or ())
-    if len(photos) > MAX_PHOTOS or not all(isinstance(p, int) and not isinstance(p, bool) for p in photos):
-        raise InvalidInputError(_("Up to 20 photo ids."), fields={"photo_ids": [_("Up to 20 whole numbers.")]})
-    return photos
 
 
 def _follow_verdict(job, assignment: Assignment, inspection: Inspection, *, user) -> None:
@@ -150,7 +176,8 @@ def inspection_record(
     quality = quality_lock(factory_id=assignment.factory_id, process_id=process.id)
     lot_size = assignment.quantity_delivered or 0
     plan = catalogue_selectors.lot_plan(process, lot_size, severity_for(quality))
-    photos = _checked_sample(plan, lot_size, sample_inspected, photo_ids)
+    _checked_sample(plan, lot_size, sample_inspected)
+    photos = _checked_photos(job, assignment, photo_ids)
     found = _checked_defects(process, plan, defects)
     accepted = all(found[c] <= entry["ac"] for c, entry in plan["classes"].items())
     round_ = (last.round + 1) if last is not None else 1

@@ -3,36 +3,17 @@
 from drf_spectacular.utils import OpenApiExample
 
 from core.api.schema import error_example, operation
+from core.events import event_types
 
-_OFFER_EVENT = {
-    "seq": 42,
-    "type": "offer.created",
-    "at": "2026-06-09T10:00:02+08:00",
-    "data": {
-        "id": 88,
-        "job": {
-            "id": 7,
-            "process": "velcro_sewing",
-            "process_name": "Velcro closure sewing",
-            "process_name_zh": "魔术贴缝制",
-            "spec": {"width_mm": 25, "color": "black", "stitch": "box_x"},
-            "quantity": 2000,
-            "unit_price_fen": 15,
-            "total_fen": 30000,
-            "currency": "CNY",
-            "deadline": "2026-06-12T18:00:00+08:00",
-            "lat": 36.264,
-            "lng": 120.033,
-            "address": "Jiaozhou, Sanlihe",
-            "allow_split": False,
-        },
-        "quantity": 2000,
-        "amount_fen": 30000,
-        "distance_km": 3.2,
-        "expires_at": "2026-06-09T10:01:02+08:00",
-        "status": "pending",
-    },
-}
+
+def _event_examples() -> list[dict]:
+    """A page of the stream as the registered event classes exemplify it (core.events)."""
+    with_examples = [cls for cls in event_types().values() if cls.example is not None]
+    return [
+        {"seq": 40 + n, "type": cls.type, "at": f"2026-06-09T10:00:0{n}+08:00", "data": cls.example}
+        for n, cls in enumerate(with_examples[:3])
+    ]
+
 
 ticket = operation(
     "A WebSocket ticket",
@@ -54,7 +35,7 @@ events = operation(
     "and notifications. Use it to "
     "catch up after being offline, then open the socket with `after=<last seq>`; `last_seq` is the "
     "stream's newest number right now. Another company's events are never listed.",
-    response={"results": [_OFFER_EVENT], "next": None, "last_seq": 42},
+    response={"results": _event_examples(), "next": None, "last_seq": 42},
     errors=(
         error_example(
             400, "invalid", "after: A valid integer is required.", {"after": ["A valid integer is required."]}

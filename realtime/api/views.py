@@ -2,6 +2,7 @@
 HTTP for catch-up, and the phones that receive pushes. The socket itself is
 ``realtime.consumers``."""
 
+from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,7 @@ from realtime.api.serializers import (
     EventsQuerySerializer,
     TicketSerializer,
 )
+from realtime.asyncapi import asyncapi_document
 from realtime.models import Device
 
 
@@ -120,3 +122,9 @@ class DeviceDetailView(APIView):
         """Stop pushes to this phone (404 if it is not your company's)."""
         services.device_remove(device_id=device_id, company=_company(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def asyncapi_view(request):
+    """The AsyncAPI 3 document of ``/ws/v1/events`` (``realtime.asyncapi``), public like the
+    OpenAPI schema."""
+    return JsonResponse(asyncapi_document(), json_dumps_params={"ensure_ascii": False, "indent": 1})

@@ -15,6 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.servers import _wait_port, free_port
 
+FS = "django.core.files.storage.FileSystemStorage"
 GPS = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (36.0, 15.0, 50.4)}
 
 

@@ -1,7 +1,7 @@
 """An operator's day at the desk, in a real headless Chromium reading Chinese, at a laptop's
 1280 px and a phone's 390 px: resolve a dispute on the job's page, approve a batch from its
 own page as the second admin, take a factory offline and bring it back with reasons, export
-a list as CSV. Screenshots of each step are kept in ``artifacts/``."""
+a list as CSV, read the customer material and the dashboard. Screenshots of each step are kept in ``artifacts/``."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -106,6 +106,17 @@ def test_operator_day_in_chinese(screen, eager_celery_live, monkeypatch):
             page.click("button[name=index]")
         csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
         shot("7-jobs")
+        # when: the customer material is looked at from the desk
+        page.goto(f"{base}/admin/")
+        page.click("#desk a[href='/admin/materials/']")
+        materials = page.inner_text("#materials-factories")
+        shot("8-materials")
+        # when: the dashboard is read: each chart drawn, its figures as text beside or under it
+        page.goto(f"{base}/admin/dashboard/")
+        page.wait_for_load_state("load")
+        charts_drawn = page.evaluate("[...document.querySelectorAll('#dashboard img')].map(i => i.naturalWidth)")
+        jobs_figures = page.inner_text("#figures-jobs")
+        shot("9-dashboard")
         browser.close()
 
     # then: every step went through the services and into the admin's history
@@ -116,5 +127,8 @@ def test_operator_day_in_chinese(screen, eager_celery_live, monkeypatch):
     assert FactoryProfile.objects.get(company=world["factory"]).online is True
     assert LogEntry.objects.filter(user=operator).count() == 4
     assert "工厂" in csv_text.splitlines()[0] and "已完成" in csv_text
+    assert "尚待退回" in materials and world["factory"].name in materials
+    assert charts_drawn == [720] * 8
+    assert "发布 posted" in jobs_figures.lower()  # the admin shows headings in capitals
     # and the pages fit the screen (nothing to scroll sideways)
     assert {name: wide for name, wide in overflow.items() if wide} == {}

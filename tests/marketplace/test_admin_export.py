@@ -5,7 +5,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from payments.models import LedgerTransaction, Payment, Refund, SettlementLine
@@ -13,15 +12,6 @@ from payments.services import settlement
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
-
-
-def _browser():
-    operator = fixtures.admin_user()
-    operator.is_superuser = True
-    operator.save()
-    browser = Client()
-    browser.force_login(operator)
-    return browser
 
 
 def _export(browser, path, ids):
@@ -39,7 +29,7 @@ def test_jobs_are_found_by_factory_process_in_either_language_and_sme():
     pair = fixtures.factory()
     share = fixtures.completed_assignment(pair)
     other = fixtures.job(process="embroidery", spec={"stitch_count": 5000, "colors": 3, "position": "front"})
-    browser = _browser()
+    browser = fixtures.admin_browser()
 
     def found(term):
         response = browser.get("/admin/orders/job/", {"q": term})
@@ -57,7 +47,7 @@ def test_export_jobs_payments_refunds_settlement_lines_and_ledger_as_they_read()
     pair = fixtures.factory()
     share = fixtures.completed_assignment(pair, quantity=1000, unit_price_fen=15, accepted=850)
     batch = settlement.settlement_build(cutoff=timezone.now() + timedelta(seconds=1))[0]
-    browser = _browser()
+    browser = fixtures.admin_browser()
     # jobs: Chinese headers and labels, the factory, money in yuan
     jobs = _export(browser, "/admin/orders/job/", [share.job_id])
     assert {"中小企业", "工序", "工厂", "状态"} <= set(jobs[0])

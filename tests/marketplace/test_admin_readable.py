@@ -2,7 +2,6 @@
 stored codes stay)."""
 
 import pytest
-from django.test import Client
 
 from payments.models import LedgerTransaction, Refund
 from tests import fixtures
@@ -11,21 +10,16 @@ from tests.marketplace.test_admin_walk import visible
 pytestmark = pytest.mark.django_db
 
 
-def _browser():
-    operator = fixtures.admin_user()
-    operator.is_superuser = True
-    operator.save()
-    browser = Client()
-    browser.force_login(operator)
-    return browser
-
-
 def test_ledger_transactions_show_their_kind_by_name_and_an_amount_in_yuan():
     # given: a completed share of 1000 pieces at ¥0.15, 850 accepted
     fixtures.completed_assignment(quantity=1000, unit_price_fen=15, accepted=850)
     release = LedgerTransaction.objects.get(kind="release")
     # when
-    page = _browser().get("/admin/payments/ledgertransaction/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = (
+        fixtures.admin_browser()
+        .get("/admin/payments/ledgertransaction/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
     # then: the kinds in Chinese, the release's amount is the escrow it moved (¥150.00)
     assert "结算给工厂" in page
     assert "¥150.00" in page
@@ -36,7 +30,7 @@ def test_a_refund_the_platform_wrote_reads_in_chinese_and_the_payment_trail_has_
     fixtures.completed_assignment(quantity=1000, unit_price_fen=15, accepted=850)
     refund = Refund.objects.get()
     assert refund.reason == "150 pieces not accepted"
-    browser = _browser()
+    browser = fixtures.admin_browser()
     refunds = browser.get("/admin/payments/refund/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     payment = browser.get(
         f"/admin/payments/payment/{refund.payment_id}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans"
@@ -49,7 +43,7 @@ def test_a_refund_the_platform_wrote_reads_in_chinese_and_the_payment_trail_has_
 
 def test_a_jobs_spec_shows_labelled_fields_and_a_process_its_tolerance_in_percent():
     job = fixtures.job()
-    browser = _browser()
+    browser = fixtures.admin_browser()
     page = browser.get(f"/admin/orders/job/{job.id}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "宽度（毫米）" in page and "方框十字针" in page
     assert "box_x" not in visible(page)

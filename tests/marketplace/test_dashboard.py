@@ -1,6 +1,7 @@
 """The admin's dashboard: its figures on a small world built by hand, its page and charts."""
 
 import io
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -121,7 +122,7 @@ def test_dashboard_page_for_staff_and_each_chart_is_a_png(world):
     page = browser.get("/admin/dashboard/")
     assert page.status_code == 200
     for name in charts.CHARTS:
-        assert f'src="/admin/dashboard/{name}.png"' in page.content.decode()
+        assert f'src="/admin/dashboard/{name}.png?v=' in page.content.decode()
         response = browser.get(f"/admin/dashboard/{name}.png")
         assert response.status_code == 200, name
         assert response["Content-Type"] == "image/png"
@@ -164,3 +165,60 @@ def test_utilisation_above_100_percent_only_when_the_calendar_is_over_booked():
     # then
     assert row["overbooked"] is True
     assert row["utilisation"] == 1000 / pieces_between(100, now, job.deadline) > 1
+
+
+@pytest.fixture
+def eager_redraws():
+    """The redraw a stale chart sends runs in-process, as a worker would run it."""
+    from marketplace.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+def _figures_table(page: str, name: str) -> list[list[str]]:
+    body = re.search(rf'<table id="figures-{name}">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_each_chart_has_its_figures_beside_it_as_text_in_both_languages(world):
+    # given: the world of today (3 posted and matched, 2 by the board, 1 by dispatch)
+    browser = Client()
+    browser.force_login(fixtures.admin_user())
+    # when
+    page = browser.get("/admin/dashboard/").content.decode()
+    # then: the numbers the charts draw, as text, with bilingual headings
+    today = timezone.localdate().strftime("%m-%d")
+    yesterday = (timezone.localdate() - timedelta(days=1)).strftime("%m-%d")
+    assert _figures_table(page, "jobs") == [[yesterday, "1", "0"], [today, "3", "3"]]
+    assert _figures_table(page, "channels") == [[today, "1", "2"]]
+    assert _figures_table(page, "money") == [[today, "¥390.00", "¥11.92", "¥1.50"]]
+    assert _figures_table(page, "time_to_match") == [[today, "2.0", "5.0", "3"]]
+    assert "中位数（分钟） p50 (min)" in page
+    assert "发布 posted" in page
+
+
+def test_charts_are_served_from_the_cache_and_a_stale_one_is_redrawn_for_the_next_reader(
+    world, settings, eager_redraws
+):
+    # given: the dashboard was looked at once (its charts drawn and kept)
+    browser = Client()
+    browser.force_login(fixtures.admin_user())
+    first_png = browser.get("/admin/dashboard/jobs.png").content
+    browser.get("/admin/dashboard/")
+    # when: another job is posted while the drawings are fresh
+    fixtures.job()
+    page = browser.get("/admin/dashboard/").content.decode()
+    # then: the kept drawing and its figures are shown, not read again
+    today = timezone.localdate().strftime("%m-%d")
+    assert _figures_table(page, "jobs")[-1] == [today, "3", "3"]
+    assert browser.get("/admin/dashboard/jobs.png").content == first_png
+    # when: the drawings are stale
+    settings.DASHBOARD_CHART_FRESH_SECONDS = 0
+    stale = browser.get("/admin/dashboard/").content.decode()
+    # then: the stale one is shown at once, and the redraw it sent is there for the next reader
+    assert _figures_table(page, "jobs")[-1] == _figures_table(stale, "jobs")[-1]
+    assert _figures_table(browser.get("/admin/dashboard/").content.decode(), "jobs")[-1] == [today, "4", "3"]
+    assert browser.get("/admin/dashboard/jobs.png").content != first_png

@@ -4,25 +4,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from factories.models import FactoryProfile
 from marketplace import desk
 from orders import services as order_services
-from orders.models import Job
+from orders.models import Assignment, Job
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
-
-
-def _browser():
-    operator = fixtures.admin_user()
-    operator.is_superuser = True
-    operator.save()
-    browser = Client()
-    browser.force_login(operator)
-    return browser
 
 
 def test_desk_counts_today_escrow_and_factories_online_per_process():
@@ -54,7 +44,7 @@ def test_an_open_job_with_no_factory_online_for_its_process_is_an_alert_linking_
     job = fixtures.job()
     FactoryProfile.objects.filter(company=pair[1]).update(online=False)
     # when
-    page = _browser().get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = fixtures.admin_browser().get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     # then
     assert 'class="alert-no-factory"' in page
     assert "没有在线工厂" in page
@@ -68,7 +58,7 @@ def test_jobs_waiting_too_long_and_overdue_are_counted_and_filtered():
     late = fixtures.job()
     Job.objects.filter(id=late.id).update(deadline=timezone.now() - timedelta(hours=1))
     fresh = fixtures.job()
-    browser = _browser()
+    browser = fixtures.admin_browser()
     # when
     page = browser.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     waiting_list = browser.get("/admin/orders/job/?attention=waiting")
@@ -86,7 +76,7 @@ def test_an_over_booked_factory_is_an_alert():
     job = fixtures.job(quantity=1000)
     order_services.board_accept(job_id=job.id, factory=pair[1], user=pair[0])
     pair[1].factory_profile.capabilities.update(daily_capacity=100)
-    page = _browser().get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = fixtures.admin_browser().get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'class="alert-overbooked"' in page and "排产超载" in page
     assert f"/admin/factories/factoryprofile/{pair[1].id}/change/" in page
 
@@ -94,10 +84,25 @@ def test_an_over_booked_factory_is_an_alert():
 def test_the_home_pages_links_open_their_filtered_lists():
     fixtures.factory()
     fixtures.job()
-    browser = _browser()
+    browser = fixtures.admin_browser()
     page = browser.get("/admin/").content.decode()
     links = set(re.findall(r'href="(/admin/[^"]*\?[^"]*)"', page))
     assert len(links) >= 10
     for link in links:
         # an unknown filter would redirect to ?e=1: every link here filters for real
         assert browser.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_matched_today_counts_a_job_whose_first_share_was_taken_today_only():
+    # given: job A's first share was taken yesterday and a second one today; job B's first
+    # share was taken today
+    pair = fixtures.factory()
+    earlier = fixtures.completed_assignment(pair)
+    yesterday = timezone.now() - timedelta(days=1)
+    Assignment.objects.filter(id=earlier.id).update(assigned_at=yesterday)
+    Assignment.objects.create(job=earlier.job, factory=fixtures.factory()[1], quantity=1, unit_price_fen=15)
+    fixtures.completed_assignment(pair)
+    # when
+    figures = desk.today()
+    # then: only job B was first matched today
+    assert figures["matched"] == 1

@@ -202,3 +202,20 @@ def test_a_lot_of_one_piece_is_inspected_whole():
         assignment_id=assignment.id, company=owner[1], user=owner[0], sample_inspected=1, defects={}
     )
     assert (inspection.accepted, inspection.plan["sample_size"], inspection.plan["full_inspection"]) == (True, 1, True)
+
+
+@pytest.mark.parametrize(("allowed", "severity"), [(False, "normal"), (True, "reduced")])
+def test_a_stream_reaches_reduced_inspection_only_where_the_platform_allows_it(settings, allowed, severity):
+    # given: a factory's stream one good lot short of the switching score (9.3.3: 30)
+    settings.INSPECTION_REDUCED_ALLOWED = allowed
+    owner = fixtures.sme()
+    factory_pair = fixtures.factory()
+    _, _, first = _delivered(owner, factory_pair)
+    assert _inspect(owner, first, {}).json()["accepted"] is True
+    FactoryQuality.objects.filter(factory=factory_pair[1]).update(score=29)
+    # when: one more lot with no defect is accepted (it earns points)
+    _, _, second = _delivered(owner, factory_pair)
+    assert _inspect(owner, second, {}).json()["accepted"] is True
+    # then: reduced only if the platform approved it; the score is kept either way
+    quality = FactoryQuality.objects.get(factory=factory_pair[1])
+    assert quality.severity == severity

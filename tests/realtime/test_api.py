@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.services import notification_send
 from conftest import client_for
 from core.models import Event
-from core.outbox import events_sequence
+from core.outbox import event_emit, events_sequence
 from orders import services
 from realtime import services as realtime_services
 from realtime.models import Connection, Device, PushMessage, Ticket
@@ -171,8 +171,8 @@ def test_push_only_for_events_that_matter():
     pair = fixtures.factory()
     realtime_services.device_register(user=pair[0], company=pair[1], platform="android", token="fcm-token-9")
     events = [
-        Event.objects.create(company_id=pair[1].id, type="board.job_added", data={}),
-        Event.objects.create(company_id=pair[1].id, type="job.status_changed", data={"job_id": 1, "new": "open"}),
+        event_emit(company_id=pair[1].id, type="board.refreshed", data={"jobs": 0}),
+        event_emit(company_id=pair[1].id, type="job.status_changed", data={"job_id": 1, "old": "open", "new": "open"}),
     ]
     events_sequence()
     assert realtime_services.push_for_events(event_ids=[e.id for e in events]) == (0, 0)

@@ -289,7 +289,7 @@ def test_socket_after_beyond_the_stream_is_4400(web):
 def test_socket_phone_gone_during_replay_leaves_no_live_socket(web):
     # given: a long backlog to replay
     user, company = fixtures.factory()
-    events_emit([(company.id, "notification", {"kind": "k", "message": "消息 " * 40}, "")] * 3000)
+    events_emit([(company.id, "notification", {"kind": "k", "message": "消息 " * 40, "data": {}}, "")] * 3000)
     # when: the phone drops the connection while the replay is being sent
     with contextlib.suppress(OSError, ConnectionClosed), open_socket(web, user, after=1) as ws:
         ws.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

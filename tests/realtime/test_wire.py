@@ -44,14 +44,14 @@ def test_event_text_of_an_ordinary_event_keeps_the_message_fields_in_order(djang
     # given: an event numbered after its commit
     _, company = fixtures.sme()
     with django_capture_on_commit_callbacks(execute=True):
-        event_emit(company_id=company.id, type="notification", data={"kind": "k", "message": "你好 hello"})
+        event_emit(company_id=company.id, type="notification", data={"kind": "k", "message": "你好 hello", "data": {}})
     stored = Event.objects.get(company_id=company.id, type="notification")
     # when
     text = event_text(stored)
     # then
     assert list(json.loads(text)) == ["seq", "type", "at", "data"]
     assert json.loads(text)["seq"] == stored.seq >= 1
-    assert json.loads(text)["data"] == {"kind": "k", "message": "你好 hello"}
+    assert json.loads(text)["data"] == {"kind": "k", "message": "你好 hello", "data": {}}
 
 
 def test_a_worker_builds_its_channel_layer_at_start_not_in_its_first_batch():

@@ -1,10 +1,8 @@
 """A day of the cluster: SMEs post jobs over time, factories accept and produce, settlement runs."""
 
-from statistics import median
-
 from django.core.management.base import BaseCommand, CommandError
 
-from marketplace.report import write_report
+from marketplace.report import run_figures, write_report
 from marketplace.simulation import money_checks, simulate
 
 BAR_WIDTH = 30
@@ -48,19 +46,19 @@ class Command(BaseCommand):
             progress=self.progress,
         )
         ok, problems, totals = money_checks()
-        waits = report.hours_to_match
+        figures = run_figures(report, hours=options["hours"])
         self.stdout.write("")
-        self.stdout.write(f"jobs posted and paid   {report.posted}")
+        self.stdout.write(f"jobs posted and paid   {figures['posted']}")
         self.stdout.write(
-            f"match rate             {report.matched / max(1, report.posted):.1%} "
-            f"({report.matched} matched, {report.cancelled} cancelled)"
+            f"match rate             {figures['match_rate']:.1%} "
+            f"({figures['matched']} matched, {report.cancelled} cancelled)"
         )
         self.stdout.write(
-            f"time to match          median {median(waits) if waits else 0:.0f} h, "
-            f"max {max(waits) if waits else 0} h (simulated hours)"
+            f"time to match          p50 {figures['p50_h']:.1f} h, p95 {figures['p95_h']:.1f} h (simulated hours)"
         )
         self.stdout.write(
-            f"factory utilisation    {report.utilisation:.1%} of the lines' capacity up to the last deadline"
+            f"factory utilisation    {figures['utilisation']:.1%}: {figures['booked']:,} pieces booked over "
+            f"{figures['capacity']:,} the lines can make by their deadlines (the dashboard's calendar)"
         )
         self.stdout.write(f"assignments completed  {report.completed}; settlement batches {report.batches}")
         first_pass = report.lots_accepted_first / max(1, report.lots_inspected)
@@ -77,7 +75,7 @@ class Command(BaseCommand):
         )
         if options["report"]:
             paths = write_report(
-                options["report"], report=report, totals=totals, ok=ok, hours=options["hours"], since=report.started_at
+                options["report"], report=report, figures=figures, totals=totals, ok=ok, hours=options["hours"]
             )
             self.stdout.write(f"report                 {paths[-1]} and {len(paths) - 1} charts")
         if not ok:
