@@ -50,6 +50,7 @@ urlpatterns = [
     route("api/redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
     route("healthz", HealthView.as_view(), "healthz"),
     route("", TemplateView.as_view(template_name="landing.html"), "landing"),
+    path("", include("marketplace.webapp")),
     route(r"sandbox/pay/(?P<payment_id>\d+)/(?P<token>[0-9a-f]{32})", SandboxPayView.as_view(), "sandbox-pay"),
 ]
 

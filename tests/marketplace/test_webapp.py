@@ -1,0 +1,59 @@
+"""The mobile web app's shell at /app/: the page, its manifest and its service worker are
+served as a browser installs them, and the page names nothing outside this server."""
+
+import io
+import json
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from PIL import Image
+
+pytestmark = pytest.mark.django_db
+
+URLS = re.compile(r'(?:src|href)="([^"]*)"')
+
+
+def test_webapp_shell_is_an_html_page_under_its_policy_with_only_local_files(client):
+    # when
+    response = client.get("/app/")
+    html = response.content.decode()
+    # then: scripts only from files (no inline script), every link on this server
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    urls = URLS.findall(html)
+    assert urls and all(u.startswith("/") and not u.startswith("//") for u in urls), urls
+    assert '<link rel="manifest" href="/app/manifest.webmanifest">' in html
+    assert client.get("/app").status_code == 200  # no redirect for the missing slash
+
+
+def test_webapp_manifest_installs_with_png_icons_of_their_stated_size(client):
+    # when
+    response = client.get("/app/manifest.webmanifest")
+    manifest = json.loads(response.content)
+    # then: what Chromium asks of an installable app
+    assert response["Content-Type"] == "application/manifest+json"
+    assert (manifest["start_url"], manifest["scope"], manifest["display"]) == ("/app/", "/app/", "standalone")
+    assert manifest["name"] and manifest["short_name"] == "共享工厂"
+    sizes = set()
+    for icon in manifest["icons"]:
+        path = finders.find(icon["src"].removeprefix("/static/"))
+        with open(path, "rb") as file:
+            image = Image.open(io.BytesIO(file.read()))
+        assert (image.format, f"{image.width}x{image.height}") == ("PNG", icon["sizes"])
+        sizes.add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes
+
+
+def test_webapp_service_worker_is_scoped_to_the_app_and_caches_files_that_exist(client):
+    # when
+    response = client.get("/app/sw.js")
+    script = response.content.decode()
+    # then: a script the browser may register for /app/, never cached stale by HTTP
+    assert response["Content-Type"].startswith("text/javascript")
+    assert (response["Service-Worker-Allowed"], response["Cache-Control"]) == ("/app/", "no-cache")
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", script).group(1))
+    assert shell[:2] == ["/app/", "/app/manifest.webmanifest"]
+    missing = [url for url in shell[2:] if not finders.find(url.removeprefix("/static/"))]
+    assert missing == [] and len(shell) == 10
