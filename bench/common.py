@@ -22,6 +22,24 @@ def fresh_database(suffix: str) -> str:
     return urlunparse(url)
 
 
+def setup_django(suffix: str) -> str:
+    """Django on a fresh ``<DATABASE_URL name>_<suffix>`` database, migrated, with the settings
+    a plain-HTTP bench needs; returns the database's URL."""
+    url = fresh_database(suffix)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    os.environ.setdefault("PAYMENT_PROVIDER", "sandbox")
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ.setdefault(name, "0")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return url
+
+
 def fast_passwords() -> None:
     """Set-up speed only: the benchmark's users log in by token."""
     from django.conf import settings

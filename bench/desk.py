@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import bench_admin, fast_passwords, fresh_database, verified_factory  # noqa: E402
+import common  # noqa: E402
+from common import bench_admin, fast_passwords, verified_factory  # noqa: E402
 
 JOBS = int(os.environ.get("BENCH_JOBS", "10000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
@@ -49,18 +50,7 @@ SHARE_STATUS = {"assigned": "assigned", "in_production": "in_production", "deliv
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = fresh_database("desk")
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
-    os.environ.setdefault("PAYMENT_PROVIDER", "sandbox")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
-    os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    common.setup_django("desk")
 
 
 def build_companies(rng):

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import bench_admin, fast_passwords, fresh_database, verified_factory  # noqa: E402
+import common  # noqa: E402
+from common import bench_admin, fast_passwords, verified_factory  # noqa: E402
 
 JOBS = int(os.environ.get("BENCH_JOBS", "15"))
 DENSITIES = (60, 600)
@@ -30,16 +31,7 @@ CENTRE = (36.264, 120.033)
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = fresh_database("fanout")
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
-    os.environ.setdefault("PAYMENT_PROVIDER", "sandbox")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    common.setup_django("fanout")
 
 
 def event_rows() -> int:
