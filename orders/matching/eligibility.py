@@ -223,7 +223,11 @@ def _eligible_pairs(
         split[rows], np.minimum(remaining[rows], np.maximum(minimum[cols], floor[rows])), remaining[rows]
     )
     max_share = np.where(split[rows], np.minimum(remaining[rows], free), remaining[rows])
-    keep = free >= min_share if check_capacity else np.ones(len(rows), dtype=bool)
+    # A share may not leave a remainder too small to place (0 < left < the floor): the most
+    # such a factory may take then leaves exactly the floor (the service refuses the rest).
+    left = remaining[rows] - max_share
+    max_share = np.where(split[rows] & (left > 0) & (left < floor[rows]), remaining[rows] - floor[rows], max_share)
+    keep = (free >= min_share) & (max_share >= min_share) if check_capacity else np.ones(len(rows), dtype=bool)
     rows, cols, distance, free, min_share, max_share, grid = (
         a[keep] for a in (rows, cols, distance, free, min_share, max_share, grid)
     )
