@@ -13,9 +13,10 @@ Each machine keeps its trail in its own table (a concrete ``core.models.AuditEve
 ``SettlementEvent`` for batches. ``Machine.record`` writes a trail row for a step that
 changes no status (a job posted, progress reported, an offer declined).
 
-``on_move(obj, old, new)``, when a machine has one, runs after every move in the same
-transaction: that is where each machine writes its ``*.status_changed`` events to the
-outbox (``core.outbox``), so no status change can skip the real-time stream.
+A machine has no hooks: what else a move causes (a ``*.status_changed`` event to the
+companies' streams, a board entry, an offer withdrawn) is done by the service that makes the
+move, in the same transaction, where a reader sees it (``orders.services.jobs.job_move``,
+``payments.services.moves``).
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -54,7 +55,6 @@ class Machine:
     event_model: type[models.Model]
     event_subject: Callable[[models.Model], dict]
     status_field: str = "status"
-    on_move: Callable[[models.Model, str, str], None] | None = None
     # What a person calls it in an error message (lazy gettext); the code keeps ``name``.
     label: object = None
 
@@ -117,8 +117,6 @@ class Machine:
             update_fields.append("updated_at")
         obj.save(update_fields=list(dict.fromkeys(update_fields)))
         self.record(obj, action=action or to, actor=actor, old=current, new=to, data=data, reason=reason)
-        if self.on_move is not None:
-            self.on_move(obj, current, to)
         return True
 
     def record(self, obj, *, action: str, actor=None, old: str = "", new: str = "", data=None, reason: str = ""):

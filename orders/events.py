@@ -216,16 +216,17 @@ def job_summary(job: Job) -> dict:
     return _summary({**{name: getattr(job, name) for name in _SUMMARY_ROW if "__" not in name}, **names})
 
 
-def job_moved(job: Job, old: str, new: str) -> None:
-    """``orders.transitions.JOB``'s ``on_move``: the SME and the share holders hear of it."""
+def job_status_changed(job: Job, *, old: str, new: str) -> None:
+    """``job.status_changed`` to the SME and the share holders (``orders.services.jobs.job_move``)."""
     holders = Assignment.objects.filter(job_id=job.id, status__in=Assignment.COVERING).values_list(
         "factory_id", flat=True
     )
     JobStatusChanged.emit([job.sme_id, *holders], {"job_id": job.id, "old": old, "new": new}, topic=_topic(job.id))
 
 
-def assignment_moved(assignment: Assignment, old: str | None, new: str) -> None:
-    """``orders.transitions.ASSIGNMENT``'s ``on_move`` (and a share's creation, old None)."""
+def assignment_status_changed(assignment: Assignment, *, old: str | None, new: str) -> None:
+    """``assignment.status_changed`` to the SME and the share's factory: each move
+    (``orders.services.jobs.assignment_move``) and a share's creation (old None)."""
     data = {"assignment_id": assignment.id, "job_id": assignment.job_id, "old": old, "new": new}
     if Assignment.job.is_cached(assignment):  # a job's SME never changes: the loaded one will do
         sme_id = assignment.job.sme_id

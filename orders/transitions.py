@@ -1,5 +1,6 @@
 """The state machines of jobs and assignments (``core.transitions``); both write their
-audit rows to ``JobEvent``.
+audit rows to ``JobEvent``. Their moves are made by ``orders.services.jobs.job_move`` and
+``assignment_move``, which also tell the companies' streams.
 
 An assignment moves step by step (``ASSIGNMENT``). A job's own moves are paid, cancel and
 expiry; once open, its status follows its shares (``orders.services.jobs.job_sync_status``):
@@ -9,7 +10,6 @@ open until its whole quantity is covered, then the least advanced live share's s
 from django.utils.translation import gettext_lazy as _
 
 from core.transitions import Machine
-from orders.events import assignment_moved, job_moved
 from orders.models import Assignment, Job, JobEvent
 
 A = Assignment.Status
@@ -28,7 +28,6 @@ ASSIGNMENT = Machine(
     },
     event_model=JobEvent,
     event_subject=lambda assignment: {"job_id": assignment.job_id, "assignment": assignment},
-    on_move=assignment_moved,
 )
 
 # Least to most advanced; a split job reports the least advanced of its live shares.
@@ -52,5 +51,4 @@ JOB = Machine(
     },
     event_model=JobEvent,
     event_subject=lambda job: {"job": job},
-    on_move=job_moved,
 )

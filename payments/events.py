@@ -1,9 +1,10 @@
 """What payments tells each company's event stream (API.md "Real-time events"), one class per
 type (``core.events``): a payment's moves to its SME, a settlement batch's and its payouts'
-moves to the factory. ``payments.transitions`` emits them on each move."""
+moves to the factory, emitted by ``payments.services.moves`` on each move."""
 
 from core.admin import yuan
 from core.events import EventType, Shape, field, register
+from core.readable import iso_time
 from payments.models import Payment
 from payments.settlement_models import SettlementBatch, SettlementLine
 
@@ -59,3 +60,36 @@ class PayoutStatusChanged(EventType):
             "请在微信中确认收款 Confirm the payout in WeChat",
             f"{yuan(data['amount_fen'])} · 结算 settlement #{data['batch_id']} · 24 小时内 within 24 h",
         )
+
+
+def payment_status_changed(payment, *, old: str, new: str) -> None:
+    PaymentStatusChanged.emit_one(
+        payment.sme_id,
+        {"payment_id": payment.id, "job_id": payment.job_id, "old": old, "new": new},
+        topic=f"job:{payment.job_id}",
+    )
+
+
+def settlement_status_changed(batch, *, old: str, new: str) -> None:
+    SettlementStatusChanged.emit_one(
+        batch.factory_id, {"batch_id": batch.id, "old": old, "new": new, "total_fen": batch.total_fen}
+    )
+
+
+def payout_status_changed(line, *, old: str, new: str) -> None:
+    data = {
+        "batch_id": line.batch_id,
+        "line_id": line.id,
+        "assignment_id": line.assignment_id,
+        "old": old,
+        "new": new,
+        "amount_fen": line.amount_fen,
+    }
+    if new == SettlementLine.Payout.AWAITING_CONFIRMATION:
+        # What the factory's app needs to open WeChat's confirmation page
+        # (requestMerchantTransfer: mchId, appId, package), and until when.
+        data["confirmation"] = {
+            **line.confirmation,
+            "confirm_by": iso_time(line.confirm_by),
+        }
+    PayoutStatusChanged.emit_one(line.batch.factory_id, data)

@@ -1,48 +1,11 @@
 """The state machines of payments, refunds, settlement batches and their lines' payouts
-(``core.transitions``): which status may follow which, where each move's audit row goes, and
-which company's event stream hears of it (``payment.status_changed`` to the SME,
-``settlement.status_changed`` and ``payout.status_changed`` to the factory)."""
+(``core.transitions``): which status may follow which and where each move's audit row goes.
+The moves that companies hear of are made by ``payments.services.moves``."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.readable import iso_time
 from core.transitions import Machine
-from payments.events import PaymentStatusChanged, PayoutStatusChanged, SettlementStatusChanged
 from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent, SettlementLine
-
-
-def _payment_moved(payment, old: str, new: str) -> None:
-    PaymentStatusChanged.emit_one(
-        payment.sme_id,
-        {"payment_id": payment.id, "job_id": payment.job_id, "old": old, "new": new},
-        topic=f"job:{payment.job_id}",
-    )
-
-
-def _batch_moved(batch, old: str, new: str) -> None:
-    SettlementStatusChanged.emit_one(
-        batch.factory_id, {"batch_id": batch.id, "old": old, "new": new, "total_fen": batch.total_fen}
-    )
-
-
-def _line_moved(line, old: str, new: str) -> None:
-    data = {
-        "batch_id": line.batch_id,
-        "line_id": line.id,
-        "assignment_id": line.assignment_id,
-        "old": old,
-        "new": new,
-        "amount_fen": line.amount_fen,
-    }
-    if new == SettlementLine.Payout.AWAITING_CONFIRMATION:
-        # What the factory's app needs to open WeChat's confirmation page
-        # (requestMerchantTransfer: mchId, appId, package), and until when.
-        data["confirmation"] = {
-            **line.confirmation,
-            "confirm_by": iso_time(line.confirm_by),
-        }
-    PayoutStatusChanged.emit_one(line.batch.factory_id, data)
-
 
 P = Payment.Status
 PAYMENT = Machine(
@@ -56,7 +19,6 @@ PAYMENT = Machine(
     },
     event_model=PaymentEvent,
     event_subject=lambda payment: {"payment": payment},
-    on_move=_payment_moved,
 )
 
 R = Refund.Status
@@ -86,7 +48,6 @@ SETTLEMENT = Machine(
     },
     event_model=SettlementEvent,
     event_subject=lambda batch: {"batch": batch},
-    on_move=_batch_moved,
 )
 
 L = SettlementLine.Payout
@@ -102,5 +63,4 @@ LINE_PAYOUT = Machine(
     },
     event_model=SettlementEvent,
     event_subject=lambda line: {"batch_id": line.batch_id},
-    on_move=_line_moved,
 )

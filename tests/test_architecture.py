@@ -102,6 +102,45 @@ def test_apps_import_other_apps_inside_functions_only_in_app_ready():
     assert offenders == []
 
 
+# The machines whose moves a company hears of, and the one module that may move each: there
+# the move and its ``*.status_changed`` event are made together (no hooks in the machine).
+MOVERS = {
+    "JOB": "orders/services/jobs.py",
+    "ASSIGNMENT": "orders/services/jobs.py",
+    "PAYMENT": "payments/services/moves.py",
+    "SETTLEMENT": "payments/services/moves.py",
+    "LINE_PAYOUT": "payments/services/moves.py",
+}
+
+
+def _machine_moves(tree):
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "move"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in MOVERS
+        ):
+            yield node.func.value.id, node.lineno
+
+
+def test_every_move_that_a_company_hears_of_is_made_where_its_event_is_emitted():
+    """A status change that skips its service's mover would skip the companies' streams."""
+    offenders, seen = [], set()
+    for path in _app_modules():
+        for machine, line in _machine_moves(ast.parse(path.read_text())):
+            where = str(path.relative_to(ROOT))
+            seen.add(machine)
+            if where != MOVERS[machine]:
+                offenders.append(f"{where}:{line} {machine}.move")
+    assert offenders == []
+    # and the check sees the movers themselves (it would pass vacuously if it saw nothing)
+    assert seen == set(MOVERS)
+    # and it would see a move made elsewhere
+    assert list(_machine_moves(ast.parse("JOB.move(job, 'open')"))) == [("JOB", 1)]
+
+
 def test_modules_and_functions_stay_small_or_say_why():
     too_long = []
     for path in _app_modules():

@@ -18,7 +18,7 @@ from orders.matching.eligibility import Eligibility, eligibility_for, split_floo
 from orders.models import Assignment, Job, MaterialMovement
 from orders.services import materials
 from orders.services.board import board_job_publish
-from orders.services.jobs import job_coverage_total, job_sync_status
+from orders.services.jobs import assignment_move, job_coverage_total, job_sync_status
 from orders.services.locking import assignment_lock, job_lock, require_party
 from orders.transitions import ASSIGNMENT, JOB
 from payments import services as payment_services
@@ -102,7 +102,7 @@ def assignment_create(
         data={"factory_id": factory.id, "quantity": share, "via": via, "distance_km": pair.distance_km},
     )
     factory_services.factory_record_taken(company_id=factory.id)
-    events.assignment_moved(assignment, None, assignment.status)
+    events.assignment_status_changed(assignment, old=None, new=assignment.status)
     job_sync_status(job, user=user)
     if job.status == Job.Status.OPEN:
         board_job_publish(job)  # what is left of a split job is for the others
@@ -140,7 +140,7 @@ def assignment_materials_sent(*, assignment_id, company, user, quantity_sent=Non
     if assignment.status == A.MATERIALS_SENT:
         return assignment  # a retry
     assignment.quantity_sent = sent
-    ASSIGNMENT.move(
+    assignment_move(
         assignment, A.MATERIALS_SENT, actor=user, data={"sent": sent, "note": note}, fields=["quantity_sent"]
     )
     materials.movement(assignment, MaterialMovement.Kind.SENT, sent, user=user, note=note)
@@ -161,7 +161,7 @@ def assignment_materials_received(*, assignment_id, company, user, quantity_rece
     if assignment.status != A.MATERIALS_SENT:
         raise ASSIGNMENT.conflict(assignment.status, [A.MATERIALS_SENT])
     assignment.quantity_received = quantity_received
-    ASSIGNMENT.move(
+    assignment_move(
         assignment,
         A.IN_PRODUCTION,
         actor=user,
@@ -209,7 +209,7 @@ def assignment_deliver(
     job, assignment = assignment_lock(assignment_id, company=company)
     require_party(assignment, company, "factory")
     if assignment.status != A.IN_PRODUCTION:
-        ASSIGNMENT.move(assignment, A.DELIVERED)  # a retry returns quietly, anything else is 409
+        assignment_move(assignment, A.DELIVERED)  # a retry returns quietly, anything else is 409
         return assignment
     if assignment.quantity_delivered is not None:
         return _redeliver(job, assignment, user=user, quantity_delivered=quantity_delivered)
@@ -217,7 +217,7 @@ def assignment_deliver(
     assignment.quantity_delivered = quantity_delivered
     assignment.quantity_done = quantity_delivered
     assignment.delivered_at = timezone.now()
-    ASSIGNMENT.move(
+    assignment_move(
         assignment,
         A.DELIVERED,
         actor=user,
@@ -238,7 +238,7 @@ def _redeliver(job, assignment, *, user, quantity_delivered: int) -> Assignment:
             fields={"quantity_delivered": [_("Exactly %(quantity)d.") % {"quantity": assignment.quantity_delivered}]},
         )
     assignment.delivered_at = timezone.now()
-    ASSIGNMENT.move(
+    assignment_move(
         assignment,
         A.DELIVERED,
         actor=user,
@@ -269,7 +269,7 @@ def complete(job, assignment, *, user, quantity_accepted, rating, comment, actio
     assignment.rating = rating
     assignment.comment = comment or ""
     assignment.completed_at = timezone.now()
-    ASSIGNMENT.move(
+    assignment_move(
         assignment,
         A.COMPLETED,
         actor=user,
@@ -344,7 +344,7 @@ def assignment_withdraw(*, assignment_id, company, user, reason: str = "") -> As
     was sent goes back to the SME, who confirms receiving it."""
     job, assignment = assignment_lock(assignment_id, company=company)
     require_party(assignment, company, "factory")
-    if ASSIGNMENT.move(assignment, A.WITHDRAWN, actor=user, action="withdrawn", data={"reason": reason}):
+    if assignment_move(assignment, A.WITHDRAWN, actor=user, action="withdrawn", data={"reason": reason}):
         materials.account_for_withdrawal(assignment, user=user)
         factory_services.factory_record_withdrawal(company_id=assignment.factory_id)
         job_sync_status(job, user=user)

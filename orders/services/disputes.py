@@ -8,9 +8,9 @@ from core.errors import InvalidInputError, NotFoundError
 from factories import services as factory_services
 from orders.models import Assignment, Job
 from orders.services.assignments import complete
-from orders.services.jobs import job_sync_status
+from orders.services.jobs import assignment_move, job_sync_status
 from orders.services.locking import job_lock
-from orders.transitions import ASSIGNMENT, JOB
+from orders.transitions import JOB
 
 A = Assignment.Status
 
@@ -29,7 +29,7 @@ def job_dispute(*, job_id: int, sme, user, reason: str) -> Job:
             return job  # a retry
         raise JOB.conflict(job.status, [Job.Status.DELIVERED])
     for assignment in delivered:
-        ASSIGNMENT.move(assignment, A.DISPUTED, actor=user, reason=reason, data={"reason": reason})
+        assignment_move(assignment, A.DISPUTED, actor=user, reason=reason, data={"reason": reason})
     job_sync_status(job, user=user)
     return job
 

@@ -26,7 +26,7 @@ from core.errors import ConflictError, InvalidInputError
 from orders import events, seams
 from orders.models import Assignment, FactoryQuality, Inspection
 from orders.quality_selectors import severity_for, switching_state
-from orders.services.jobs import job_sync_status
+from orders.services.jobs import assignment_move, job_sync_status
 from orders.services.locking import assignment_lock, require_party
 from orders.transitions import ASSIGNMENT
 
@@ -142,10 +142,10 @@ def _follow_verdict(job, assignment: Assignment, inspection: Inspection, *, user
     if inspection.accepted:
         ASSIGNMENT.record(assignment, action="inspection_accepted", actor=user, data=data)
     elif inspection.next == Inspection.Next.REWORK:
-        ASSIGNMENT.move(assignment, A.IN_PRODUCTION, actor=user, action="inspection_rejected", data=data)
+        assignment_move(assignment, A.IN_PRODUCTION, actor=user, action="inspection_rejected", data=data)
     else:
         data["reason"] = inspection.note
-        ASSIGNMENT.move(assignment, A.DISPUTED, actor=user, action="inspection_disputed", data=data)
+        assignment_move(assignment, A.DISPUTED, actor=user, action="inspection_disputed", data=data)
     events.inspection_recorded(assignment, inspection)
     if not inspection.accepted:
         job_sync_status(job, user=user)

@@ -12,24 +12,44 @@ from orders import events
 from orders.models import Assignment, Job
 from orders.services.board import board_job_publish, board_job_withdraw
 from orders.services.locking import job_lock
-from orders.transitions import ASSIGNMENT_ORDER, JOB
+from orders.transitions import ASSIGNMENT, ASSIGNMENT_ORDER, JOB
 from payments import services as payment_services
 
 J = Job.Status
 
 
 def job_move(job: Job, to: str, *, user=None, action=None, data=None, fields=()) -> bool:
-    """Move the job (caller holds its lock). A job that stops being open takes back any
-    dispatch offer still out and leaves the boards; one that opens (paid, or a share given
-    back) goes on the boards (``orders.services.board``). Returns False for a retry."""
+    """Move the job (caller holds its lock) and tell its SME and share holders
+    (``job.status_changed``). A job that stops being open takes back any dispatch offer
+    still out and leaves the boards; one that opens (paid, or a share given back) goes on
+    the boards (``orders.services.board``). Returns False for a retry.
+
+    Every move of a job goes through here (tests/test_architecture.py holds it), so no
+    status change skips the stream."""
     was = job.status
     moved = JOB.move(job, to, actor=user, action=action, data=data, fields=fields)
+    if moved:
+        events.job_status_changed(job, old=was, new=to)
     if moved and to != J.OPEN:
         events.offers_withdraw_pending(job, reason=f"job {to}")
         if was == J.OPEN:
             board_job_withdraw(job)
     elif moved:
         board_job_publish(job)
+    return moved
+
+
+def assignment_move(
+    assignment: Assignment, to: str, *, actor=None, action=None, data=None, reason="", fields=()
+) -> bool:
+    """Move a share (caller holds its lock) and tell the SME and the share's factory
+    (``assignment.status_changed``); the job's own status is the caller's to sync
+    (``job_sync_status``). Returns False for a retry. Every move of a share goes through
+    here (tests/test_architecture.py holds it)."""
+    was = assignment.status
+    moved = ASSIGNMENT.move(assignment, to, actor=actor, action=action, data=data, reason=reason, fields=fields)
+    if moved:
+        events.assignment_status_changed(assignment, old=was, new=to)
     return moved
 
 

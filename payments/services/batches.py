@@ -28,6 +28,7 @@ from core.readable import iso_time
 from core.transitions import lock
 from payments import chart, ledger, work
 from payments.models import LedgerAccount, LedgerLeg, SettlementBatch, SettlementLine
+from payments.services.moves import batch_move
 from payments.transitions import SETTLEMENT
 
 BUILD_LOCK = 8_402_212  # pg advisory lock id for "settlement batches are being built"
@@ -156,7 +157,7 @@ def settlement_approve(*, batch_id: int, admin) -> SettlementBatch:
         )
     _check_against_ledger(batch)
     batch.approved_by = admin
-    SETTLEMENT.move(batch, B.APPROVED, actor=admin, action="approved", fields=["approved_by"])
+    batch_move(batch, B.APPROVED, actor=admin, action="approved", fields=["approved_by"])
     payout_after_commit(batch.id)
     return batch
 
@@ -172,9 +173,7 @@ def settlement_reject(*, batch_id: int, admin, reason: str) -> SettlementBatch:
     batch.reason = reason
     batch.last_changed_by = admin
     batch.lines.update(active=False)
-    SETTLEMENT.move(
-        batch, B.REJECTED, actor=admin, action="rejected", reason=reason, fields=["reason", "last_changed_by"]
-    )
+    batch_move(batch, B.REJECTED, actor=admin, action="rejected", reason=reason, fields=["reason", "last_changed_by"])
     return batch
 
 

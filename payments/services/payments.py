@@ -17,6 +17,7 @@ from core.errors import NotFoundError
 from core.transitions import lock
 from payments import chart, ledger, seams
 from payments.models import Payment
+from payments.services.moves import payment_move
 from payments.services.refunds import refund_create
 from payments.transitions import PAYMENT
 
@@ -47,7 +48,7 @@ def payment_capture_book(*, payment_id: int, provider_ref: str = "") -> Payment:
         payment.provider_ref = provider_ref or payment.provider_ref
         payment.succeeded_at = timezone.now()
         payment.failure_reason = ""
-        PAYMENT.move(
+        payment_move(
             payment,
             Payment.Status.SUCCEEDED,
             action="captured",
@@ -72,7 +73,7 @@ def payment_failed(*, payment_id: int, reason: str = "declined") -> Payment:
     payment = lock(Payment, payment_id, message=_("No such payment."))
     if payment.status == Payment.Status.REQUIRES_PAYMENT:
         payment.failure_reason = reason[:200]
-        PAYMENT.move(payment, Payment.Status.FAILED, reason=reason, fields=["failure_reason"])
+        payment_move(payment, Payment.Status.FAILED, reason=reason, fields=["failure_reason"])
     return payment
 
 
@@ -83,7 +84,7 @@ def payment_void(*, job_id: int, reason: str) -> Payment | None:
     payment = Payment.objects.select_for_update().filter(job_id=job_id).first()
     if payment is not None and payment.status == Payment.Status.REQUIRES_PAYMENT:
         payment.failure_reason = reason[:200]
-        PAYMENT.move(payment, Payment.Status.FAILED, action="voided", reason=reason, fields=["failure_reason"])
+        payment_move(payment, Payment.Status.FAILED, action="voided", reason=reason, fields=["failure_reason"])
     return payment
 
 

@@ -36,6 +36,7 @@ from payments.gateways import (
 )
 from payments.models import PayoutAccount, SettlementBatch, SettlementLine
 from payments.services.batches import batch_lock
+from payments.services.moves import batch_move, payout_move
 from payments.transitions import LINE_PAYOUT, SETTLEMENT
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def line_of_key(key: str) -> int:
 
 def _move(line: SettlementLine, to: str, *, actor=None, reason: str = "", data=None, fields=()) -> None:
     line.payout_updated_at = timezone.now()
-    LINE_PAYOUT.move(
+    payout_move(
         line,
         to,
         actor=actor,
@@ -85,7 +86,7 @@ def _payout_start(*, batch_id: int) -> list[int]:
             )
             line.batch = batch
             _move(line, L.SENDING)
-        SETTLEMENT.move(batch, B.PAYING, action="payout_sent", data={"lines": len(lines)})
+        batch_move(batch, B.PAYING, action="payout_sent", data={"lines": len(lines)})
     if batch.status != B.PAYING:
         return []
     return list(batch.lines.filter(active=True, payout_status=L.SENDING).values_list("id", flat=True))
@@ -177,12 +178,10 @@ def _finish_if_done(batch) -> None:
         batch.reason = (
             _("%(n)s line(s) came back to payable and go in the next batch.") % {"n": len(returned)} if returned else ""
         )
-        SETTLEMENT.move(
-            batch, B.PAID, action="paid", data={"returned_lines": len(returned)}, fields=["paid_at", "reason"]
-        )
+        batch_move(batch, B.PAID, action="paid", data={"returned_lines": len(returned)}, fields=["paid_at", "reason"])
     else:
         batch.reason = (returned[0].payout_reason if returned else "")[:500]
-        SETTLEMENT.move(batch, B.FAILED, action="payout_failed", reason=batch.reason, fields=["reason"])
+        batch_move(batch, B.FAILED, action="payout_failed", reason=batch.reason, fields=["reason"])
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from core.transitions import lock
 from payments import chart, ledger, work
 from payments.gateways import GatewayError, PaymentInfo, RefundRequest, gateway
 from payments.models import Payment, Refund
+from payments.services.moves import payment_move
 from payments.transitions import PAYMENT, REFUND
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def _refund_book_sent(*, refund_id: int, reference: str) -> Refund:
     payment.refunded_fen += refund.amount_fen
     to = Payment.Status.REFUNDED if payment.refunded_fen >= payment.amount_fen else Payment.Status.PARTIALLY_REFUNDED
     data = {"refund_id": refund.id, "refunded_fen": payment.refunded_fen}
-    if not PAYMENT.move(payment, to, action="refunded", data=data, fields=["refunded_fen"]):
+    if not payment_move(payment, to, action="refunded", data=data, fields=["refunded_fen"]):
         # Already partially refunded: no status change, but the total still moves.
         payment.save(update_fields=["refunded_fen", "updated_at"])
         PAYMENT.record(payment, action="refunded", old=to, new=to, data=data)
