@@ -15,93 +15,16 @@ class, never compares type strings of the apps above it), the ``type`` enum of
 importing each installed app's ``events`` module (``event_types``).
 """
 
-import types
-import typing
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import jsonschema
 from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 
+from core.shapes import Field, Shape, field, object_schema
 
-@dataclass(frozen=True)
-class Field:
-    """A payload field's description and, beyond its Python type, its JSON Schema details."""
-
-    description: str
-    format: str = ""  # "date-time" for an ISO time
-    enum: tuple = ()
-    optional: bool = False  # may be absent (all others are always present)
-
-
-def field(description: str, *, format: str = "", enum: Iterable = (), optional: bool = False) -> Any:  # noqa: A002
-    return Field(description, format=format, enum=tuple(enum), optional=optional)
-
-
-class Shape:
-    """A nested object of a payload (e.g. the job an offer shows): fields as annotations."""
-
-    description: ClassVar[str] = ""
-
-    @classmethod
-    def json_schema(cls) -> dict:
-        return _object_schema(cls)
-
-
-_TYPES = {int: "integer", str: "string", bool: "boolean", float: "number", dict: "object", list: "array"}
-
-
-def _type_schema(annotation, spec: Field | None) -> dict:
-    args = typing.get_args(annotation)
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        options = [_type_schema(a, None) for a in args if a is not type(None)]
-        schema = options[0] if len(options) == 1 else {"oneOf": options}
-        if type(None) in args:
-            if "type" in schema:
-                schema = {**schema, "type": [schema["type"], "null"]}
-            else:
-                schema = {"oneOf": [schema, {"type": "null"}]}
-    elif isinstance(annotation, type) and issubclass(annotation, Shape):
-        schema = annotation.json_schema()
-    elif typing.get_origin(annotation) is list:
-        schema = {"type": "array", "items": _type_schema(args[0], None) if args else {}}
-    elif typing.get_origin(annotation) is dict:
-        schema = {"type": "object"}
-    else:
-        schema = {"type": _TYPES[annotation]}
-    if spec is not None:
-        schema = {**schema, "description": spec.description}
-        if spec.format:
-            schema["format"] = spec.format
-        if spec.enum:
-            schema["enum"] = [*spec.enum, *([None] if "null" in str(schema.get("type")) else [])]
-    return schema
-
-
-def _fields(cls) -> dict[str, tuple[Any, Field]]:
-    hints = typing.get_type_hints(cls)
-    out = {}
-    for klass in reversed(cls.__mro__):
-        for name in klass.__dict__.get("__annotations__", {}):
-            spec = getattr(cls, name, None)
-            if isinstance(spec, Field):
-                out[name] = (hints[name], spec)
-    return out
-
-
-def _object_schema(cls) -> dict:
-    fields = _fields(cls)
-    schema = {
-        "type": "object",
-        "properties": {name: _type_schema(hint, spec) for name, (hint, spec) in fields.items()},
-        "required": [name for name, (_hint, spec) in fields.items() if not spec.optional],
-        "additionalProperties": False,
-    }
-    if cls.description:
-        schema["description"] = cls.description
-    return schema
+__all__ = ["EventType", "Field", "InvalidEvent", "Shape", "event_type", "event_types", "field", "register"]
 
 
 class EventType:
@@ -117,7 +40,7 @@ class EventType:
     @classmethod
     def payload_schema(cls) -> dict:
         """The JSON Schema of ``data``."""
-        return _object_schema(cls)
+        return object_schema(cls)
 
     @classmethod
     def validate(cls, data: dict) -> None:

@@ -12,9 +12,9 @@ factory that had it.
 from django.utils import timezone
 
 from core.admin import yuan
-from core.events import EventType, Shape, field, register
+from core.events import EventType, field, register
 from core.outbox import events_emit_select
-from core.readable import iso_time, iso_time_sql
+from orders.cards import JobCard, OfferCard
 from orders.models import Assignment, Job, Offer
 from orders.quality_models import Inspection
 
@@ -22,62 +22,14 @@ from orders.quality_models import Inspection
 _SME_ACTS_ON = {"assigned": "已接单 assigned", "delivered": "已交付 delivered", "expired": "已过期 expired"}
 
 
-class JobCard(Shape):
-    """The job as an offer or a board entry shows it: enough to decide before accepting."""
-
-    description = "The job as an offer or a board entry shows it: enough to decide before accepting."
-    id: int = field("The job.")
-    spec: dict = field("The process's parameters (the process's spec schema).")
-    quantity: int = field("Pieces of the whole job.")
-    unit_price_fen: int = field("Price per piece, in fen.")
-    total_fen: int = field("Price of the whole job, in fen.")
-    currency: str = field("ISO 4217 currency code.")
-    lat: float = field("Hand-off latitude.")
-    lng: float = field("Hand-off longitude.")
-    address: str = field("Hand-off address.")
-    process: str = field("The process's code.")
-    process_name: str = field("The process's name in English.")
-    process_name_zh: str = field("The process's name in Chinese.")
-    deadline: str = field("When the work must be delivered (+08:00).", format="date-time")
-    allow_split: bool = field("Whether factories may take part of the quantity.")
-
-
 @register
-class OfferCreated(EventType):
+class OfferCreated(OfferCard, EventType):
+    """The fields and the example are the offer card's (``orders.cards.OfferCard``)."""
+
     type = "offer.created"
     audience = "the factory offered the job"
     description = "A dispatch batch offers the factory a job or a share of one (built in SQL: _OFFERS_MADE_SQL)."
-    id: int = field("The offer.")
-    job: JobCard = field("The job offered.")
-    quantity: int = field("Pieces offered.")
-    amount_fen: int = field("What the offered pieces pay, in fen.")
-    distance_km: float = field("From the factory to the hand-off place.")
-    expires_at: str = field("When the offer lapses unanswered (+08:00).", format="date-time")
-    status: str = field("The offer's status.", enum=Offer.Status.values)
-    example = {
-        "id": 88,
-        "job": {
-            "id": 7,
-            "process": "velcro_sewing",
-            "process_name": "Velcro closure sewing",
-            "process_name_zh": "魔术贴缝制",
-            "spec": {"width_mm": 25, "color": "black", "stitch": "box_x"},
-            "quantity": 2000,
-            "unit_price_fen": 15,
-            "total_fen": 30000,
-            "currency": "CNY",
-            "deadline": "2026-06-12T18:00:00+08:00",
-            "lat": 36.264,
-            "lng": 120.033,
-            "address": "Jiaozhou, Sanlihe",
-            "allow_split": False,
-        },
-        "quantity": 2000,
-        "amount_fen": 30000,
-        "distance_km": 3.2,
-        "expires_at": "2026-06-09T10:01:02+08:00",
-        "status": "pending",
-    }
+    example = OfferCard.example
 
     @classmethod
     def push(cls, data):
@@ -193,29 +145,6 @@ def _topic(job_id: int) -> str:
     return f"job:{job_id}"
 
 
-_SUMMARY_FIELDS = ("id", "spec", "quantity", "unit_price_fen", "total_fen", "currency", "lat", "lng", "address")
-_SUMMARY_ROW = (*_SUMMARY_FIELDS, "deadline", "allow_split", "process__code", "process__name", "process__name_zh")
-
-
-def _summary(row: dict) -> dict:
-    """The job as an offer or a board entry shows it, from its ``_SUMMARY_ROW`` values:
-    enough to decide before accepting."""
-    return {
-        **{name: row[name] for name in _SUMMARY_FIELDS},
-        "process": row["process__code"],
-        "process_name": row["process__name"],
-        "process_name_zh": row["process__name_zh"],
-        "deadline": iso_time(row["deadline"]),
-        "allow_split": row["allow_split"],
-    }
-
-
-def job_summary(job: Job) -> dict:
-    process = job.process
-    names = {"process__code": process.code, "process__name": process.name, "process__name_zh": process.name_zh}
-    return _summary({**{name: getattr(job, name) for name in _SUMMARY_ROW if "__" not in name}, **names})
-
-
 def job_status_changed(job: Job, *, old: str, new: str) -> None:
     """``job.status_changed`` to the SME and the share holders (``orders.services.jobs.job_move``)."""
     holders = Assignment.objects.filter(job_id=job.id, status__in=Assignment.COVERING).values_list(
@@ -250,28 +179,16 @@ def inspection_recorded(assignment: Assignment, inspection) -> None:
     InspectionRecorded.emit([assignment.job.sme_id, assignment.factory_id], data, topic=_topic(assignment.job_id))
 
 
-# ``offer.created`` (``OfferCreated``) for each offer of a batch, built by PostgreSQL from the
-# batch's rows (the job as ``_summary`` shows it; tests/orders/test_offer_events_sql.py checks
-# every field, and under EVENTS_VALIDATE the outbox checks each row against the class).
-_OFFERS_MADE_SQL = (
-    """
-SELECT o.factory_id AS company_id, '{type}' AS type, jsonb_build_object(
-    'id', o.id,
-    'job', jsonb_build_object(
-        'id', j.id, 'spec', j.spec, 'quantity', j.quantity, 'unit_price_fen', j.unit_price_fen,
-        'total_fen', j.total_fen, 'currency', j.currency, 'lat', j.lat, 'lng', j.lng, 'address', j.address,
-        'process', p.code, 'process_name', p.name, 'process_name_zh', p.name_zh,
-        'deadline', {deadline}, 'allow_split', j.allow_split
-    ),
-    'quantity', o.quantity, 'amount_fen', o.quantity::bigint * j.unit_price_fen,
-    'distance_km', o.distance_km, 'expires_at', {expires_at}, 'status', o.status
-) AS data, 'job:' || o.job_id AS topic
+# ``offer.created`` for each offer of a batch, built by PostgreSQL from the batch's rows: the
+# offer card's ``jsonb_build_object`` (``OfferCard.sql_object``), the same values as
+# ``OfferCard.of`` (tests/orders/test_offer_events_sql.py; under EVENTS_VALIDATE the outbox
+# checks each row against the class). Built from this module's constants only, no input.
+_OFFER_CARD_SQL = OfferCard.sql_object({"": "o", "job": "j", "job.process": "p"})
+_OFFERS_MADE_SQL = """
+SELECT o.factory_id AS company_id, '{type}' AS type, {card} AS data, 'job:' || o.job_id AS topic
 FROM orders_offer o JOIN orders_job j ON j.id = o.job_id JOIN orders_process p ON p.id = j.process_id
 WHERE o.batch_id = %s ORDER BY o.id
-""".replace("{type}", OfferCreated.type)
-    .replace("{deadline}", iso_time_sql("j.deadline"))
-    .replace("{expires_at}", iso_time_sql("o.expires_at"))
-)
+""".replace("{type}", OfferCreated.type).replace("{card}", _OFFER_CARD_SQL)
 
 
 def offers_made_in_batch(batch_id: int) -> int:
@@ -308,7 +225,7 @@ def offers_withdraw_pending(job: Job, *, reason: str) -> int:
 
 
 def board_job_added(job: Job, factory_ids) -> None:
-    payload = {"job": job_summary(job)}
+    payload = {"job": JobCard.of(job)}
     BoardJobAdded.emit(factory_ids, payload, topic=_topic(job.id))
 
 

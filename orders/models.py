@@ -355,6 +355,11 @@ class Offer(models.Model):
             "status": self.get_status_display(),
         }
 
+    @property
+    def amount_fen(self) -> int:
+        """What the offered pieces earn, in fen (the offer card shows it)."""
+        return self.quantity * self.job.unit_price_fen
+
 
 # Inspections of delivered lots and each factory's quality per process, kept apart for size.
 from orders.quality_models import FactoryQuality, Inspection  # noqa: E402, F401

@@ -2,6 +2,7 @@
 wallet. Who may take what is ``orders.matching.eligibility``."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -10,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFoundError
+from core.shapes import values_object
 from factories.models import Capability, FactoryProfile
+from orders.cards import JobCard
 from orders.matching.eligibility import Eligibility, eligibility_for
 from orders.models import Assignment, BoardEntry, Job, JobEvent, Offer
 from payments import selectors as payment_selectors
@@ -38,54 +41,16 @@ def board_list_computed(*, profile: FactoryProfile, now=None) -> list[tuple[Job,
 
 
 class BoardRow(NamedTuple):
-    job: "BoardJob"
+    job: SimpleNamespace  # what the card shows of the job and the rule reads (``BOARD_JOB_PATHS``)
     pair: Eligibility
 
 
-class BoardProcess(NamedTuple):
-    code: str
-    name: str
-    name_zh: str
-
-
-class BoardJob(NamedTuple):
-    """What a board row shows of its job and what the eligibility rule reads of it, as plain
-    values (read with ``values_list``): the page's 60 jobs with their processes read as models
-    were about 30% of the board's CPU in a profile (pyinstrument, the load bench's world)."""
-
-    id: int
-    process_id: int
-    spec: dict
-    quantity: int
-    unit_price_fen: int
-    total_fen: int
-    deadline: object
-    lat: float
-    lng: float
-    address: str
-    allow_split: bool
-    process: BoardProcess
-
-    FIELDS = (
-        "job_id",
-        "job__process_id",
-        "job__spec",
-        "job__quantity",
-        "job__unit_price_fen",
-        "job__total_fen",
-        "job__deadline",
-        "job__lat",
-        "job__lng",
-        "job__address",
-        "job__allow_split",
-        "job__process__code",
-        "job__process__name",
-        "job__process__name_zh",
-    )
-
-    @classmethod
-    def from_row(cls, row) -> "BoardJob":
-        return cls(*row[:11], BoardProcess(*row[11:]))
+# What a board row reads of its job, as plain values (``values_list``): the job card's paths
+# (``orders.cards.JobCard``) and the process id the eligibility rule needs beyond them. The
+# page's 60 jobs with their processes read as models were about 30% of the board's CPU in a
+# profile (pyinstrument, the load bench's world).
+BOARD_JOB_PATHS = (*JobCard.sources(), "process_id")
+_BOARD_JOB_LOOKUPS = tuple("job__" + path.replace(".", "__") for path in BOARD_JOB_PATHS)
 
 
 class BoardRows:
@@ -122,7 +87,8 @@ class BoardRows:
             size = (stop - skipped - len(rows) if stop is not None else 200) + self.CHUNK_EXTRA
             # The entries in order with their jobs' values in one query (the join, no models).
             jobs = [
-                BoardJob.from_row(row) for row in self._entries().values_list(*BoardJob.FIELDS)[offset : offset + size]
+                values_object(BOARD_JOB_PATHS, row)
+                for row in self._entries().values_list(*_BOARD_JOB_LOOKUPS)[offset : offset + size]
             ]
             if not jobs:
                 break

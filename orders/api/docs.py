@@ -17,6 +17,7 @@ from orders.api.examples import (
     OFFER,
     SPEC,
 )
+from orders.cards import BoardCard
 
 NOT_YOURS = error_example(404, "not_found", "No such assignment.")
 JOB_NOT_YOURS = error_example(404, "not_found", "No such job.")
@@ -176,25 +177,7 @@ board_list = operation(
     "capability priced at or below the job's price, the hand-off place within its service "
     "radius, free capacity before the deadline), nearest first, each with `distance_km` and, "
     "for a split job, the share it could take (`min_share`..`max_share`).",
-    response={
-        "id": 17,
-        "process": "velcro_sewing",
-        "process_name": "Velcro closure sewing",
-        "process_name_zh": "魔术贴缝制",
-        "spec": SPEC,
-        "quantity": 2000,
-        "unit_price_fen": 15,
-        "total_fen": 30000,
-        "deadline": DEADLINE,
-        "lat": 36.2853,
-        "lng": 120.0097,
-        "address": "Capco Hats, 18 Lanzhou East Road, Jiaozhou",
-        "allow_split": False,
-        "distance_km": 6.4,
-        "free_capacity": 9000,
-        "min_share": 2000,
-        "max_share": 2000,
-    },
+    response=BoardCard.example,
 )
 
 board_accept = operation(

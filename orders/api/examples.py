@@ -1,5 +1,8 @@
 """Example bodies of the orders API for its schema (orders/api/docs.py): one velcro_sewing job
-of 2,000 pieces at 15 fen through its life."""
+of 2,000 pieces at 15 fen through its life. What a factory sees of a job before taking it is
+the cards' own example (``orders.cards``)."""
+
+from orders.cards import JobCard, OfferCard
 
 DEADLINE = "2026-06-12T18:00:00+08:00"
 SPEC = {"width_mm": 25, "color": "black", "stitch": "box_x"}
@@ -62,21 +65,9 @@ COMPLETED = {
 }
 
 JOB = {
-    "id": 17,
-    "process": "velcro_sewing",
-    "process_name": "Velcro closure sewing",
-    "spec": SPEC,
-    "quantity": 2000,
-    "unit_price_fen": 15,
-    "total_fen": 30000,
+    **JobCard.example,  # the job read in full shows its card's fields, and these
     "total": {"amount": "300.00", "currency": "CNY"},
-    "currency": "CNY",
-    "deadline": DEADLINE,
-    "lat": 36.2853,
-    "lng": 120.0097,
-    "address": "Capco Hats, 18 Lanzhou East Road, Jiaozhou",
     "mode": "grab",
-    "allow_split": False,
     "status": "awaiting_payment",
     "on_board": False,
     "sme": {"id": 3, "name": "Capco Hats"},
@@ -107,27 +98,4 @@ JOB_RESOLVED = {
     "assignments": [{**COMPLETED, "quantity_accepted": 1890, "quantity_rejected": 100, "rating": None, "comment": ""}],
 }
 
-OFFER = {
-    "id": 88,
-    "job": {
-        "id": 19,
-        "process": "velcro_sewing",
-        "process_name": "Velcro closure sewing",
-        "process_name_zh": "魔术贴缝制",
-        "spec": SPEC,
-        "quantity": 5000,
-        "unit_price_fen": 16,
-        "total_fen": 80000,
-        "deadline": DEADLINE,
-        "lat": 36.2853,
-        "lng": 120.0097,
-        "address": "Capco Hats, 18 Lanzhou East Road, Jiaozhou",
-        "allow_split": False,
-    },
-    "quantity": 5000,
-    "amount_fen": 80000,
-    "distance_km": 6.4,
-    "expires_at": "2026-06-09T10:01:00+08:00",
-    "status": "pending",
-    "created_at": "2026-06-09T10:00:00+08:00",
-}
+OFFER = {**OfferCard.example, "created_at": "2026-06-09T10:00:00+08:00"}

@@ -9,8 +9,6 @@ PROCESS_CODE = {
 }
 FIELDS = {
     "process": PROCESS_CODE,
-    "process_name": "The process's name in English.",
-    "process_name_zh": "The process's name in Chinese.",
     "spec": {
         "description": "What exactly to make: an object checked against the process's `spec_schema` "
         '(`GET /api/v1/processes`), e.g. `{"width_mm": 25, "color": "black"}`.',
@@ -45,7 +43,6 @@ FIELDS = {
     "Job.status": 'Where the job is in its life (API.md "Status values").',
     "Job.created_at": "When the job was posted" + TIME + ".",
     "BoardJob.id": "The job's id (`POST /board/{job_id}/accept` takes it).",
-    "OfferJob.id": "The job's id.",
     "distance_km": "Road-agnostic distance from the factory to the hand-off place, in km.",
     "free_capacity": "Pieces the factory can still make for this process before the deadline.",
     "min_share": "The fewest pieces of this job the factory may take (the whole job unless it may be split).",

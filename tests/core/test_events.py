@@ -9,6 +9,7 @@ import pytest
 from core.events import EventType, InvalidEvent, event_type, event_types
 from core.models import Event
 from core.outbox import event_emit, events_emit
+from orders.cards import JobCard, OfferCard
 from realtime.services import push_message_for
 from tests import fixtures
 
@@ -101,30 +102,14 @@ def test_pushes_come_from_the_classes():
     # given events of several types
     _user, company = fixtures.sme()
     job = {
-        "id": 3,
-        "spec": {},
+        **JobCard.example,
         "quantity": 10,
         "unit_price_fen": 150,
         "total_fen": 1500,
-        "currency": "CNY",
-        "lat": 22.5,
-        "lng": 114.0,
-        "address": "",
-        "process": "embroidery",
         "process_name": "Embroidery",
         "process_name_zh": "刺绣",
-        "deadline": "2026-12-12T18:00:00+08:00",
-        "allow_split": False,
     }
-    offer = {
-        "id": 5,
-        "job": job,
-        "quantity": 10,
-        "amount_fen": 1500,
-        "distance_km": 2.5,
-        "expires_at": "2026-12-07T10:00:00+08:00",
-        "status": "pending",
-    }
+    offer = {**OfferCard.example, "job": job, "quantity": 10, "amount_fen": 1500, "distance_km": 2.5}
     moved = {"job_id": 3, "old": "open", "new": "assigned"}
     rows = [
         ("offer.created", offer),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.models import Event
 from core.outbox import events_sequence
 from orders import services
+from orders.cards import OfferCard
 from orders.models import Job, Offer
 from tests import fixtures
 
@@ -34,38 +35,21 @@ def test_batch_offer_events_carry_the_offer_and_its_job_field_for_field():
     # then: one event per offer, to its factory, on its job's topic, saying exactly this
     offers = list(Offer.objects.filter(batch=batch).select_related("job__process").order_by("id"))
     assert len(offers) >= 2
-    expected = {}
-    for offer in offers:
-        job, process = offer.job, offer.job.process
-        expected[(offer.factory_id, f"job:{job.id}", offer.id)] = {
-            "id": offer.id,
-            "job": {
-                "id": job.id,
-                "spec": job.spec,
-                "quantity": job.quantity,
-                "unit_price_fen": job.unit_price_fen,
-                "total_fen": job.total_fen,
-                "currency": "CNY",
-                "lat": job.lat,
-                "lng": job.lng,
-                "address": job.address,
-                "process": process.code,
-                "process_name": process.name,
-                "process_name_zh": process.name_zh,
-                "deadline": _iso(job.deadline),
-                "allow_split": job.allow_split,
-            },
-            "quantity": offer.quantity,
-            "amount_fen": offer.quantity * job.unit_price_fen,
-            "distance_km": offer.distance_km,
-            "expires_at": _iso(offer.expires_at),
-            "status": "pending",
-        }
+    # the SQL projection of the offer card says what its Python reading says (both derive
+    # from orders.cards.OfferCard), for every field of every offer
+    expected = {(offer.factory_id, f"job:{offer.job_id}", offer.id): OfferCard.of(offer) for offer in offers}
     written = {
         (e.company_id, e.topic, e.data["id"]): e.data
         for e in Event.objects.filter(type="offer.created", data__id__in=[o.id for o in offers])
     }
     assert written == expected
+    # and that reading is the facts themselves, not a shared mistake
+    for offer in offers:
+        data, job = written[(offer.factory_id, f"job:{offer.job_id}", offer.id)], offer.job
+        assert data["amount_fen"] == offer.quantity * job.unit_price_fen
+        assert (data["job"]["process"], data["job"]["process_name_zh"]) == (job.process.code, job.process.name_zh)
+        assert (data["job"]["lat"], data["job"]["lng"], data["job"]["spec"]) == (job.lat, job.lng, job.spec)
+        assert data["expires_at"] == _iso(offer.expires_at) and data["status"] == "pending"
     deadlines = {data["job"]["id"]: data["job"]["deadline"] for data in written.values()}
     assert deadlines[first.id] == timezone.localtime(whole_second).isoformat()
     assert deadlines[first.id].endswith("+08:00")
