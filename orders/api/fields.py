@@ -12,8 +12,9 @@ FIELDS = {
     "process_name": "The process's name in English.",
     "process_name_zh": "The process's name in Chinese.",
     "spec": {
-        "description": "What exactly to make: an object checked against the process's `spec_schema` "
-        '(`GET /api/v1/processes`), e.g. `{"width_mm": 25, "color": "black"}`.',
+        "description": "What exactly to make: an object checked against the `spec_schema` (a JSON Schema) of "
+        "the job's process, `GET /api/v1/processes/{code}` (operation `processes_retrieve`; a response "
+        'carrying `process` and `spec` links to it), e.g. `{"width_mm": 25, "color": "black"}`.',
         "type": "object",
         "additionalProperties": True,
     },
