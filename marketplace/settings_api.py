@@ -121,6 +121,7 @@ SPECTACULAR_SETTINGS = {
         "marketplace.docs.describe_properties",
         "core.api.schema.shared_header_schemas",
         "realtime.asyncapi.event_components",  # the event types and their data (core.events)
+        "catalogue.api.schema.spec_schema_links",  # spec_schema typed, a job's spec linked to its process
     ],
     "ENUM_NAME_OVERRIDES": ENUM_NAME_OVERRIDES,
 }

@@ -29,6 +29,35 @@ process_list = operation(
     },
 )
 
+process_detail = operation(
+    "One process of the catalogue",
+    "Any signed-in user: the process named by its code, as `GET /api/v1/processes` lists it, "
+    "with the JSON Schema (draft 2020-12) a job's `spec` for it must meet (`spec_schema`). A "
+    "job's `spec` is checked against it when the job is quoted or posted; every response that "
+    "carries a job's `process` and `spec` links here. 404 for an unknown or retired process. "
+    "Changes nothing.",
+    response={
+        "code": "packing",
+        "name": "Packing",
+        "name_zh": "包装",
+        "unit": "piece",
+        "spec_schema": {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "properties": {
+                "units_per_bag": {"type": "integer", "minimum": 1, "maximum": 50},
+                "bags_per_carton": {"type": "integer", "minimum": 1, "maximum": 500},
+                "labelled": {"type": "boolean"},
+            },
+            "required": ["units_per_bag"],
+            "additionalProperties": False,
+        },
+        "reference_unit_price_fen": 4,
+        "material_tolerance_bps": 0,
+    },
+    errors=(error_example(404, "not_found", "Unknown process."),),
+)
+
 PLAN_EXAMPLE = {
     "lot_size": 500,
     "level": "II",

@@ -10,12 +10,8 @@ FIELDS = {
     "Process.name": "The process's name in English.",
     "name_zh": "The process's name in Chinese.",
     "unit": "What a quantity counts, e.g. `piece`.",
-    "spec_schema": {
-        "description": "The JSON Schema a job's `spec` for this process must satisfy (its fields, types and "
-        "allowed values); a generated form can be built from it.",
-        "type": "object",
-        "additionalProperties": True,
-    },
+    "spec_schema": "The JSON Schema (draft 2020-12) a job's `spec` for this process must satisfy (its fields, "
+    "types and allowed values); a generated form can be built from it.",
     "reference_unit_price_fen": "The catalogue's reference price per piece, in fen: the floor of a quote.",
     "material_tolerance_bps": "The process loss allowed, in basis points of the material received (200 = 2%).",
     "InspectionItem.code": "The checklist item's code: what an inspection's `defects` counts against.",

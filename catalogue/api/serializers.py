@@ -1,10 +1,19 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalogue import sampling, selectors
+from catalogue.api.schema import JSON_SCHEMA_REF
 from catalogue.models import InspectionItem, Process
 
 
+@extend_schema_field(JSON_SCHEMA_REF)
+class SpecSchemaField(serializers.JSONField):
+    """A process's JSON Schema of a job's spec: the schema's ``JsonSchema`` component."""
+
+
 class ProcessSerializer(serializers.ModelSerializer):
+    spec_schema = SpecSchemaField(read_only=True)
+
     class Meta:
         model = Process
         fields = [

@@ -23,6 +23,27 @@ class ProcessListView(ListAPIView):
         return selectors.process_list()
 
 
+CODE = OpenApiParameter(
+    "code",
+    str,
+    OpenApiParameter.PATH,
+    pattern=r"^[-a-zA-Z0-9_]+$",
+    description="The process's code, e.g. `velcro_sewing` (a job's `process`).",
+)
+
+
+class ProcessDetailView(APIView):
+    """One process of the catalogue, with the JSON Schema a job's spec for it must meet."""
+
+    @docs.process_detail
+    @extend_schema(parameters=[CODE], responses=ProcessSerializer)
+    def get(self, request, code):
+        process = selectors.process_get_by_code(code)
+        if process is None:
+            raise NotFoundError(_("Unknown process."))
+        return Response(ProcessSerializer(process).data)
+
+
 class _PlanQuery(serializers.Serializer):
     lot_size = serializers.IntegerField(min_value=2, max_value=MAX_LOT_SIZE, required=False)
     severity = serializers.ChoiceField(choices=list(sampling.SEVERITIES), default=sampling.NORMAL)

@@ -10,8 +10,9 @@ PROCESS_CODE = {
 FIELDS = {
     "process": PROCESS_CODE,
     "spec": {
-        "description": "What exactly to make: an object checked against the process's `spec_schema` "
-        '(`GET /api/v1/processes`), e.g. `{"width_mm": 25, "color": "black"}`.',
+        "description": "What exactly to make: an object checked against the `spec_schema` (a JSON Schema) of "
+        "the job's process, `GET /api/v1/processes/{code}` (operation `processes_retrieve`; a response "
+        'carrying `process` and `spec` links to it), e.g. `{"width_mm": 25, "color": "black"}`.',
         "type": "object",
         "additionalProperties": True,
     },

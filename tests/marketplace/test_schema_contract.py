@@ -5,6 +5,7 @@ where they apply, and examples that belong to their operation."""
 import json
 import re
 
+import jsonschema
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +152,45 @@ def test_no_operation_without_a_body_shows_a_400_about_fields(schema):
         e["value"]["error"]["code"].startswith("device")
         for e in _examples(operations["POST /api/v1/devices/"]["responses"]["409"]).values()
     )
+
+
+def test_a_jobs_spec_leads_a_generator_to_its_processs_spec_schema(schema):
+    # given: the operation that gives one process, by its code
+    operations = {operation["operationId"]: (path, operation) for _n, path, _m, operation in _operations(schema)}
+    path, process = operations["processes_retrieve"]
+    assert path == "/api/v1/processes/{code}/"
+    assert [p["name"] for p in process["parameters"] if p["in"] == "path"] == ["code"]
+    # then: its spec_schema is typed as a JSON Schema, with a description
+    body = _resolve(schema, process["responses"]["200"]["content"]["application/json"]["schema"])
+    spec_schema = body["properties"]["spec_schema"]
+    assert spec_schema["description"]
+    json_schema = _resolve(schema, spec_schema["allOf"][0])
+    assert json_schema is schema["components"]["schemas"]["JsonSchema"]
+    assert json_schema["type"] == "object" and json_schema["description"]
+    assert {"$schema", "type", "properties", "required"} <= set(json_schema["properties"])
+    # and: a job's spec, posted and read, names that operation (description and externalDocs)
+    for component in ("JobInputRequest", "Job"):
+        spec = schema["components"]["schemas"][component]["properties"]["spec"]
+        assert "processes_retrieve" in spec["externalDocs"]["url"], component
+        assert "GET /api/v1/processes/{code}" in spec["description"], component
+    # and: the job a POST creates or a GET reads links to its process, by the job's `process`
+    for operation_id, status in (("jobs_create", "201"), ("jobs_retrieve", "200")):
+        response = operations[operation_id][1]["responses"][status]
+        link = response["links"]["process_spec_schema"]
+        assert link["operationId"] == "processes_retrieve", operation_id
+        assert link["parameters"] == {"code": "$response.body#/process"}, operation_id
+        job = _resolve(schema, response["content"]["application/json"]["schema"])
+        assert job["properties"]["process"]["type"] == "string", operation_id
+
+
+def test_every_process_spec_schema_is_what_the_json_schema_component_says(schema):
+    # given: the JsonSchema component as a validator reads it (OpenAPI 3.0's subset of JSON Schema)
+    from catalogue.models import Process
+
+    validator = jsonschema.Draft7Validator(schema["components"]["schemas"]["JsonSchema"])
+    # then: every process's spec_schema fits it, and is itself a draft 2020-12 JSON Schema
+    processes = list(Process.objects.filter(active=True))
+    assert processes
+    for process in processes:
+        assert list(validator.iter_errors(process.spec_schema)) == [], process.code
+        jsonschema.Draft202012Validator.check_schema(process.spec_schema)

@@ -2,17 +2,22 @@
 come from the registered event classes (core.events): they list exactly the registered types,
 each with its payload's schema, and every event the code emits is one of them.
 
-No JSON Schema of AsyncAPI 3.0 ships in a pinned PyPI package we could vendor, so the
-document's structure is checked here against the 3.0 specification's required fields and
-reference rules (info, channels with an address, operations with an action and a channel
-reference, messages reached through the channel, every $ref resolvable, keys of the allowed
-characters), and each payload schema is checked as a JSON Schema."""
+The document is validated against the official JSON Schema of AsyncAPI 3.0.0 (draft-07),
+vendored unchanged as test data beside this module (asyncapi-3.0.0.schema.json; its source
+commit and licence are in asyncapi-3.0.0.schema.README.md). It is the bundled form whose every
+$ref points inside the file, and the validator is given an empty registry, so nothing is
+fetched. What that schema cannot express is checked here too: every $ref of the document
+resolves, an operation's messages are its channel's, and component keys have the allowed
+characters (the schema's patternProperties let other keys through unchecked)."""
 
+import hashlib
 import json
 import re
+from pathlib import Path
 
 import jsonschema
 import pytest
+import referencing
 from drf_spectacular.generators import SchemaGenerator
 
 from core.events import event_types
@@ -21,6 +26,20 @@ from tests import fixtures
 
 pytestmark = pytest.mark.django_db
 KEY = re.compile(r"^[a-zA-Z0-9.\-_]+$")
+ASYNCAPI_SCHEMA = Path(__file__).with_name("asyncapi-3.0.0.schema.json")
+ASYNCAPI_SCHEMA_SHA256 = "acefdddecb7909e2e6335f49b5acf222cf6170e303e51ab7824123981d7adfa0"  # as in the README
+
+
+def _asyncapi_validator() -> jsonschema.Draft7Validator:
+    raw = ASYNCAPI_SCHEMA.read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == ASYNCAPI_SCHEMA_SHA256, "the vendored schema was changed"
+    schema = json.loads(raw)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema"
+    jsonschema.Draft7Validator.check_schema(schema)
+    # an empty registry: a $ref outside the file fails instead of being fetched
+    return jsonschema.Draft7Validator(
+        schema, registry=referencing.Registry(), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
 
 
 def _document(api):
@@ -50,16 +69,35 @@ def _refs(node):
             yield from _refs(value)
 
 
-def test_the_document_is_asyncapi_3_of_the_socket_and_every_reference_resolves(api):
+def test_the_document_is_valid_against_the_official_asyncapi_3_schema(api):
     # given the document, fetched anonymously like the OpenAPI schema
     document = _document(api)
-    # then it has AsyncAPI 3.0's required fields and the socket's channel
+    # then the official AsyncAPI 3.0.0 schema accepts it, every error listed if not
+    errors = _asyncapi_validator().iter_errors(document)
+    assert [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors] == []
+    # and it is the socket's one channel
     assert document["asyncapi"] == "3.0.0"
-    assert document["info"]["title"] and document["info"]["version"]
     assert [channel["address"] for channel in document["channels"].values()] == ["/ws/v1/events"]
-    # and every operation sends or receives on a channel, with messages of that channel
+
+
+def test_the_official_schema_rejects_what_the_specification_forbids():
+    # given the validator and a document it accepts
+    validator = _asyncapi_validator()
+    minimal = {"asyncapi": "3.0.0", "info": {"title": "t", "version": "1"}}
+    assert validator.is_valid(minimal)
+    # then it refuses 2.x actions, a missing info and fields the specification does not have
+    operation = {"action": "publish", "channel": {"$ref": "#/channels/events"}}
+    assert not validator.is_valid({**minimal, "operations": {"send": operation}})
+    assert not validator.is_valid({"asyncapi": "3.0.0"})
+    assert not validator.is_valid({**minimal, "topics": {}})
+
+
+def test_what_the_official_schema_cannot_express_holds_too(api):
+    # given the document
+    document = _document(api)
+    # then every operation's channel resolves, and its messages are that channel's
     for name, operation in document["operations"].items():
-        assert KEY.match(name) and operation["action"] in {"send", "receive"}
+        assert KEY.match(name)
         assert _resolve(document, operation["channel"]["$ref"]) is document["channels"]["events"]
         for message in operation["messages"]:
             assert message["$ref"].startswith("#/channels/events/messages/")
