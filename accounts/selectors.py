@@ -1,6 +1,6 @@
 from accounts.events import Notification
 from accounts.models import Company
-from core.models import Event
+from core.models import StreamEvent
 
 
 def company_for_user(user) -> Company | None:
@@ -13,4 +13,4 @@ def company_for_user(user) -> Company | None:
 
 def notification_list_for_company(*, company):
     """The company's notifications (its stream's ``notification`` events), newest first."""
-    return Event.objects.filter(company_id=company.id, type=Notification.type).order_by("-id")
+    return StreamEvent.objects.filter(company_id=company.id, type=Notification.type).order_by("-id")

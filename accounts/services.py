@@ -23,7 +23,7 @@ from accounts.lockout import (
 )
 from accounts.models import Company, Identity, Membership
 from core.errors import InvalidInputError
-from core.models import Event
+from core.models import StreamEvent
 
 User = get_user_model()
 
@@ -83,7 +83,7 @@ def company_update(*, company_id: int, **fields) -> Company:
     return company
 
 
-def notification_send(*, company_id: int, kind: str, message: str, data: dict | None = None) -> Event:
+def notification_send(*, company_id: int, kind: str, message: str, data: dict | None = None) -> StreamEvent:
     """A message for the company's people: an event of type ``notification`` in its stream
     (pushed to its phones, listed by ``GET /api/v1/notifications``), written in the caller's
     transaction, so it exists iff the change it tells of committed. ``message`` is what a

@@ -407,8 +407,8 @@ def pay_to_open(since) -> tuple[int, float]:
     """Of the charges made since ``since``: how many opened through the reconciliation sweep
     (before any payment.succeeded webhook for them reached the web), and the longest time from the
     charge at the gateway to the job opening, in seconds."""
-    from orders.models import JobEvent
-    from payments.models import Payment, SandboxOperation, WebhookEvent
+    from orders.models import JobHistory
+    from payments.models import GatewayMessage, Payment, SandboxOperation
 
     charges = {
         int(key.split(":")[1]): at
@@ -417,13 +417,15 @@ def pay_to_open(since) -> tuple[int, float]:
         )
     }
     by_webhook = {}  # payment -> when its first payment.succeeded webhook reached the web
-    for pid, at in WebhookEvent.objects.filter(
+    for pid, at in GatewayMessage.objects.filter(
         event_type="payment.succeeded", processed_at__isnull=False, error=""
     ).values_list("payload__data__payment_id", "received_at"):
         if pid is not None:
             by_webhook[int(pid)] = min(at, by_webhook.get(int(pid), at))
     jobs = dict(Payment.objects.filter(id__in=charges).values_list("id", "job_id"))
-    opened = dict(JobEvent.objects.filter(job_id__in=jobs.values(), action="paid").values_list("job_id", "created_at"))
+    opened = dict(
+        JobHistory.objects.filter(job_id__in=jobs.values(), action="paid").values_list("job_id", "created_at")
+    )
     waits = [(opened[jobs[pid]] - at).total_seconds() for pid, at in charges.items() if jobs[pid] in opened]
     swept = sum(
         1 for pid in charges if jobs[pid] in opened and (pid not in by_webhook or by_webhook[pid] > opened[jobs[pid]])
@@ -434,7 +436,7 @@ def pay_to_open(since) -> tuple[int, float]:
 def money_completion(since) -> tuple[float, float]:
     """The longest refund (made since ``since``: owed to done) and payout (approved since
     ``since``: approved to paid), in seconds; unfinished ones count as stuck."""
-    from payments.models import Refund, SettlementBatch, SettlementEvent
+    from payments.models import Refund, SettlementBatch, SettlementHistory
 
     refunds = [
         (done - made).total_seconds()
@@ -443,7 +445,7 @@ def money_completion(since) -> tuple[float, float]:
         )
     ]
     approved = dict(
-        SettlementEvent.objects.filter(action="approved", created_at__gte=since).values_list("batch_id", "created_at")
+        SettlementHistory.objects.filter(action="approved", created_at__gte=since).values_list("batch_id", "created_at")
     )
     paid = dict(SettlementBatch.objects.filter(id__in=approved, paid_at__isnull=False).values_list("id", "paid_at"))
     payouts = [(paid[batch] - at).total_seconds() for batch, at in approved.items() if batch in paid]

@@ -91,7 +91,7 @@ def add_jobs(rng, factories, smes, count: int) -> None:
     from django.utils import timezone
 
     from catalogue.models import Process
-    from orders.models import Assignment, Job, JobEvent, MaterialMovement
+    from orders.models import Assignment, Job, JobHistory, MaterialMovement
     from payments.models import LedgerAccount, Payment
 
     processes = list(Process.objects.all())
@@ -146,7 +146,7 @@ def add_jobs(rng, factories, smes, count: int) -> None:
         )
         held = 0 if job.status in {"completed", "cancelled", "expired"} else job.total_fen
         escrows.append(LedgerAccount(code=f"escrow:job:{job.id}", kind="escrow", job_id=job.id, balance_fen=held))
-        events.append(JobEvent(job=job, action="paid", new_status="open", data={"at": paid_at.isoformat()}))
+        events.append(JobHistory(job=job, action="paid", new_status="open", data={"at": paid_at.isoformat()}))
         if job.status in MATCHED:
             taken = paid_at + timedelta(minutes=rng.uniform(0.5, 90))
             share_status = SHARE_STATUS.get(job.status, job.status)
@@ -169,9 +169,9 @@ def add_jobs(rng, factories, smes, count: int) -> None:
                     completed_at=taken + timedelta(hours=30) if share_status == "completed" else None,
                 )
             )
-            events.append(JobEvent(job=job, action="status", old_status="open", new_status="assigned"))
+            events.append(JobHistory(job=job, action="status", old_status="open", new_status="assigned"))
             if job.status != "assigned":
-                events.append(JobEvent(job=job, action="status", old_status="assigned", new_status=job.status))
+                events.append(JobHistory(job=job, action="status", old_status="assigned", new_status=job.status))
     Payment.objects.bulk_create(payments, batch_size=2_000)
     LedgerAccount.objects.bulk_create(escrows, batch_size=2_000)
     Assignment.objects.bulk_create(shares, batch_size=2_000)
@@ -188,7 +188,7 @@ def add_jobs(rng, factories, smes, count: int) -> None:
                 MaterialMovement(assignment=share, kind="loss", quantity=lost),
             ]
     MaterialMovement.objects.bulk_create(moved, batch_size=2_000)
-    JobEvent.objects.bulk_create(events, batch_size=2_000)
+    JobHistory.objects.bulk_create(events, batch_size=2_000)
     # auto_now_add stamped everything "now": spread the rows back over their jobs' lives.
     with connection.cursor() as cursor:
         cursor.executemany(

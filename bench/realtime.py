@@ -334,13 +334,15 @@ def main() -> int:
         stack.stop_all()
     from django.db import connection
 
-    from core.models import Event
+    from core.models import StreamEvent
 
     connection.close()
     ids = [company_id for company_id, _ in factories]
     expected = {c: [] for c in ids}
     made_at = {}
-    rows = Event.objects.filter(company_id__in=ids, seq__isnull=False).values_list("company_id", "seq", "created_at")
+    rows = StreamEvent.objects.filter(company_id__in=ids, seq__isnull=False).values_list(
+        "company_id", "seq", "created_at"
+    )
     for company_id, seq, created_at in rows:
         expected[company_id].append(seq)
         made_at[(company_id, seq)] = created_at.timestamp()

@@ -78,7 +78,7 @@ def start_workers(count: int, folder: Path) -> list:
 
 
 def one_round(expected_batches: int) -> float:
-    from core.models import Event
+    from core.models import StreamEvent
     from orders.models import DispatchBatch
     from orders.tasks import dispatch_run_batch_task
 
@@ -88,7 +88,7 @@ def one_round(expected_batches: int) -> float:
     deadline = time.monotonic() + 120
     while True:  # a light poll (every 20 ms) so the watching takes little of the two cores
         done = DispatchBatch.objects.filter(offers_made__gt=0).count() >= expected_batches
-        if done and not Event.objects.filter(seq__isnull=True).exists():
+        if done and not StreamEvent.objects.filter(seq__isnull=True).exists():
             return time.perf_counter() - started
         if time.monotonic() > deadline:
             raise SystemExit("the round did not finish in 120 s")

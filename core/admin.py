@@ -157,7 +157,7 @@ class ReadOnlyInline(ReadableMoney, admin.TabularInline):
 
 
 class AuditTrailInline(ReadOnlyInline):
-    """An audit trail (``core.models.AuditEvent`` rows) as a person reads it: who (the
+    """An audit trail (``core.models.HistoryEntry`` rows) as a person reads it: who (the
     platform itself is "system" in the reader's language), the step and the states by the
     owning app's labels (``step_labels``, ``status_labels``), the reason (``reason_label``
     turns the platform's own reasons into words; a person's are shown as typed) and the data

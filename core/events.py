@@ -75,7 +75,7 @@ class EventType:
 
     @classmethod
     def emit_one(cls, company_id: int, data: dict, *, topic: str = ""):
-        """One event to one company; returns the ``core.Event`` row."""
+        """One event to one company; returns the ``core.StreamEvent`` row."""
         from core.outbox import event_emit
 
         return event_emit(company_id=company_id, type=cls.type, data=data, topic=topic)

@@ -34,8 +34,9 @@ class IdempotencyRecord(models.Model):
         return f"{self.scope}:{self.key}"
 
 
-class AuditEvent(models.Model):
-    """One append-only audit row: who moved what from which state to which, and why.
+class HistoryEntry(models.Model):
+    """One append-only history row (a trail): who moved what from which state to which, and why.
+    Not a stream event (``StreamEvent``, what companies are told) nor a gateway message.
 
     Abstract: each state machine keeps its own trail table (jobs, settlement batches,
     payments), with a foreign key to its subject, and ``core.transitions`` writes them all.
@@ -62,7 +63,7 @@ class AuditEvent(models.Model):
         ordering = ["id"]
 
 
-class Event(models.Model):
+class StreamEvent(models.Model):
     """One entry of a company's event stream (API.md "Real-time events"): the outbox.
 
     A service writes the row in the same transaction as the change it tells of, so an event
@@ -83,8 +84,9 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
+        db_table = "core_event"  # the table keeps the name it was created with
+        verbose_name = _("stream event")
+        verbose_name_plural = _("stream events")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["company_id", "seq"], name="event_company_seq_unique"),

@@ -30,7 +30,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from core import events as event_types
-from core.models import Event
+from core.models import StreamEvent
 from core.seams import AFTER_COMMIT, Seam
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ COMPANY_LOCK_BASE = 8_402_377 << 32
 COMPANY_CHUNK = 200  # companies numbered in one short transaction
 SEQUENCE_CHUNK = 5_000  # rows numbered in one statement
 
-# events=[Event or EventRow, ...] numbered and committed; called after the numbering commit.
+# events=[StreamEvent or EventRow, ...] numbered and committed; called after the numbering commit.
 events_sequenced = Seam("core.events_sequenced", args={"events": list}, runs=AFTER_COMMIT, required=False)
 
 
@@ -77,12 +77,12 @@ def _schedule_sequencing(companies: Iterable[int]) -> None:
     transaction.on_commit(numbering)
 
 
-def event_emit(*, company_id: int, type: str, data: dict | None = None, topic: str = "") -> Event:
+def event_emit(*, company_id: int, type: str, data: dict | None = None, topic: str = "") -> StreamEvent:
     """Add one event to ``company_id``'s stream, in the caller's transaction (its type and data
     checked against its ``core.events`` class while ``EVENTS_VALIDATE`` is on)."""
     if event_types.validating():
         event_types.validate(type, data or {})
-    event = Event.objects.create(company_id=company_id, type=type, data=data or {}, topic=topic)
+    event = StreamEvent.objects.create(company_id=company_id, type=type, data=data or {}, topic=topic)
     _schedule_sequencing([company_id])
     return event
 
@@ -165,12 +165,12 @@ _LOCK_SQL = "SELECT count(pg_advisory_xact_lock(%s + c)) FROM unnest(%s::bigint[
 
 
 class EventRow:
-    """A numbered event as the ``events_sequenced`` seam hands it on: an ``Event``'s fields,
+    """A numbered event as the ``events_sequenced`` seam hands it on: an ``StreamEvent``'s fields,
     light to build (a batch numbers thousands), its data decoded only when first read."""
 
     __slots__ = ("id", "company_id", "seq", "type", "topic", "created_at", "_raw", "_data")
 
-    def __init__(self, id, company_id, seq, type, topic, raw, created_at):  # noqa: A002 - Event's names
+    def __init__(self, id, company_id, seq, type, topic, raw, created_at):  # noqa: A002 - StreamEvent's names
         self.id, self.company_id, self.seq = id, company_id, seq
         self.type, self.topic, self.created_at, self._raw, self._data = type, topic, created_at, raw, None
 
@@ -185,7 +185,7 @@ class EventRow:
         """The data as the database's JSON text, when it came as text (PostgreSQL's)."""
         return self._raw if isinstance(self._raw, str) else None
 
-    as_message = Event.as_message
+    as_message = StreamEvent.as_message
 
 
 def _events_of(rows) -> list[EventRow]:

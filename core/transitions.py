@@ -8,9 +8,9 @@ changed fields with ``update_fields`` and writes one audit row, all inside the c
 transaction. A move that is not allowed is a 409 whose code names the state it needs
 (``job_not_open``, ``batch_not_pending_review``, ...).
 
-Each machine keeps its trail in its own table (a concrete ``core.models.AuditEvent``):
-``JobEvent`` for jobs and assignments, ``PaymentEvent`` for payments and refunds,
-``SettlementEvent`` for batches. ``Machine.record`` writes a trail row for a step that
+Each machine keeps its trail in its own table (a concrete ``core.models.HistoryEntry``):
+``JobHistory`` for jobs and assignments, ``PaymentHistory`` for payments and refunds,
+``SettlementHistory`` for batches. ``Machine.record`` writes a trail row for a step that
 changes no status (a job posted, progress reported, an offer declined).
 
 A machine has no hooks: what else a move causes (a ``*.status_changed`` event to the

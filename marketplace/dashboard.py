@@ -25,7 +25,7 @@ from django.utils import timezone
 from catalogue.models import Process
 from factories.capacity import pieces_between
 from factories.models import Capability, FactoryProfile
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 from payments.models import LedgerLeg
 
 UTILISATION_DAYS = 7
@@ -65,7 +65,9 @@ def jobs_per_day(*, since=None) -> list[dict]:
 def time_to_match(*, since=None) -> list[dict]:
     """Per day of matching: the median and 95th percentile of the seconds a paid job waited."""
     opened = dict(
-        JobEvent.objects.filter(action="paid", job__in=_jobs(since)).values_list("job_id", "created_at").order_by("id")
+        JobHistory.objects.filter(action="paid", job__in=_jobs(since))
+        .values_list("job_id", "created_at")
+        .order_by("id")
     )
     waits = defaultdict(list)
     for job_id, (at, _) in first_shares(since).items():

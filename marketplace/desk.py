@@ -12,7 +12,7 @@ from factories.models import Capability, FactoryProfile
 from marketplace import dashboard
 from orders import material_selectors
 from orders import selectors as order_selectors
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 from payments.models import BillDifference, LedgerAccount, Payment, Refund, SettlementBatch
 
 # A payment still unpaid this long after it was made has outlived the reconciliation sweep.
@@ -54,14 +54,14 @@ def today(*, now=None) -> dict:
         Assignment.objects.filter(assigned_at__gte=start).exclude(Exists(earlier)).values("job_id").distinct().count()
     )
     completed = (
-        JobEvent.objects.filter(
+        JobHistory.objects.filter(
             action="status", new_status=Job.Status.COMPLETED, created_at__gte=start, job__status=Job.Status.COMPLETED
         )
         .values("job_id")
         .distinct()
         .count()
     )
-    paid = posted.filter(Exists(JobEvent.objects.filter(job_id=OuterRef("id"), action="paid")))
+    paid = posted.filter(Exists(JobHistory.objects.filter(job_id=OuterRef("id"), action="paid")))
     paid_count = paid.count()
     matched_of_paid = paid.filter(Exists(Assignment.objects.filter(job_id=OuterRef("id")))).count()
     return {

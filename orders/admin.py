@@ -21,7 +21,7 @@ from orders.models import (
     FactoryQuality,
     Inspection,
     Job,
-    JobEvent,
+    JobHistory,
     MaterialMovement,
     Offer,
 )
@@ -91,13 +91,13 @@ class WaitingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class JobEventInline(AuditTrailInline):
+class JobHistoryInline(AuditTrailInline):
     """The job's trail, each step once: a share's move also moves the job it follows
     (``job_sync_status`` writes a ``status`` row with the same from/to), so those mirror rows
     are left out here; the job's own moves (posted, paid, cancelled, expired) stay. Actions
     and states show in the reader's language."""
 
-    model = JobEvent
+    model = JobHistory
     step_labels = ACTIONS
     status_labels = STATUSES
     fields = ["created_at", "who", "step", "from_status", "to_status", "assignment", "why", "details"]
@@ -145,7 +145,7 @@ class JobAdmin(CsvExport, ReadOnlyAdmin):
         "deadline",
     ]
     date_hierarchy = "created_at"
-    inlines = [AssignmentInline, JobEventInline]
+    inlines = [AssignmentInline, JobHistoryInline]
     change_form_template = "admin/orders/job/change_form.html"
     readonly_fields = ["inspection_evidence"]
 

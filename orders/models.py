@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AuditEvent
+from core.models import HistoryEntry
 from payments.models import Payment
 
 
@@ -215,18 +215,24 @@ class MaterialMovement(models.Model):
         return f"{self.kind} {self.quantity} (assignment {self.assignment_id})"
 
 
-class JobEvent(AuditEvent):
+class JobHistory(HistoryEntry):
     """Append-only audit trail: every transition of a job or one of its assignments, and the
     steps between (posted, progress, offers declined, expired or withdrawn)."""
 
-    job = models.ForeignKey(Job, verbose_name=_("job"), on_delete=models.PROTECT, related_name="events")
+    job = models.ForeignKey(Job, verbose_name=_("job"), on_delete=models.PROTECT, related_name="history")
     assignment = models.ForeignKey(
-        Assignment, verbose_name=_("assignment"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Assignment,
+        verbose_name=_("assignment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="history",
     )
 
-    class Meta(AuditEvent.Meta):
-        verbose_name = _("job event")
-        verbose_name_plural = _("job events")
+    class Meta(HistoryEntry.Meta):
+        db_table = "orders_jobevent"  # the table keeps the name it was created with
+        verbose_name = _("job history entry")
+        verbose_name_plural = _("job history")
 
     def __str__(self):
         return f"#{self.id}"  # the admin names its action and states itself, in the reader's language

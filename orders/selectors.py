@@ -15,7 +15,7 @@ from core.shapes import values_object
 from factories.models import Capability, FactoryProfile
 from orders.cards import JobCard
 from orders.matching.eligibility import Eligibility, eligibility_for
-from orders.models import Assignment, BoardEntry, Job, JobEvent, Offer
+from orders.models import Assignment, BoardEntry, Job, JobHistory, Offer
 from payments import selectors as payment_selectors
 
 
@@ -170,7 +170,7 @@ FACTORY_VISIBLE_JOB_EVENTS = ("posted", "paid", "status", "cancelled", "unpaid_c
 
 def job_events_for_company(*, job_id, company):
     job = job_get_for_company(job_id=job_id, company=company)
-    events = JobEvent.objects.filter(job=job)
+    events = JobHistory.objects.filter(job=job)
     if not company.is_sme:
         events = events.filter(
             Q(assignment__factory=company) | Q(assignment__isnull=True, action__in=FACTORY_VISIBLE_JOB_EVENTS)
@@ -250,7 +250,7 @@ def dispute_shares(*, job: Job) -> list[dict]:
     factory, the pieces delivered, the SME's reason, what the factory put on the trail since,
     and the customer material sent, received, lost and returned."""
     shares = list(job.assignments.filter(status=Assignment.Status.DISPUTED).select_related("factory").order_by("id"))
-    events = JobEvent.objects.filter(assignment__in=shares).select_related("actor").order_by("id")
+    events = JobHistory.objects.filter(assignment__in=shares).select_related("actor").order_by("id")
     factory_users = {share.id: set(share.factory.memberships.values_list("user_id", flat=True)) for share in shares}
     reasons, answers = {}, {}
     for event in events:

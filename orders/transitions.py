@@ -1,5 +1,5 @@
 """The state machines of jobs and assignments (``core.transitions``); both write their
-audit rows to ``JobEvent``. Their moves are made by ``orders.services.jobs.job_move`` and
+audit rows to ``JobHistory``. Their moves are made by ``orders.services.jobs.job_move`` and
 ``assignment_move``, which also tell the companies' streams.
 
 An assignment moves step by step (``ASSIGNMENT``). A job's own moves are paid, cancel and
@@ -10,7 +10,7 @@ open until its whole quantity is covered, then the least advanced live share's s
 from django.utils.translation import gettext_lazy as _
 
 from core.transitions import Machine
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 
 A = Assignment.Status
 ASSIGNMENT = Machine(
@@ -26,7 +26,7 @@ ASSIGNMENT = Machine(
         # Before production only (API.md); see assignment_withdraw.
         A.WITHDRAWN: frozenset({A.ASSIGNED, A.MATERIALS_SENT}),
     },
-    event_model=JobEvent,
+    event_model=JobHistory,
     event_subject=lambda assignment: {"job_id": assignment.job_id, "assignment": assignment},
 )
 
@@ -49,6 +49,6 @@ JOB = Machine(
         J.DISPUTED: FOLLOWS_SHARES,
         J.COMPLETED: FOLLOWS_SHARES,
     },
-    event_model=JobEvent,
+    event_model=JobHistory,
     event_subject=lambda job: {"job": job},
 )

@@ -19,7 +19,7 @@ Only ``payments.ledger`` writes these rows.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AuditEvent
+from core.models import HistoryEntry
 from core.readable import yuan
 
 CURRENCY_CNY = "CNY"
@@ -211,8 +211,9 @@ class Refund(models.Model):
         }
 
 
-class WebhookEvent(models.Model):
-    """Every webhook we accepted, once per provider event id: a replay finds it here."""
+class GatewayMessage(models.Model):
+    """A message the payment gateway sent us (a webhook), kept once per provider event id: a
+    replay finds it here. Not a stream event nor a history entry: what came in from outside."""
 
     provider = models.CharField(_("provider"), max_length=32)
     event_id = models.CharField(_("event id"), max_length=100)
@@ -223,9 +224,10 @@ class WebhookEvent(models.Model):
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:
+        db_table = "payments_webhookevent"  # the table keeps the name it was created with
         ordering = ["-id"]
-        verbose_name = _("webhook event")
-        verbose_name_plural = _("webhook events")
+        verbose_name = _("gateway message")
+        verbose_name_plural = _("gateway messages")
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique"),
         ]
@@ -252,18 +254,19 @@ class SandboxOperation(models.Model):
         return f"{self.kind} {self.key}"
 
 
-class PaymentEvent(AuditEvent):
+class PaymentHistory(HistoryEntry):
     """The audit trail of a payment and its refunds: captured, failed, refund owed, sent,
     failed and retried, with who and why."""
 
-    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="events")
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="history")
     refund = models.ForeignKey(
-        Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT, related_name="history"
     )
 
-    class Meta(AuditEvent.Meta):
-        verbose_name = _("payment event")
-        verbose_name_plural = _("payment events")
+    class Meta(HistoryEntry.Meta):
+        db_table = "payments_paymentevent"  # the table keeps the name it was created with
+        verbose_name = _("payment history entry")
+        verbose_name_plural = _("payment history")
 
     def __str__(self):
         return f"#{self.id}"  # the admin names its step and states itself, in the reader's language
@@ -278,4 +281,4 @@ from payments.gateway_models import (  # noqa: E402, F401
     PlatformCertificate,
     WechatPayOrder,
 )
-from payments.settlement_models import SettlementBatch, SettlementEvent, SettlementLine  # noqa: E402, F401
+from payments.settlement_models import SettlementBatch, SettlementHistory, SettlementLine  # noqa: E402, F401

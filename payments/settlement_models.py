@@ -4,7 +4,7 @@ trail. Re-exported by ``payments.models``."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AuditEvent
+from core.models import HistoryEntry
 from core.readable import yuan
 
 
@@ -131,16 +131,17 @@ class SettlementLine(models.Model):
         return f"payout:line:{self.id}"
 
 
-class SettlementEvent(AuditEvent):
+class SettlementHistory(HistoryEntry):
     """The batch's audit trail: who built, changed, approved, rejected or paid it, and why."""
 
     batch = models.ForeignKey(
-        SettlementBatch, verbose_name=_("settlement batch"), on_delete=models.PROTECT, related_name="events"
+        SettlementBatch, verbose_name=_("settlement batch"), on_delete=models.PROTECT, related_name="history"
     )
 
-    class Meta(AuditEvent.Meta):
-        verbose_name = _("settlement event")
-        verbose_name_plural = _("settlement events")
+    class Meta(HistoryEntry.Meta):
+        db_table = "payments_settlementevent"  # the table keeps the name it was created with
+        verbose_name = _("settlement history entry")
+        verbose_name_plural = _("settlement history")
 
     def __str__(self):
         return f"#{self.id}"  # the admin names its step and states itself, in the reader's language

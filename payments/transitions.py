@@ -5,7 +5,7 @@ The moves that companies hear of are made by ``payments.services.moves``."""
 from django.utils.translation import gettext_lazy as _
 
 from core.transitions import Machine
-from payments.models import Payment, PaymentEvent, Refund, SettlementBatch, SettlementEvent, SettlementLine
+from payments.models import Payment, PaymentHistory, Refund, SettlementBatch, SettlementHistory, SettlementLine
 
 P = Payment.Status
 PAYMENT = Machine(
@@ -17,7 +17,7 @@ PAYMENT = Machine(
         P.PARTIALLY_REFUNDED: frozenset({P.SUCCEEDED}),
         P.REFUNDED: frozenset({P.SUCCEEDED, P.PARTIALLY_REFUNDED}),
     },
-    event_model=PaymentEvent,
+    event_model=PaymentHistory,
     event_subject=lambda payment: {"payment": payment},
 )
 
@@ -31,7 +31,7 @@ REFUND = Machine(
         R.FAILED: frozenset({R.PENDING}),
         R.PENDING: frozenset({R.FAILED}),  # an admin sends a failed refund again
     },
-    event_model=PaymentEvent,
+    event_model=PaymentHistory,
     event_subject=lambda refund: {"payment_id": refund.payment_id, "refund": refund},
 )
 
@@ -46,7 +46,7 @@ SETTLEMENT = Machine(
         B.FAILED: frozenset({B.PAYING}),  # every line's transfer came back (to payable)
         B.REJECTED: frozenset({B.PENDING_REVIEW}),
     },
-    event_model=SettlementEvent,
+    event_model=SettlementHistory,
     event_subject=lambda batch: {"batch": batch},
 )
 
@@ -61,6 +61,6 @@ LINE_PAYOUT = Machine(
         L.PAID: frozenset({L.SENDING, L.AWAITING_CONFIRMATION}),
         L.RETURNED: frozenset({L.SENDING, L.AWAITING_CONFIRMATION}),
     },
-    event_model=SettlementEvent,
+    event_model=SettlementHistory,
     event_subject=lambda line: {"batch_id": line.batch_id},
 )

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from core.models import Event
+from core.models import StreamEvent
 from realtime.models import Connection, Device, PushMessage
 
 
-@admin.register(Event)
+@admin.register(StreamEvent)
 class EventAdmin(ReadOnlyAdmin):
     """Every company's stream (the outbox): offers, board entries, status changes, notifications."""
 

@@ -1,6 +1,6 @@
 """The real-time app's tables: single-use socket tickets, the live sockets (presence, so a
 push goes only to a company with none), the phones that receive pushes, and the pushes
-sent. The stream itself is ``core.models.Event`` (the outbox). Only ``realtime.services``
+sent. The stream itself is ``core.models.StreamEvent`` (the outbox). Only ``realtime.services``
 writes these tables."""
 
 from django.conf import settings
@@ -85,7 +85,7 @@ class PushMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    event = models.ForeignKey("core.Event", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("core.StreamEvent", on_delete=models.CASCADE, related_name="+")
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="pushes")
     company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(_("gateway"), max_length=32)

@@ -8,22 +8,22 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
-from core.models import Event
+from core.models import StreamEvent
 from core.sql import id_in
 from realtime.models import Connection
 
 
-def events_after(*, company_id: int, after: int, limit: int = 500) -> list[Event]:
+def events_after(*, company_id: int, after: int, limit: int = 500) -> list[StreamEvent]:
     """The company's numbered events with ``seq`` > ``after``, oldest first."""
-    return list(Event.objects.filter(company_id=company_id, seq__gt=after).order_by("seq")[:limit])
+    return list(StreamEvent.objects.filter(company_id=company_id, seq__gt=after).order_by("seq")[:limit])
 
 
-def events_between(*, company_id: int, after: int, before: int) -> list[Event]:
-    return list(Event.objects.filter(company_id=company_id, seq__gt=after, seq__lt=before).order_by("seq"))
+def events_between(*, company_id: int, after: int, before: int) -> list[StreamEvent]:
+    return list(StreamEvent.objects.filter(company_id=company_id, seq__gt=after, seq__lt=before).order_by("seq"))
 
 
 def last_seq(*, company_id: int) -> int:
-    return Event.objects.filter(company_id=company_id, seq__isnull=False).aggregate(top=Max("seq"))["top"] or 0
+    return StreamEvent.objects.filter(company_id=company_id, seq__isnull=False).aggregate(top=Max("seq"))["top"] or 0
 
 
 # The events after each company's seq, up to ``limit`` a company, one index descent each.
@@ -36,13 +36,13 @@ ORDER BY e.company_id, e.seq
 """
 
 
-def events_after_each(*, afters: dict[int, int], limit: int = 500) -> list[Event]:
+def events_after_each(*, afters: dict[int, int], limit: int = 500) -> list[StreamEvent]:
     """Each company's numbered events after its own ``seq`` (``{company id: seq}``): a web
     process's tail of the companies whose sockets it holds."""
     if not afters:
         return []
     companies = list(afters)
-    return list(Event.objects.raw(_AFTER_MANY_SQL, [companies, [afters[c] for c in companies], limit]))
+    return list(StreamEvent.objects.raw(_AFTER_MANY_SQL, [companies, [afters[c] for c in companies], limit]))
 
 
 def companies_live(*, company_ids) -> set[int]:

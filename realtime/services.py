@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.services import notification_send
 from core.errors import ConflictError, InvalidInputError, NotFoundError
 from core.events import event_type
-from core.models import Event
+from core.models import StreamEvent
 from realtime import push
 from realtime.models import Connection, Device, PushMessage, Ticket
 from realtime.selectors import company_is_live
@@ -143,7 +143,7 @@ def device_remove(*, device_id: int, company) -> None:
         raise NotFoundError(_("No such device."))
 
 
-def push_message_for(event: Event) -> tuple[str, str] | None:
+def push_message_for(event: StreamEvent) -> tuple[str, str] | None:
     """(title, body) of the push an event deserves, in Chinese and English, or None: its
     registered class decides (``core.events.EventType.push``)."""
     event_class = event_type(event.type)
@@ -158,7 +158,7 @@ def push_for_events(*, event_ids: list[int]) -> tuple[int, int]:
     socket; returns (sent now, failed and worth another try)."""
     sent = failed = 0
     gateway = push.gateway()
-    for event in Event.objects.filter(id__in=event_ids).order_by("id"):
+    for event in StreamEvent.objects.filter(id__in=event_ids).order_by("id"):
         message = push_message_for(event)
         if message is None or company_is_live(company_id=event.company_id):
             continue
@@ -176,7 +176,7 @@ def _devices_with_credentials(company_id: int) -> list[Device]:
     return [device for device in devices if device.credentials == credentials_digest(device.user)]
 
 
-def _push_one(gateway, event: Event, device: Device, title: str, body: str) -> str | None:
+def _push_one(gateway, event: StreamEvent, device: Device, title: str, body: str) -> str | None:
     """Send one push unless it was sent already; returns its new status (None: nothing to do).
     The row is written pending first and marked sent only after the gateway answered, so a
     crash in between leaves a row the rerun sends again (a phone may then see it twice; a

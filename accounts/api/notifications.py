@@ -4,7 +4,7 @@ from rest_framework.generics import ListAPIView
 
 from accounts.api import docs
 from accounts.selectors import company_for_user, notification_list_for_company
-from core.models import Event
+from core.models import StreamEvent
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -15,7 +15,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     data = serializers.SerializerMethodField()
 
     class Meta:
-        model = Event
+        model = StreamEvent
         fields = ["id", "seq", "kind", "message", "data", "created_at"]
 
     def get_kind(self, event) -> str:
@@ -38,5 +38,5 @@ class NotificationListView(ListAPIView):
     def get_queryset(self):
         company = company_for_user(self.request.user)
         if company is None or getattr(self, "swagger_fake_view", False):
-            return Event.objects.none()
+            return StreamEvent.objects.none()
         return notification_list_for_company(company=company)

@@ -76,13 +76,13 @@ FIELDS = {
     "completed_at": "When the SME accepted (or the inspection window passed)" + TIME + "; null until then.",
     "note": "A note for the other side (500 characters at most).",
     "reason": "Why, in the person's words (500 characters at most).",
-    "JobEvent.id": "The trail entry's id.",
-    "JobEvent.created_at": "When it happened" + TIME + ".",
+    "JobHistory.id": "The trail entry's id.",
+    "JobHistory.created_at": "When it happened" + TIME + ".",
     "action": "What happened, e.g. `posted`, `paid`, `assigned`, `delivered`, `cancelled`.",
     "old_status": "The status before (empty for a step that moved none).",
     "new_status": "The status after (empty for a step that moved none).",
-    "JobEvent.assignment": "The share it concerns; null for the job as a whole.",
-    "JobEvent.data": "Details of the step (quantities, a reason, ...), by `action`.",
+    "JobHistory.assignment": "The share it concerns; null for the job as a whole.",
+    "JobHistory.data": "Details of the step (quantities, a reason, ...), by `action`.",
     "market_unit_price_fen": "The median price per piece of verified factories for the process, in fen; null "
     "when none offers it.",
     "urgency_surcharge_bps": "The surcharge for a near deadline, in basis points (3000 = +30% under 24 h, "

@@ -13,7 +13,7 @@ from core.api.base import (  # noqa: F401 (re-exported)
 )
 from core.api.shapes import shape_serializer
 from orders.cards import BoardCard, OfferCard
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
 from payments.selectors import payment_summary
 
@@ -214,14 +214,14 @@ def board_rows_data(rows) -> list[dict]:
     return [BoardCard.of(row) for row in rows]
 
 
-class JobEventSerializer(ModelSerializer):
+class JobHistorySerializer(ModelSerializer):
     actor = serializers.SerializerMethodField(
         help_text="Who did it: a username of the reader's own company, else the other party's role and company "
         'name ("Factory · Hongda Caps"), "Platform" for a platform admin, "system" for the platform itself.'
     )
 
     class Meta:
-        model = JobEvent
+        model = JobHistory
         fields = ["id", "assignment", "actor", "action", "old_status", "new_status", "data", "created_at"]
 
     def get_actor(self, event) -> str:

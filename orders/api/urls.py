@@ -5,7 +5,7 @@ urlpatterns = [
     route("jobs/quote", views.JobQuoteView.as_view(), "job-quote"),
     route("jobs", views.JobListCreateView.as_view(), "job-list"),
     route(r"jobs/(?P<job_id>\d+)", views.JobDetailView.as_view(), "job-detail"),
-    route(r"jobs/(?P<job_id>\d+)/events", views.JobEventListView.as_view(), "job-events"),
+    route(r"jobs/(?P<job_id>\d+)/events", views.JobHistoryListView.as_view(), "job-events"),
     route(r"jobs/(?P<job_id>\d+)/cancel", views.JobCancelView.as_view(), "job-cancel"),
     route(r"jobs/(?P<job_id>\d+)/dispute", views.JobDisputeView.as_view(), "job-dispute"),
     route("board", views.BoardView.as_view(), "board"),

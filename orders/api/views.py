@@ -17,7 +17,7 @@ from orders import quality_selectors, selectors, services
 from orders.api import docs, inspection_docs
 from orders.api import inspection_serializers as iss
 from orders.api import serializers as s
-from orders.models import Job, JobEvent, Offer
+from orders.models import Job, JobHistory, Offer
 
 
 @extend_schema_view(post=docs.job_quote)
@@ -94,12 +94,12 @@ class JobDetailView(APIView):
 
 
 @extend_schema_view(get=docs.job_events)
-class JobEventListView(ListAPIView):
-    serializer_class = s.JobEventSerializer
+class JobHistoryListView(ListAPIView):
+    serializer_class = s.JobHistorySerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return JobEvent.objects.none()
+            return JobHistory.objects.none()
         return selectors.job_events_for_company(
             job_id=self.kwargs["job_id"], company=company_for_user(self.request.user)
         )

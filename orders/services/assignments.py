@@ -2,7 +2,7 @@
 progress, delivery, acceptance (manual or automatic) and withdrawal.
 
 Every step locks the job, then the assignment (``locking.assignment_lock``), is guarded by
-``orders.transitions.ASSIGNMENT`` and writes one ``JobEvent``; a repeat of the step just
+``orders.transitions.ASSIGNMENT`` and writes one ``JobHistory``; a repeat of the step just
 taken is a harmless retry. The job's status then follows its shares (``job_sync_status``).
 """
 

@@ -1,6 +1,6 @@
 """A job's own moves: paid (through the payment seam), cancelled, expired, and the status it
 takes from its shares. Each is one transaction under the job's lock, guarded by
-``orders.transitions.JOB``, with one ``JobEvent``; where money moves, the ledger posting
+``orders.transitions.JOB``, with one ``JobHistory``; where money moves, the ledger posting
 commits with it."""
 
 from django.db import transaction

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ForbiddenError, NotFoundError
 from core.transitions import lock
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 from orders.transitions import ASSIGNMENT, JOB
 
 
@@ -38,7 +38,7 @@ def require_party(assignment: Assignment, company, party: str) -> None:
         )
 
 
-def job_event(job, *, action, user=None, assignment=None, data=None) -> JobEvent:
+def job_event(job, *, action, user=None, assignment=None, data=None) -> JobHistory:
     """A trail row for a step that changes no status (progress, an offer's answer)."""
     if assignment is not None:
         return ASSIGNMENT.record(assignment, action=action, actor=user, data=data)

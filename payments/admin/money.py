@@ -14,15 +14,15 @@ from payments.admin.readable import MoneyTrailInline, Readable
 from payments.models import (
     BillCheck,
     BillDifference,
+    GatewayMessage,
     LedgerAccount,
     LedgerLeg,
     LedgerTransaction,
     Payment,
-    PaymentEvent,
+    PaymentHistory,
     PayoutAccount,
     PlatformCertificate,
     Refund,
-    WebhookEvent,
     WechatPayOrder,
 )
 
@@ -88,15 +88,15 @@ class LedgerTransactionAdmin(CsvExport, ReadOnlyAdmin):
         return yuan(obj.moved_fen)
 
 
-class PaymentEventInline(MoneyTrailInline):
-    model = PaymentEvent
+class PaymentHistoryInline(MoneyTrailInline):
+    model = PaymentHistory
     fields = ["created_at", "who", "step", "refund", "from_status", "to_status", "why", "details"]
     readonly_fields = fields
 
 
 @admin.register(Payment)
 class PaymentAdmin(CsvExport, Readable, ReadOnlyAdmin):
-    inlines = [PaymentEventInline]
+    inlines = [PaymentHistoryInline]
     list_display = ["id", "job_id", "sme", "amount_fen", "refunded_fen", "status", "provider", "succeeded_at"]
     list_filter = ["status", "provider"]
     search_fields = ["id", "job_id", "sme__name", "provider_ref"]
@@ -124,8 +124,8 @@ class RefundAdmin(CsvExport, Readable, ReadOnlyAdmin):
             self.message_user(request, _("Sending %d refund(s) again.") % done, messages.SUCCESS)
 
 
-@admin.register(WebhookEvent)
-class WebhookEventAdmin(Readable, ReadOnlyAdmin):
+@admin.register(GatewayMessage)
+class GatewayMessageAdmin(Readable, ReadOnlyAdmin):
     list_display = ["id", "provider", "event_id", "event_type", "received_at", "processed_at", "error"]
     list_filter = ["provider", "event_type"]
     search_fields = ["event_id"]

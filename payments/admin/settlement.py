@@ -18,7 +18,7 @@ from payments import selectors
 from payments.admin.readable import MoneyTrailInline
 from payments.models import (
     SettlementBatch,
-    SettlementEvent,
+    SettlementHistory,
     SettlementLine,
 )
 from payments.services import settlement
@@ -34,8 +34,8 @@ class SettlementLineInline(ReadOnlyInline):
         return yuan(obj.amount_fen)
 
 
-class SettlementEventInline(MoneyTrailInline):
-    model = SettlementEvent
+class SettlementHistoryInline(MoneyTrailInline):
+    model = SettlementHistory
 
 
 class RejectForm(forms.Form):
@@ -52,7 +52,7 @@ class SettlementBatchAdmin(ReadOnlyAdmin):
     list_filter = ["status", "cutoff"]
     search_fields = ["id", "factory__name"]
     date_hierarchy = "cutoff"
-    inlines = [SettlementLineInline, SettlementEventInline]
+    inlines = [SettlementLineInline, SettlementHistoryInline]
     actions = ["approve_batches", "reject_batches"]
     change_form_template = "admin/payments/settlementbatch/change_form.html"
 

@@ -24,13 +24,13 @@ from payments.gateways import (
     gateway,
     message_from_payload,
 )
-from payments.models import Payment, WebhookEvent
+from payments.models import GatewayMessage, Payment
 from payments.services.payments import payment_captured, payment_failed
 from payments.services.payouts import payout_transfer_changed
 from payments.services.refunds import refund_gateway_failed, refund_gateway_succeeded
 
 
-def webhook_receive(*, provider: str, raw_body: bytes, headers) -> tuple[WebhookEvent, bool]:
+def webhook_receive(*, provider: str, raw_body: bytes, headers) -> tuple[GatewayMessage, bool]:
     """Verify (by the provider's own protocol, over the raw body and the request's
     headers), store once, and process after commit. Returns (event, created)."""
     if provider != settings.PAYMENT_PROVIDER:
@@ -39,11 +39,11 @@ def webhook_receive(*, provider: str, raw_body: bytes, headers) -> tuple[Webhook
     payload = message.payload()
     try:
         with transaction.atomic():
-            event = WebhookEvent.objects.create(
+            event = GatewayMessage.objects.create(
                 provider=provider, event_id=message.id[:100], event_type=message.type[:50], payload=payload
             )
     except IntegrityError:
-        return WebhookEvent.objects.get(provider=provider, event_id=message.id[:100]), False
+        return GatewayMessage.objects.get(provider=provider, event_id=message.id[:100]), False
     work.webhook_process.send_after_commit(event.id)
     return event, True
 
@@ -82,9 +82,9 @@ def _apply(message: Message) -> str:
 
 
 @transaction.atomic
-def webhook_process(*, event_id: int) -> WebhookEvent:
+def webhook_process(*, event_id: int) -> GatewayMessage:
     """Apply one stored event; a processed event is left alone (replays have no effect)."""
-    event = lock(WebhookEvent, event_id, message=_("No such webhook event."))
+    event = lock(GatewayMessage, event_id, message=_("No such webhook event."))
     if event.processed_at is not None:
         return event
     try:
@@ -99,4 +99,4 @@ def webhook_process(*, event_id: int) -> WebhookEvent:
 def webhook_events_pending(*, older_than_seconds: int = 30):
     """Stored events not yet processed a while after arrival (their task was lost)."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return WebhookEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff).values_list("id", flat=True)
+    return GatewayMessage.objects.filter(processed_at__isnull=True, received_at__lt=cutoff).values_list("id", flat=True)

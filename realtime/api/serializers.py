@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from core.api.base import StrictSerializer
-from core.models import Event
+from core.models import StreamEvent
 from realtime.models import Device
 
 
@@ -14,7 +14,7 @@ class EventSerializer(serializers.ModelSerializer):
     at = serializers.DateTimeField(source="created_at")
 
     class Meta:
-        model = Event
+        model = StreamEvent
         fields = ["seq", "type", "at", "data"]
 
 

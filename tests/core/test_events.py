@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.events import EventType, InvalidEvent, event_type, event_types
-from core.models import Event
+from core.models import StreamEvent
 from core.outbox import event_emit, events_emit
 from orders.cards import JobCard, OfferCard
 from realtime.services import push_message_for
@@ -67,7 +67,7 @@ def test_an_unknown_type_or_a_payload_unlike_its_class_is_refused_and_nothing_is
         ("job.status_changed", {"job_id": "1", "old": "open", "new": "assigned"}),  # the wrong type
         ("job.status_changed", {"job_id": 1, "old": "open", "new": "finished"}),  # not a status
     ]
-    before = Event.objects.count()
+    before = StreamEvent.objects.count()
     for type_name, data in cases:
         # when it is emitted, alone or in a batch
         with pytest.raises(InvalidEvent):
@@ -75,7 +75,7 @@ def test_an_unknown_type_or_a_payload_unlike_its_class_is_refused_and_nothing_is
         with pytest.raises(InvalidEvent):
             events_emit([(company.id, type_name, data, "")])
     # then no row was written
-    assert Event.objects.count() == before
+    assert StreamEvent.objects.count() == before
 
 
 @pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_emitting_through_the_class_writes_the_wire_format():
     written = cls.emit([company.id, company.id], {"job_id": 7, "old": "open", "new": "delivered"}, topic="job:7")
     # then the company gets it once, with exactly the declared data
     assert written == 1
-    event = Event.objects.get(company_id=company.id)
+    event = StreamEvent.objects.get(company_id=company.id)
     assert (event.type, event.data, event.topic) == (
         "job.status_changed",
         {"job_id": 7, "old": "open", "new": "delivered"},
@@ -118,7 +118,7 @@ def test_pushes_come_from_the_classes():
     ]
     events_emit([(company.id, type_name, data, "") for type_name, data in rows])
     # when realtime asks what each deserves
-    pushes = [push_message_for(e) for e in Event.objects.filter(company_id=company.id).order_by("id")]
+    pushes = [push_message_for(e) for e in StreamEvent.objects.filter(company_id=company.id).order_by("id")]
     # then the offer is pushed with its numbers, the others not
     assert pushes == [("新派单邀约 New job offer", "10 × 刺绣 Embroidery · ¥15.00 · 2.5 km"), None, None]
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from orders.api import serializers as s
 
-OURS = [s.JobSerializer, s.AssignmentSerializer, s.JobEventSerializer]
+OURS = [s.JobSerializer, s.AssignmentSerializer, s.JobHistorySerializer]
 
 
 @pytest.mark.parametrize("serializer_class", OURS, ids=lambda c: c.__name__)

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from accounts.services import notification_send
-from core.models import Event
+from core.models import StreamEvent
 from core.outbox import COMPANY_LOCK_BASE, event_emit, events_emit, events_emit_select, events_sequence
 from tests import fixtures
 
@@ -23,7 +23,7 @@ def _rows_of_any_type(settings):
 
 
 def _stream(company_id):
-    return list(Event.objects.filter(company_id=company_id).order_by("seq").values_list("seq", "type"))
+    return list(StreamEvent.objects.filter(company_id=company_id).order_by("seq").values_list("seq", "type"))
 
 
 def test_outbox_numbers_each_company_from_one():
@@ -42,7 +42,7 @@ def test_outbox_bulk_rows_keep_their_data_topic_and_order():
     # when
     events_emit([(21, "x", data, "job:1"), (22, "y", {}, ""), (21, "z", None, "job:2")])
     # then
-    rows = list(Event.objects.order_by("id").values_list("company_id", "type", "data", "topic", "seq"))
+    rows = list(StreamEvent.objects.order_by("id").values_list("company_id", "type", "data", "topic", "seq"))
     assert rows == [
         (21, "x", {**data, "at": "2026-12-02T08:30:00Z"}, "job:1", 1),
         (22, "y", {}, "", 1),
@@ -62,14 +62,16 @@ def test_outbox_numbers_after_commit_not_before():
     # given: a transaction that has written its event but not committed
     with transaction.atomic():
         event_emit(company_id=3, type="inside")
-        assert Event.objects.get(type="inside").seq is None
+        assert StreamEvent.objects.get(type="inside").seq is None
     # then: numbered once it committed
     assert _stream(3) == [(1, "inside")]
 
 
 def test_outbox_sweep_numbers_events_whose_numbering_was_lost():
     # given: rows committed without their after-commit numbering (a process died)
-    Event.objects.bulk_create([Event(company_id=5, type="orphan"), Event(company_id=5, type="orphan2")])
+    StreamEvent.objects.bulk_create(
+        [StreamEvent(company_id=5, type="orphan"), StreamEvent(company_id=5, type="orphan2")]
+    )
     assert _stream(5) == [(None, "orphan"), (None, "orphan2")]
     # when
     numbered = events_sequence()
@@ -96,14 +98,14 @@ def test_outbox_concurrent_writers_get_gapless_distinct_numbers():
         thread.join()
     events_sequence()
     # then
-    seqs = list(Event.objects.filter(company_id=9).order_by("seq").values_list("seq", flat=True))
+    seqs = list(StreamEvent.objects.filter(company_id=9).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 81))
 
 
 def test_outbox_notification_is_an_event_of_the_company():
     _, company = fixtures.factory()
     notification_send(company_id=company.id, kind="switched_offline", message="离线 offline", data={"x": 1})
-    event = Event.objects.get(company_id=company.id, type="notification")
+    event = StreamEvent.objects.get(company_id=company.id, type="notification")
     assert event.data == {"kind": "switched_offline", "message": "离线 offline", "data": {"x": 1}}
     assert event.seq is not None
 
@@ -146,7 +148,7 @@ def test_outbox_bulk_events_hold_no_lock_and_are_numbered_after_their_commit():
     # order (the request's first, the batch's after it committed); nothing left unnumbered
     assert seen_by_batch == {"request done": True}
     assert _stream(11) == [(1, "request"), (2, "bulk"), (3, "bulk"), (4, "bulk")]
-    assert not Event.objects.filter(seq__isnull=True).exists()
+    assert not StreamEvent.objects.filter(seq__isnull=True).exists()
 
 
 def test_outbox_numbering_waits_only_for_its_own_company():
@@ -173,7 +175,7 @@ def test_outbox_numbering_waits_only_for_its_own_company():
         assert _stream(32) == [(1, "accepted")]
         # and company 31's own numbering waits for that lock (its event stays unnumbered
         # until the holder lets go; the sweep or the next numbering then gives it its seq)
-        Event.objects.create(company_id=31, type="waiting")
+        StreamEvent.objects.create(company_id=31, type="waiting")
         waiter = threading.Thread(target=lambda: (events_sequence(companies=[31]), connection.close()))
         waiter.start()
         waiter.join(timeout=0.5)
@@ -206,7 +208,7 @@ def test_outbox_bulk_events_number_each_company_after_its_highest_in_the_select_
         written = events_emit_select(select, [0])
     # then: each company's seqs go on from its highest, in the SELECT's order
     assert written == 5
-    bulk = Event.objects.filter(type="bulk").order_by("company_id", "seq")
+    bulk = StreamEvent.objects.filter(type="bulk").order_by("company_id", "seq")
     assert [(e.data["n"], e.company_id, e.seq) for e in bulk] == [
         (1, 21, 2),
         (3, 21, 3),

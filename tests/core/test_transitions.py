@@ -4,7 +4,7 @@ import pytest
 
 from core.errors import ConflictError, NotFoundError
 from core.transitions import lock
-from payments.models import Payment, PaymentEvent
+from payments.models import Payment, PaymentHistory
 from payments.transitions import PAYMENT
 from tests import fixtures
 
@@ -18,7 +18,7 @@ def _unpaid_payment() -> Payment:
 def test_machine_move_saves_status_and_named_fields_and_writes_one_audit_row():
     # given: a payment awaiting the gateway
     payment = _unpaid_payment()
-    before = PaymentEvent.objects.filter(payment=payment).count()
+    before = PaymentHistory.objects.filter(payment=payment).count()
     admin = fixtures.admin_user()
     # when: it fails, with its reason saved; another attribute changed in memory is not named
     payment.failure_reason = "card declined"
@@ -28,7 +28,7 @@ def test_machine_move_saves_status_and_named_fields_and_writes_one_audit_row():
     assert moved is True
     stored = Payment.objects.get(id=payment.id)
     assert (stored.status, stored.failure_reason, stored.provider_ref) == ("failed", "card declined", "")
-    events = list(PaymentEvent.objects.filter(payment=payment).order_by("id"))[before:]
+    events = list(PaymentHistory.objects.filter(payment=payment).order_by("id"))[before:]
     assert [(e.action, e.old_status, e.new_status, e.reason, e.actor_id, e.actor_label) for e in events] == [
         ("failed", "requires_payment", "failed", "declined", admin.id, admin.username)
     ]
@@ -38,18 +38,18 @@ def test_machine_move_to_the_current_state_is_a_retry_that_changes_nothing():
     # given: a payment already failed
     payment = _unpaid_payment()
     PAYMENT.move(payment, Payment.Status.FAILED)
-    events = PaymentEvent.objects.filter(payment=payment).count()
+    events = PaymentHistory.objects.filter(payment=payment).count()
     # when: the same move again
     moved = PAYMENT.move(payment, Payment.Status.FAILED)
     # then
     assert moved is False
-    assert PaymentEvent.objects.filter(payment=payment).count() == events
+    assert PaymentHistory.objects.filter(payment=payment).count() == events
 
 
 def test_machine_move_not_in_the_table_is_409_naming_the_state_it_needs_and_changes_nothing():
     # given: a payment awaiting the gateway (partially_refunded needs succeeded)
     payment = _unpaid_payment()
-    events = PaymentEvent.objects.filter(payment=payment).count()
+    events = PaymentHistory.objects.filter(payment=payment).count()
     # when
     with pytest.raises(ConflictError) as refused:
         PAYMENT.move(payment, Payment.Status.PARTIALLY_REFUNDED)
@@ -57,7 +57,7 @@ def test_machine_move_not_in_the_table_is_409_naming_the_state_it_needs_and_chan
     assert refused.value.code == "payment_not_succeeded"
     assert refused.value.status_code == 409
     assert Payment.objects.get(id=payment.id).status == "requires_payment"
-    assert PaymentEvent.objects.filter(payment=payment).count() == events
+    assert PaymentHistory.objects.filter(payment=payment).count() == events
 
 
 def test_machine_conflict_with_several_allowed_states_has_one_generic_code():

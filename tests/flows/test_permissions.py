@@ -5,7 +5,7 @@ import pytest
 
 from conftest import client_for
 from orders import services
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def _snapshot():
     return (
         list(Job.objects.order_by("id").values_list("id", "status")),
         list(Assignment.objects.order_by("id").values_list("id", "status", "quantity_done")),
-        JobEvent.objects.count(),
+        JobHistory.objects.count(),
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import ROOT, process_env, wait_for
-from orders.models import Job, JobEvent
+from orders.models import Job, JobHistory
 from payments.gateways.sandbox.checkout import sandbox_pay
 from payments.gateways.sandbox.signing import pay_token
 from payments.models import Refund, SandboxOperation, SettlementBatch
@@ -67,7 +67,7 @@ def test_lost_webhook_refund_and_payout_recover_at_the_default_settings(start_wo
     assert (refund.status, SettlementBatch.objects.get(id=batch.id).status) == ("pending", "approved")
     # then: the job opens within 15 s of the charge
     wait_for(lambda: Job.objects.get(id=unpaid.id).status == "open", timeout=30, message="the job to open")
-    opened_at = JobEvent.objects.get(job_id=unpaid.id, action="paid").created_at
+    opened_at = JobHistory.objects.get(job_id=unpaid.id, action="paid").created_at
     pay_to_open = (opened_at - charged_at).total_seconds()
     assert pay_to_open <= 15, pay_to_open
     # and the refund and the payout end within 60 s of being lost

@@ -14,7 +14,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from conftest import ROOT, wait_for
-from core.models import Event
+from core.models import StreamEvent
 from evidence.models import Photo
 from orders.models import Assignment, Job
 from payments.selectors import factory_balances
@@ -180,7 +180,7 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
     assert job.status == "completed" and job.quantity == 2000 and job.spec["color"] == "黑色"
     assert Assignment.objects.get(job=job).factory_id == factory.id
     assert sorted(Photo.objects.filter(job=job).values_list("kind", flat=True)) == ["delivery", "material_received"]
-    sent = Event.objects.get(company_id=factory.id, type="assignment.status_changed", data__new="materials_sent")
+    sent = StreamEvent.objects.get(company_id=factory.id, type="assignment.status_changed", data__new="materials_sent")
     assert missed.count(sent.seq) == 1 and missed == sorted(set(missed))  # caught up once
     assert rotated_to and rotated_to != rotated_from
     assert quote == f"合计 ¥{job.total_fen / 100:.2f}"

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from conftest import wait_for
 from orders.models import Job
 from payments import ledger, services
-from payments.models import WebhookEvent
+from payments.models import GatewayMessage
 from tests import fixtures
 
 
@@ -23,12 +23,12 @@ def test_worker_pays_a_job_through_the_sandbox_webhook(live_server, start_worker
     # stored event is then applied as a no-op, so wait for both)
     wait_for(lambda: Job.objects.get(id=job.id).status == "open", timeout=30, message="job to open")
     wait_for(
-        lambda: WebhookEvent.objects.filter(processed_at__isnull=False).exists(),
+        lambda: GatewayMessage.objects.filter(processed_at__isnull=False).exists(),
         timeout=30,
         message="the stored webhook to be applied",
     )
     assert ledger.account_balance(f"escrow:job:{job.id}") == 120_000
-    event = WebhookEvent.objects.get()
+    event = GatewayMessage.objects.get()
     assert (event.event_type, event.processed_at is not None, event.error) == ("payment.succeeded", True, "")
     log = worker.log_path.read_text()
     assert "sandbox_webhook_deliver_task" in log
@@ -52,4 +52,4 @@ def test_worker_killed_with_the_webhook_in_flight_the_sweep_still_opens_the_job(
     assert services.payments_reconcile(older_than_seconds=0) == 1
     assert Job.objects.get(id=job.id).status == "open"
     assert ledger.account_balance(f"escrow:job:{job.id}") == 120_000
-    assert not WebhookEvent.objects.exists()
+    assert not GatewayMessage.objects.exists()

@@ -12,7 +12,7 @@ from PIL import Image
 from factories.capacity import pieces_between
 from marketplace import charts, dashboard
 from orders import services as order_services
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def _waited(job, seconds):
     (just after midnight the half hour before would be yesterday)."""
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     opened = max(timezone.now() - timedelta(minutes=30), midnight + timedelta(seconds=1))
-    JobEvent.objects.filter(job=job, action="paid").update(created_at=opened)
+    JobHistory.objects.filter(job=job, action="paid").update(created_at=opened)
     Assignment.objects.filter(job=job).update(assigned_at=opened + timedelta(seconds=seconds))
 
 

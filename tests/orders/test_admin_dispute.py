@@ -5,7 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from orders import services
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_resolving_per_factory_moves_money_writes_the_note_to_the_trail_and_the_
     assert (b.status, b.quantity_accepted) == ("completed", 400)
     assert Job.objects.get(id=job.id).status == Job.Status.COMPLETED
     # the note is on the job's trail, and the admin's history says who and why
-    resolved = JobEvent.objects.filter(job=job, action="dispute_resolved")
+    resolved = JobHistory.objects.filter(job=job, action="dispute_resolved")
     assert set(resolved.values_list("reason", flat=True)) == {"双方同意：150件返工不计"}
     assert set(resolved.values_list("actor_id", flat=True)) == {admin.id}
     entry = LogEntry.objects.get(object_id=str(job.id), content_type__model="job")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _trail(html: str) -> str:
     """The trail's table (the inline after the shares), tags stripped."""
-    return re.sub(r"<[^>]+>", " ", html.split('id="events-group"', 1)[1].split("</fieldset>", 1)[0])
+    return re.sub(r"<[^>]+>", " ", html.split('id="history-group"', 1)[1].split("</fieldset>", 1)[0])
 
 
 def test_admin_job_trail_names_actions_and_states_in_chinese():

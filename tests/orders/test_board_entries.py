@@ -8,7 +8,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.models import Event
+from core.models import StreamEvent
 from factories import services as factory_services
 from factories.models import Capability, FactoryProfile
 from orders import selectors, services
@@ -142,8 +142,8 @@ def test_board_entries_follow_a_job_from_open_to_taken():
     services.board_accept(job_id=job.id, factory=near, user=user)
     # then: it left the board, and the factory was told
     assert not BoardEntry.objects.exists()
-    assert Event.objects.filter(company_id=near.id, type="board.job_removed").count() == 1
-    assert not Event.objects.filter(company_id=dear.id).exists()
+    assert StreamEvent.objects.filter(company_id=near.id, type="board.job_removed").count() == 1
+    assert not StreamEvent.objects.filter(company_id=dear.id).exists()
 
 
 def test_board_entries_are_rebuilt_when_a_factory_goes_offline_and_back():
@@ -153,7 +153,7 @@ def test_board_entries_are_rebuilt_when_a_factory_goes_offline_and_back():
     assert not BoardEntry.objects.exists()
     factory_services.factory_profile_update(company=company, online=True)
     assert list(BoardEntry.objects.values_list("job_id", flat=True)) == [job.id]
-    assert Event.objects.filter(company_id=company.id, type="board.refreshed").count() == 2
+    assert StreamEvent.objects.filter(company_id=company.id, type="board.refreshed").count() == 2
 
 
 def test_board_entry_past_its_deadline_is_not_listed():

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from conftest import client_for
 from core.errors import ConflictError
-from core.models import Event
+from core.models import StreamEvent
 from factories import services as factory_services
 from factories.models import FactoryProfile
 from orders import services
@@ -146,7 +146,7 @@ def test_dispatch_factory_letting_offers_expire_is_switched_offline_with_a_reaso
     assert client_for(fixtures.factory()[0]).get("/api/v1/notifications").json()["count"] == 0
     assert client_for(fixtures.sme()[0]).get("/api/v1/notifications").json()["count"] == 0
     assert client_for(None).get("/api/v1/notifications").status_code == 401
-    assert list(Event.objects.filter(type="notification").values_list("company_id", flat=True)) == [company.id]
+    assert list(StreamEvent.objects.filter(type="notification").values_list("company_id", flat=True)) == [company.id]
 
 
 def test_dispatch_never_offers_a_factory_beyond_its_capacity():

@@ -6,9 +6,9 @@ import pytest
 
 from catalogue.models import Process
 from conftest import client_for
-from core.models import Event
+from core.models import StreamEvent
 from orders import selectors, services
-from orders.models import Assignment, FactoryQuality, Inspection, JobEvent
+from orders.models import Assignment, FactoryQuality, Inspection, JobHistory
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -64,10 +64,10 @@ def test_a_lot_within_every_acceptance_number_is_accepted_and_goes_on_to_accepta
     assert body["photo_ids"] == []
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.DELIVERED
-    event = Event.objects.get(company_id=factory_pair[1].id, type="inspection.recorded")
+    event = StreamEvent.objects.get(company_id=factory_pair[1].id, type="inspection.recorded")
     assert event.data["accepted"] is True and event.data["assignment_id"] == assignment.id
-    assert Event.objects.filter(company_id=owner[1].id, type="inspection.recorded").count() == 1
-    assert JobEvent.objects.filter(assignment=assignment, action="inspection_accepted").exists()
+    assert StreamEvent.objects.filter(company_id=owner[1].id, type="inspection.recorded").count() == 1
+    assert JobHistory.objects.filter(assignment=assignment, action="inspection_accepted").exists()
     # and the existing acceptance completes it and releases the money
     accepted = client_for(owner[0]).post(
         f"/api/v1/assignments/{assignment.id}/accept", {"quantity_accepted": LOT, "rating": 5}, format="json"
@@ -90,7 +90,7 @@ def test_a_rejected_lot_is_reworked_redelivered_reinspected_and_then_paid():
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.IN_PRODUCTION
     assert assignment.job.status == "in_production"
-    factory_events = Event.objects.filter(company_id=factory_pair[1].id)
+    factory_events = StreamEvent.objects.filter(company_id=factory_pair[1].id)
     assert factory_events.filter(type="inspection.recorded", data__accepted=False).exists()
     assert factory_events.filter(type="assignment.status_changed", data__new="in_production").exists()
     # a rework must bring the whole lot back

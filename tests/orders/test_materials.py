@@ -111,7 +111,7 @@ def test_materials_withdrawal_returns_the_material_for_the_sme_to_confirm_and_co
     services.assignment_materials_returned(assignment_id=a.id, company=owner[1], user=owner[0])
     returned.refresh_from_db()
     assert returned.confirmed_by_id == owner[0].id
-    assert a.events.filter(action="materials_returned").count() == 1
+    assert a.history.filter(action="materials_returned").count() == 1
 
 
 def test_materials_a_factory_that_withdrew_cannot_grab_the_job_again():

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core.models import Event
+from core.models import StreamEvent
 from core.outbox import events_sequence
 from orders import services
 from orders.cards import OfferCard
@@ -40,7 +40,7 @@ def test_batch_offer_events_carry_the_offer_and_its_job_field_for_field():
     expected = {(offer.factory_id, f"job:{offer.job_id}", offer.id): OfferCard.of(offer) for offer in offers}
     written = {
         (e.company_id, e.topic, e.data["id"]): e.data
-        for e in Event.objects.filter(type="offer.created", data__id__in=[o.id for o in offers])
+        for e in StreamEvent.objects.filter(type="offer.created", data__id__in=[o.id for o in offers])
     }
     assert written == expected
     # and that reading is the facts themselves, not a shared mistake
@@ -56,4 +56,4 @@ def test_batch_offer_events_carry_the_offer_and_its_job_field_for_field():
     assert written[next(k for k in written if k[1] == f"job:{first.id}")]["job"]["address"] == '胶州 "东区" 3号'
     # written unnumbered in the batch's transaction, numbered after its commit
     events_sequence()
-    assert all(e.seq is not None for e in Event.objects.filter(type="offer.created"))
+    assert all(e.seq is not None for e in StreamEvent.objects.filter(type="offer.created"))

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import client_for
 from orders import services
-from orders.models import Assignment, Job, JobEvent
+from orders.models import Assignment, Job, JobHistory
 from payments.models import LedgerTransaction
 from tests import fixtures
 
@@ -105,7 +105,7 @@ def _snapshot(job):
     return (
         Job.objects.get(id=job.id).status,
         sorted(Assignment.objects.filter(job=job).values_list("id", "status", "quantity_done")),
-        JobEvent.objects.filter(job=job).count(),
+        JobHistory.objects.filter(job=job).count(),
         LedgerTransaction.objects.count(),
     )
 

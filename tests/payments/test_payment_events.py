@@ -1,10 +1,10 @@
-"""The payment's audit trail (PaymentEvent): every move of a payment and its refunds, with who and why."""
+"""The payment's audit trail (PaymentHistory): every move of a payment and its refunds, with who and why."""
 
 import pytest
 
 from orders import services as order_services
 from payments import services
-from payments.models import PaymentEvent, Refund
+from payments.models import PaymentHistory, Refund
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def _trail(payment):
     return [
         (e.action, e.old_status, e.new_status, e.refund_id is not None)
-        for e in PaymentEvent.objects.filter(payment=payment).order_by("id")
+        for e in PaymentHistory.objects.filter(payment=payment).order_by("id")
     ]
 
 
@@ -49,7 +49,7 @@ def test_payment_events_record_a_failed_refund_and_who_sent_it_again(settings):
     services.refund_retry(refund_id=refund.id, admin=admin)
     services.refund_execute(refund_id=refund.id)
     # then
-    rows = list(PaymentEvent.objects.filter(refund=refund).order_by("id"))
+    rows = list(PaymentHistory.objects.filter(refund=refund).order_by("id"))
     assert [(e.action, e.old_status, e.new_status) for e in rows] == [
         ("refund_owed", "", "pending"),
         ("failed", "pending", "failed"),

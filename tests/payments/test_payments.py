@@ -11,7 +11,7 @@ from orders.models import Job
 from orders.services import assignments as order_assignments
 from payments import ledger, services
 from payments.gateways.sandbox.signing import event_body, sign
-from payments.models import LedgerTransaction, Payment, Refund, WebhookEvent
+from payments.models import GatewayMessage, LedgerTransaction, Payment, Refund
 from tests import fixtures
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_webhook_forged_or_stale_is_400_and_moves_nothing(api, django_capture_on
     # then
     assert response.status_code == 400
     assert response.json()["error"]["code"] in {"invalid_signature", "stale_webhook"}
-    assert WebhookEvent.objects.count() == 0
+    assert GatewayMessage.objects.count() == 0
     assert _money_state(job) == before
 
 
@@ -88,7 +88,7 @@ def test_webhook_replayed_event_has_one_effect(api, eager_celery):
     assert [r.status_code for r in responses] == [200, 200, 200]
     assert [r.json()["duplicate"] for r in responses] == [False, True, True]
     # then
-    assert WebhookEvent.objects.count() == 1
+    assert GatewayMessage.objects.count() == 1
     assert _money_state(job) == ("open", "succeeded", 1, job.total_fen)
     assert ledger.account_balance("gateway_clearing") == -job.total_fen
 
@@ -220,7 +220,7 @@ def test_sandbox_pay_fail_marks_the_payment_failed_and_job_stays_unpaid(eager_ce
     # and the page no longer takes the payment (API.md: no longer requires_payment -> 409)
     again = APIClient().post(fixtures.pay_path(job.payment))
     assert (again.status_code, again.json()["error"]["code"]) == (409, "payment_not_payable")
-    assert WebhookEvent.objects.count() == 1
+    assert GatewayMessage.objects.count() == 1
     assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 0
 
 
@@ -231,7 +231,7 @@ def test_sandbox_pay_duplicate_knob_delivers_twice_and_moves_money_once(eager_ce
     assert (response.status_code, response.json()["copies"]) == (200, 2)
     assert Payment.objects.get(job_id=job.id).status == "succeeded"
     assert Job.objects.get(id=job.id).status == "open"
-    assert WebhookEvent.objects.count() == 1  # delivered twice, stored once
+    assert GatewayMessage.objects.count() == 1  # delivered twice, stored once
     assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 1
 
 
@@ -253,4 +253,4 @@ def test_webhook_with_a_non_finite_number_is_400_and_stores_nothing(api, created
     # then
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_webhook"
-    assert not WebhookEvent.objects.filter(event_id="evt_nan").exists()
+    assert not GatewayMessage.objects.filter(event_id="evt_nan").exists()

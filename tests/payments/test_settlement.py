@@ -49,7 +49,7 @@ def test_settlement_build_twice_for_the_same_cutoff_is_the_same_batch():
     )
     assert sorted(batch.lines.values_list("assignment_id", "amount_fen")) == [(first.id, 14250), (second.id, 14250)]
     assert SettlementBatch.objects.count() == 1
-    assert list(batch.events.values_list("action", flat=True)) == ["built"]
+    assert list(batch.history.values_list("action", flat=True)) == ["built"]
 
 
 def test_settlement_builder_cannot_approve_and_another_admin_can(eager_celery_live):
@@ -70,7 +70,7 @@ def test_settlement_builder_cannot_approve_and_another_admin_can(eager_celery_li
     batch.refresh_from_db()
     assert (batch.status, batch.approved_by_id) == ("paid", checker.id)
     assert _balances(pair[1].id) == (0, 0, 14250)
-    assert list(batch.events.values_list("action", flat=True)) == [
+    assert list(batch.history.values_list("action", flat=True)) == [
         "built",
         "approved",
         "payout_sending",  # the line, then the batch
@@ -116,7 +116,7 @@ def test_settlement_rejected_batch_lines_are_in_the_next_batch():
     assert second.id != first.id
     assert sorted(second.lines.values_list("assignment_id", flat=True)) == sorted([assignment.id, later.id])
     assert second.total_fen == 28500
-    assert list(first.events.values_list("action", "reason")) == [("built", ""), ("rejected", "line 3 looks wrong")]
+    assert list(first.history.values_list("action", "reason")) == [("built", ""), ("rejected", "line 3 looks wrong")]
     assert _balances(pair[1].id) == (28500, 0, 0)
 
 
@@ -233,7 +233,7 @@ def test_settlement_paid_news_for_a_returned_line_is_not_booked_but_flagged(sett
     settlement.payout_transfer_changed(key=line.payout_key, state="paid", reference="late")
     # then: nothing is booked twice; the batch's trail tells an admin
     assert _balances(pair[1].id) == before == (14250, 0, 0)
-    assert batch.events.filter(action="duplicate_payout_risk").count() == 1
+    assert batch.history.filter(action="duplicate_payout_risk").count() == 1
     assert ledger.ledger_check().balanced
 
 

@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import ROOT, client_for
-from core.models import Event
+from core.models import StreamEvent
 from orders import services as order_services
 from orders.models import Job
 from payments import ledger, selectors, services
@@ -33,13 +33,13 @@ from payments.gateways.wechatpay.bill import yuan_to_fen
 from payments.models import (
     BillCheck,
     BillDifference,
+    GatewayMessage,
     LedgerTransaction,
     Payment,
     PlatformCertificate,
     Refund,
     SettlementBatch,
     SettlementLine,
-    WebhookEvent,
     WechatPayOrder,
 )
 from payments.services import refunds as refund_services
@@ -175,7 +175,7 @@ def _paid_job(wechat, api, django_capture_on_commit_callbacks, **job_fields):
 
 def _process_stored():
     """What the worker does with stored events (the tests that do not run tasks eagerly)."""
-    for event_id in WebhookEvent.objects.filter(processed_at__isnull=True).values_list("id", flat=True):
+    for event_id in GatewayMessage.objects.filter(processed_at__isnull=True).values_list("id", flat=True):
         services.webhook_process(event_id=event_id)
 
 
@@ -271,7 +271,7 @@ def test_wechatpay_notification_opens_the_job_and_a_replay_does_nothing(
     assert (payment.status, payment.provider_ref) == ("succeeded", wechat.orders[order.out_trade_no]["transaction_id"])
     assert Job.objects.get(id=job.id).status == "open"
     assert ledger.account_balance(f"escrow:job:{job.id}") == 15_000
-    event = WebhookEvent.objects.get(provider="wechatpay")
+    event = GatewayMessage.objects.get(provider="wechatpay")
     assert (event.event_type, event.error) == ("payment.succeeded", "")
     transactions = LedgerTransaction.objects.count()
     # when: WeChat Pay delivers it again (it retries until it sees a 200), freshly signed
@@ -283,7 +283,7 @@ def test_wechatpay_notification_opens_the_job_and_a_replay_does_nothing(
             replay = _notify(api, raw, sent)
         # then: received, a duplicate, and nothing moves
         assert (replay.status_code, replay.json()) == (200, {"received": True, "duplicate": True})
-    assert WebhookEvent.objects.filter(provider="wechatpay").count() == 1
+    assert GatewayMessage.objects.filter(provider="wechatpay").count() == 1
     assert LedgerTransaction.objects.count() == transactions
     assert ledger.account_balance(f"escrow:job:{job.id}") == 15_000
     assert _balanced()
@@ -363,7 +363,7 @@ def test_wechatpay_bad_notification_is_4xx_fail_and_moves_nothing(
     assert reply["code"] == "FAIL"
     assert reply["message"] == reply["error"]["message"]
     assert reply["error"]["code"] in {"invalid_signature", "stale_webhook", "unknown_serial", "invalid_webhook"}
-    assert WebhookEvent.objects.count() == 0
+    assert GatewayMessage.objects.count() == 0
     assert (LedgerTransaction.objects.count(), Payment.objects.get(id=job.payment.id).status) == before
     assert Job.objects.get(id=job.id).status == "awaiting_payment"
 
@@ -380,7 +380,7 @@ def test_wechatpay_notification_of_another_amount_or_currency_is_stored_not_capt
         response = _notify(api, body, headers)
     # then: received (WeChat Pay stops retrying), but nothing is captured
     assert response.status_code == 200
-    assert "not captured" in WebhookEvent.objects.get().error
+    assert "not captured" in GatewayMessage.objects.get().error
     assert Payment.objects.get(id=job.payment.id).status == "requires_payment"
     assert ledger.account_balance(f"escrow:job:{job.id}") == 0
     # and reconciliation, asking WeChat Pay, does not capture it either
@@ -396,7 +396,7 @@ def test_wechatpay_notification_of_an_event_we_do_not_act_on_is_acknowledged(
     with django_capture_on_commit_callbacks(execute=True):
         response = _notify(api, body, headers)
     assert response.status_code == 200
-    event = WebhookEvent.objects.get()
+    event = GatewayMessage.objects.get()
     assert (event.event_type, event.error) == ("unhandled", "ignored message unhandled PARKING.STATE")
 
 
@@ -517,7 +517,7 @@ def test_wechatpay_refund_retried_after_a_crash_refunds_once(
         _deliver(api, [(body, headers)], django_capture_on_commit_callbacks)
     # then: nothing more moves
     assert LedgerTransaction.objects.count() == transactions
-    assert WebhookEvent.objects.get(event_type="refund.succeeded").error == ""
+    assert GatewayMessage.objects.get(event_type="refund.succeeded").error == ""
     assert _balanced()
 
 
@@ -660,7 +660,7 @@ def test_wechatpay_transfer_bill_paid_end_to_end_through_the_payees_confirmation
     assert mine["payout_status"] == "awaiting_confirmation"
     assert mine["confirmation"]["package_info"] == wechat.bills[bill_no]["package_info"]
     assert (mine["confirmation"]["mch_id"], mine["confirmation"]["app_id"]) == (MCHID, JSAPI_APPID)
-    event = Event.objects.filter(company_id=factory.id, type="payout.status_changed").latest("id")
+    event = StreamEvent.objects.filter(company_id=factory.id, type="payout.status_changed").latest("id")
     assert event.data["new"] == "awaiting_confirmation"
     assert event.data["confirmation"]["package_info"] == wechat.bills[bill_no]["package_info"]
     # when: the payee confirms in WeChat and WeChat Pay notifies (twice)
@@ -764,7 +764,7 @@ def test_wechatpay_transfer_taken_back_by_an_admin_returns_once_cancelled(
     line.refresh_from_db()
     assert (line.payout_status, line.active) == ("returned", False)
     assert _factory_balances(pair[1].id) == (14_250, 0, 0)
-    assert batch.events.filter(action="payout_cancel_asked", reason="wrong payee").count() == 1
+    assert batch.history.filter(action="payout_cancel_asked", reason="wrong payee").count() == 1
     assert _balanced()
 
 

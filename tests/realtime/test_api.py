@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.services import notification_send
 from conftest import client_for
-from core.models import Event
+from core.models import StreamEvent
 from core.outbox import event_emit, events_sequence
 from orders import services
 from realtime import services as realtime_services
@@ -91,16 +91,16 @@ def test_sme_hears_its_job_open_and_factories_hear_the_board():
     job = fixtures.job()
     services.board_accept(job_id=job.id, factory=near, user=near_user)
     # then
-    added = set(Event.objects.filter(type="board.job_added").values_list("company_id", flat=True))
+    added = set(StreamEvent.objects.filter(type="board.job_added").values_list("company_id", flat=True))
     assert added == {near.id, also_near.id}
-    removed = set(Event.objects.filter(type="board.job_removed").values_list("company_id", flat=True))
+    removed = set(StreamEvent.objects.filter(type="board.job_removed").values_list("company_id", flat=True))
     assert removed == {near.id, also_near.id}
-    sme_events = list(Event.objects.filter(company_id=job.sme_id).order_by("seq").values_list("type", "data"))
+    sme_events = list(StreamEvent.objects.filter(company_id=job.sme_id).order_by("seq").values_list("type", "data"))
     assert ("job.status_changed", {"job_id": job.id, "old": "awaiting_payment", "new": "open"}) in sme_events
     assert ("job.status_changed", {"job_id": job.id, "old": "open", "new": "assigned"}) in sme_events
     payment = [d for t, d in sme_events if t == "payment.status_changed"]
     assert payment == [{"payment_id": job.payment.id, "job_id": job.id, "old": "requires_payment", "new": "succeeded"}]
-    assert not Event.objects.filter(company_id=far.id).exists()
+    assert not StreamEvent.objects.filter(company_id=far.id).exists()
 
 
 def test_device_register_list_and_remove():
@@ -136,7 +136,7 @@ def test_device_bad_input_is_400_and_changes_nothing(body):
 def _offer_event_for(factory_pair):
     fixtures.job(mode="dispatch")
     services.dispatch_run_batch()
-    return Event.objects.get(company_id=factory_pair[1].id, type="offer.created")
+    return StreamEvent.objects.get(company_id=factory_pair[1].id, type="offer.created")
 
 
 def test_push_goes_to_the_phones_of_a_company_without_a_live_socket(eager_celery):

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.services import notification_send, password_change
-from core.models import Event
+from core.models import StreamEvent
 from realtime import services as realtime_services
 from realtime.models import Device, PushMessage
 from tests import fixtures
@@ -57,7 +57,7 @@ def test_device_token_of_another_account_does_not_move_without_a_fresh_login(log
     assert response.json()["error"]["code"] == "device_registered_elsewhere"
     device = Device.objects.get()
     assert (device.user_id, device.company_id) == (owner.id, owner_company.id)
-    assert not Event.objects.filter(company_id=owner_company.id, type="notification").exists()
+    assert not StreamEvent.objects.filter(company_id=owner_company.id, type="notification").exists()
 
 
 def test_device_moves_after_a_fresh_login_and_the_previous_company_is_told():
@@ -71,7 +71,7 @@ def test_device_moves_after_a_fresh_login_and_the_previous_company_is_told():
     assert response.status_code == 200
     device = Device.objects.get()
     assert (device.user_id, device.company_id) == (other.id, other_company.id)
-    told = Event.objects.get(company_id=owner_company.id, type="notification")
+    told = StreamEvent.objects.get(company_id=owner_company.id, type="notification")
     assert told.data["kind"] == "device_moved" and owner.username in told.data["message"]
     assert realtime_services.push_for_events(event_ids=[_notice(owner_company.id).id]) == (0, 0)
     assert realtime_services.push_for_events(event_ids=[_notice(other_company.id).id]) == (1, 0)

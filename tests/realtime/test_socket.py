@@ -17,7 +17,7 @@ from websockets.sync.client import connect
 
 from accounts.services import notification_send, password_change
 from conftest import client_for, wait_for
-from core.models import Event
+from core.models import StreamEvent
 from core.outbox import events_emit
 from orders import services
 from orders.models import Offer
@@ -108,7 +108,7 @@ def test_socket_factory_receives_its_offer_within_the_batch_window(start_web, st
         assert created["data"]["amount_fen"] == 15000
         assert created["data"]["distance_km"] > 0
         assert wall_received - offer.created_at.timestamp() < 2.0
-        assert created["seq"] == Event.objects.get(company_id=taker.id, type="offer.created").seq
+        assert created["seq"] == StreamEvent.objects.get(company_id=taker.id, type="offer.created").seq
         # and the other factory's socket hears nothing of it
         assert events(other_ws, seconds=1.5) == []
 
@@ -192,7 +192,7 @@ def test_socket_never_sends_events_of_a_rolled_back_transaction(web):
         got = events(ws, seconds=2)
     # then: only the committed one, with the next number
     assert [(e["data"]["kind"], e["seq"]) for e in got] == [("committed", 1)]
-    assert list(Event.objects.filter(company_id=company.id).values_list("data__kind", flat=True)) == ["committed"]
+    assert list(StreamEvent.objects.filter(company_id=company.id).values_list("data__kind", flat=True)) == ["committed"]
 
 
 def test_socket_answers_acks_and_refuses_other_messages(web):

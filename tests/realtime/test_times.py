@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from conftest import client_for
-from core.models import Event
+from core.models import StreamEvent
 from core.outbox import EventRow
 from core.readable import iso_time, iso_time_sql
 from orders import services
@@ -35,7 +35,7 @@ def _times(value, path="data"):
         yield path, value
 
 
-def _raw_row(event: Event) -> EventRow:
+def _raw_row(event: StreamEvent) -> EventRow:
     """The event as the bulk path hands it to the socket: its data as the database's text."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT data::text FROM core_event WHERE id = %s", [event.id])
@@ -55,7 +55,7 @@ def test_every_time_in_the_stream_is_plus_eight_and_the_same_text_over_http_and_
         fixtures.job(owner, mode="dispatch", quantity=800)
         services.dispatch_run_batch()
         services.board_accept(job_id=grab.id, factory=factory, user=factory_user)
-    events = list(Event.objects.filter(seq__isnull=False).order_by("company_id", "seq"))
+    events = list(StreamEvent.objects.filter(seq__isnull=False).order_by("company_id", "seq"))
     types = {event.type for event in events}
     assert {"board.job_added", "offer.created", "job.status_changed", "assignment.status_changed"} <= types
     # when: the factory's and the SME's streams read over HTTP, and each event as a socket frame

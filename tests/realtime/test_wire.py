@@ -9,7 +9,7 @@ import pytest
 from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from django.db import connection
 
-from core.models import Event
+from core.models import StreamEvent
 from core.outbox import EventRow, event_emit
 from marketplace.celery import worker_start_up
 from orders import services
@@ -26,7 +26,7 @@ def test_event_text_of_a_batch_offer_is_its_message_whether_read_as_text_or_thro
     Job.objects.filter(id=job.id).update(address='胶州 "东区" 3号')
     fixtures.factory(lat=36.27, lng=120.03)
     services.dispatch_run_batch()
-    stored = Event.objects.get(type="offer.created")
+    stored = StreamEvent.objects.get(type="offer.created")
     with connection.cursor() as cursor:
         cursor.execute("SELECT data::text FROM core_event WHERE id = %s", [stored.id])
         raw = cursor.fetchone()[0]
@@ -45,7 +45,7 @@ def test_event_text_of_an_ordinary_event_keeps_the_message_fields_in_order(djang
     _, company = fixtures.sme()
     with django_capture_on_commit_callbacks(execute=True):
         event_emit(company_id=company.id, type="notification", data={"kind": "k", "message": "你好 hello", "data": {}})
-    stored = Event.objects.get(company_id=company.id, type="notification")
+    stored = StreamEvent.objects.get(company_id=company.id, type="notification")
     # when
     text = event_text(stored)
     # then
