@@ -8,28 +8,24 @@ from payments import events
 from payments.transitions import LINE_PAYOUT, PAYMENT, SETTLEMENT
 
 
+def _move_and_tell(machine, tell, row, to: str, move: dict) -> bool:
+    was = getattr(row, machine.status_field)
+    moved = machine.move(row, to, **move)
+    if moved:
+        tell(row, old=was, new=to)
+    return moved
+
+
 def payment_move(payment, to: str, **move) -> bool:
     """``payment.status_changed`` to the SME that pays."""
-    was = payment.status
-    moved = PAYMENT.move(payment, to, **move)
-    if moved:
-        events.payment_status_changed(payment, old=was, new=to)
-    return moved
+    return _move_and_tell(PAYMENT, events.payment_status_changed, payment, to, move)
 
 
 def batch_move(batch, to: str, **move) -> bool:
     """``settlement.status_changed`` to the factory settled."""
-    was = batch.status
-    moved = SETTLEMENT.move(batch, to, **move)
-    if moved:
-        events.settlement_status_changed(batch, old=was, new=to)
-    return moved
+    return _move_and_tell(SETTLEMENT, events.settlement_status_changed, batch, to, move)
 
 
 def payout_move(line, to: str, **move) -> bool:
     """``payout.status_changed`` to the factory paid."""
-    was = line.payout_status
-    moved = LINE_PAYOUT.move(line, to, **move)
-    if moved:
-        events.payout_status_changed(line, old=was, new=to)
-    return moved
+    return _move_and_tell(LINE_PAYOUT, events.payout_status_changed, line, to, move)
