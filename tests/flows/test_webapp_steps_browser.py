@@ -174,3 +174,83 @@ def test_webapp_factory_reports_each_step_with_photos_and_the_sme_inspects_and_a
     assert (capability.daily_capacity, capability.unit_price_fen) == (5000, 15)
     assert overflow == [False, False]
     assert elsewhere == [] and console == []
+
+
+@pytest.mark.slow
+def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_with_a_reason(
+    start_web, start_worker, monkeypatch, tmp_path
+):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
+    from playwright.sync_api import sync_playwright
+
+    from orders import services as order_services
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # given: a paid job of 500 pieces in production at a factory (made here, before the browsers)
+    owner = fixtures.sme()
+    factory_user, factory = fixtures.factory()
+    _real_password(owner[0])
+    _real_password(factory_user)
+    job = fixtures.job(owner, quantity=500)
+    share = order_services.board_accept(job_id=job.id, factory=factory, user=factory_user)
+    order_services.assignment_materials_sent(assignment_id=share.id, company=owner[1], user=owner[0])
+    order_services.assignment_materials_received(
+        assignment_id=share.id, company=factory, user=factory_user, quantity_received=500
+    )
+    client = APIClient()
+    client.force_authenticate(owner[0])
+    items = client.get("/api/v1/processes/velcro_sewing/inspection").json()["items"]
+    major = next(item for item in items if item["defect_class"] == "major")
+    photos = str(tmp_path / "photos")
+    web = start_web(PHOTO_ROOT=photos)
+    start_worker(PHOTO_ROOT=photos)
+    console = []
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        sme_page, factory_page = (browser.new_context(**PHONE).new_page() for _ in range(2))
+        for p in (sme_page, factory_page):
+            p.on("pageerror", lambda e: console.append(str(e)))
+        _log_in(factory_page, web.url, factory_user.username)
+        _log_in(sme_page, web.url, owner[0].username)
+        # when: the factory delivers all 500 with a photo
+        factory_page.set_input_files("[data-photo=deliver]", _jpeg("delivery"))
+        factory_page.click("[data-step=deliver]")
+        factory_page.wait_for_selector(".share [data-status=delivered]", timeout=10000)
+        # ... the SME sees the delivery's photo and finds as many major defects as reject the lot
+        form = f"[data-job='{job.id}'] [data-form=inspection]"
+        sme_page.wait_for_selector(form, timeout=20000)
+        thumbnail = sme_page.wait_for_selector(f"[data-photos='{share.id}'] img[data-kind=delivery]", timeout=10000)
+        thumbnail_width = wait_for(
+            lambda: thumbnail.evaluate("img => img.complete && img.naturalWidth"), message="the thumbnail to load"
+        )
+        rejects_at = sme_page.get_attribute(f"{form} [data-class=major]", "data-re")  # Re of the major class
+        sme_page.fill(f"{form} [data-defect='{major['code']}']", rejects_at)
+        sme_page.select_option(f"{form} [name=on_reject]", "rework")
+        sme_page.click(f"{form} [data-step=inspect]")
+        rejected = sme_page.wait_for_selector(
+            f"[data-job='{job.id}'] > .row [data-status=in_production]", timeout=20000
+        )
+        # then: the factory's phone offers the reworked lot's delivery (the same 500), live
+        rework = factory_page.wait_for_selector("[data-form=deliver]:has-text('500')", timeout=20000).inner_text()
+        factory_page.screenshot(path=str(ARTIFACTS / "webapp-steps-factory-rework.png"), full_page=True)
+        factory_page.click("[data-step=deliver]")
+        factory_page.wait_for_selector(".share [data-status=delivered]", timeout=10000)
+        # and the SME disputes the lot delivered again, with its reason
+        sme_page.wait_for_selector(f"[data-job='{job.id}'] [data-form=inspection]", timeout=20000)
+        rounds = sme_page.locator(f"[data-job='{job.id}'] [data-inspection]").count()
+        sme_page.fill(f"[data-job='{job.id}'] [data-form=dispute] [name=reason]", "返工后仍然偏位")
+        sme_page.click(f"[data-job='{job.id}'] [data-step=dispute]")
+        sme_page.wait_for_selector(f"[data-job='{job.id}'] > .row [data-status=disputed]", timeout=20000)
+        sme_page.screenshot(path=str(ARTIFACTS / "webapp-steps-sme-disputed.png"), full_page=True)
+        browser.close()
+
+    share.refresh_from_db()
+    first = Inspection.objects.get(assignment=share)
+    assert rejected and not first.accepted and first.next == "rework" and rounds == 1
+    assert "返工" in rework and share.quantity_delivered == 500
+    assert share.status == "disputed" and Job.objects.get(id=job.id).status == "disputed"
+    assert share.events.filter(new_status="disputed", reason="返工后仍然偏位").exists()
+    assert thumbnail_width and Photo.objects.filter(job=job, kind="delivery").count() == 1
+    assert console == []

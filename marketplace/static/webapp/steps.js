@@ -103,7 +103,9 @@ export function factoryShareSteps(share) {
   const at = `${share.id}:${share.status}:${share.quantity_done}:${share.delivered_at}`;
   if (share.status === "materials_sent") return [kept(`received:${at}`, () => receivedForm(share))];
   if (share.status === "in_production") {
-    return [kept(`progress:${at}`, () => progressForm(share)), kept(`deliver:${at}`, () => deliverForm(share))];
+    // A reworked lot was counted at its first delivery: only its delivery again.
+    const progress = share.quantity_delivered == null ? [kept(`progress:${at}`, () => progressForm(share))] : [];
+    return [...progress, kept(`deliver:${at}`, () => deliverForm(share))];
   }
   return [];
 }
@@ -116,7 +118,7 @@ function planNode(inspection) {
   const plan = inspection.plan;
   const rows = CLASSES.filter((c) => plan.classes?.[c]).map((c) => {
     const k = plan.classes[c];
-    return h("tr", { "data-class": c }, h("td", {}, t(`class_${c}`)), h("td", {}, `AQL ${k.aql}`), h("td", {}, `n=${k.sample_size}`), h("td", {}, `Ac ${k.ac} / Re ${k.re}`));
+    return h("tr", { "data-class": c, "data-ac": k.ac, "data-re": k.re }, h("td", {}, t(`class_${c}`)), h("td", {}, `AQL ${k.aql}`), h("td", {}, `n=${k.sample_size}`), h("td", {}, `Ac ${k.ac} / Re ${k.re}`));
   });
   return h(
     "div",
@@ -209,12 +211,24 @@ function disputeForm(share) {
   return form;
 }
 
-// What the SME may do with a delivered share: inspect it by its plan (while not inspected),
-// see each inspection's verdict, accept, or dispute.
-export function smeShareActions(share, inspection) {
+// The share's photos (the factory's of the material and the delivery, the SME's own), as
+// thumbnails that open the photo; their links are good for minutes, so they are drawn fresh.
+function photoStrip(share, photos) {
+  const mine = photos.filter((p) => p.assignment === share.id || p.assignment == null);
+  if (!mine.length) return null;
+  return h(
+    "div",
+    { class: "photos", "data-photos": share.id },
+    ...mine.map((p) => h("a", { href: p.url, target: "_blank", rel: "noopener" }, h("img", { src: p.thumbnail_url, alt: t(`photo_${p.kind}`), title: t(`photo_${p.kind}`), "data-photo-id": p.id, "data-kind": p.kind, width: p.thumbnail_width, height: p.thumbnail_height }))),
+  );
+}
+
+// What the SME may do with a delivered share: see its photos, inspect it by its plan (while
+// not inspected), see each inspection's verdict, accept, or dispute.
+export function smeShareActions(share, inspection, photos = []) {
   if (share.status !== "delivered") return inspection?.inspections?.length ? inspection.inspections.map(inspectionResult) : [];
   const at = `${share.id}:${share.delivered_at}`;
-  const nodes = (inspection?.inspections || []).map(inspectionResult);
+  const nodes = [photoStrip(share, photos), ...(inspection?.inspections || []).map(inspectionResult)].filter(Boolean);
   if (inspection?.plan) nodes.push(kept(`inspect:${at}`, () => inspectForm(share, inspection)));
   nodes.push(kept(`accept:${at}`, () => acceptForm(share)), kept(`dispute:${at}`, () => disputeForm(share)));
   return nodes;

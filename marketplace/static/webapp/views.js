@@ -175,7 +175,7 @@ async function postForm(processes) {
 let catalogue = {};
 const processLabel = (code, fallback) => (catalogue[code] ? processName(catalogue[code]) : fallback || code);
 
-function smeJobCard(job, inspections) {
+function smeJobCard(job, inspections, photos) {
   const card = h("div", { class: "card job", "data-job": job.id }, h("div", { class: "row" }, h("strong", {}, `#${job.id} ${processLabel(job.process, job.process_name)}`), status(job.status)), h("div", { class: "muted" }, `${job.quantity} · ${yuan(job.total_fen)}`));
   if (job.status === "awaiting_payment" && job.payment?.pay_url) {
     card.append(h("a", { class: "primary", href: job.payment.pay_url }, t("pay")));
@@ -185,7 +185,7 @@ function smeJobCard(job, inspections) {
     if (share.status === "assigned") {
       row.append(h("button", { class: "secondary", type: "button", "data-step": "materials-sent", onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/materials-sent`, {}); ui.rerender(); }) }, t("materials_sent")));
     }
-    card.append(row, h("div", { class: "share-steps", "data-share": share.id }, ...smeShareActions(share, inspections[share.id])));
+    card.append(row, h("div", { class: "share-steps", "data-share": share.id }, ...smeShareActions(share, inspections[share.id], photos[job.id])));
   }
   return card;
 }
@@ -205,10 +205,14 @@ export async function smeView(main, me) {
   ui.offline(Boolean(processes.offline || jobs.offline));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
   if (me.company.lat == null) return main.replaceChildren(kept(`location:${me.user.id}`, locationCard));
-  // Each delivered share's inspection: its sampling plan and what was found so far.
+  // Each delivered share's inspection (its sampling plan, what was found so far) and photos.
   const delivered = jobs.flatMap((j) => j.assignments || []).filter((a) => a.status === "delivered");
-  const inspections = Object.fromEntries(await Promise.all(delivered.map(async (a) => [a.id, await api("GET", `/assignments/${a.id}/inspection`)])));
-  const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map((j) => smeJobCard(j, inspections)) : [h("p", { class: "muted" }, t("no_jobs"))]));
+  const withDelivery = [...new Set(delivered.map((a) => a.job))];
+  const [inspections, photos] = await Promise.all([
+    Promise.all(delivered.map(async (a) => [a.id, await api("GET", `/assignments/${a.id}/inspection`)])).then(Object.fromEntries),
+    Promise.all(withDelivery.map(async (id) => [id, await all(`/jobs/${id}/photos`)])).then(Object.fromEntries),
+  ]);
+  const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map((j) => smeJobCard(j, inspections, photos)) : [h("p", { class: "muted" }, t("no_jobs"))]));
   main.replaceChildren(await keptAsync(`post:${me.user.id}`, () => postForm(processes)), list);
 }
 
