@@ -228,12 +228,14 @@ def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_wit
         rejects_at = sme_page.get_attribute(f"{form} [data-class=major]", "data-re")  # Re of the major class
         sme_page.fill(f"{form} [data-defect='{major['code']}']", rejects_at)
         sme_page.select_option(f"{form} [name=on_reject]", "rework")
+        sme_page.fill(f"{form} [name=note]", "魔术贴偏位")
         sme_page.click(f"{form} [data-step=inspect]")
         rejected = sme_page.wait_for_selector(
             f"[data-job='{job.id}'] > .row [data-status=in_production]", timeout=20000
         )
         # then: the factory's phone offers the reworked lot's delivery (the same 500), live
         rework = factory_page.wait_for_selector("[data-form=deliver]:has-text('500')", timeout=20000).inner_text()
+        verdict = factory_page.inner_text(".share [data-inspection]")
         factory_page.screenshot(path=str(ARTIFACTS / "webapp-steps-factory-rework.png"), full_page=True)
         factory_page.click("[data-step=deliver]")
         factory_page.wait_for_selector(".share [data-status=delivered]", timeout=10000)
@@ -249,7 +251,7 @@ def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_wit
     share.refresh_from_db()
     first = Inspection.objects.get(assignment=share)
     assert rejected and not first.accepted and first.next == "rework" and rounds == 1
-    assert "返工" in rework and share.quantity_delivered == 500
+    assert "返工" in rework and share.quantity_delivered == 500 and "批次不合格" in verdict and "魔术贴偏位" in verdict
     assert share.status == "disputed" and Job.objects.get(id=job.id).status == "disputed"
     assert share.events.filter(new_status="disputed", reason="返工后仍然偏位").exists()
     assert thumbnail_width and Photo.objects.filter(job=job, kind="delivery").count() == 1

@@ -98,14 +98,15 @@ function deliverForm(share) {
 }
 
 // The forms a factory's share card shows for its status (kept across redraws while the share
-// stays as it is, so what was typed survives an event).
-export function factoryShareSteps(share) {
+// stays as it is, so what was typed survives an event); a lot sent back for rework shows why.
+export function factoryShareSteps(share, inspection) {
   const at = `${share.id}:${share.status}:${share.quantity_done}:${share.delivered_at}`;
   if (share.status === "materials_sent") return [kept(`received:${at}`, () => receivedForm(share))];
   if (share.status === "in_production") {
     // A reworked lot was counted at its first delivery: only its delivery again.
     const progress = share.quantity_delivered == null ? [kept(`progress:${at}`, () => progressForm(share))] : [];
-    return [...progress, kept(`deliver:${at}`, () => deliverForm(share))];
+    const verdicts = (inspection?.inspections || []).map(inspectionResult);
+    return [...verdicts, ...progress, kept(`deliver:${at}`, () => deliverForm(share))];
   }
   return [];
 }
@@ -173,11 +174,13 @@ function inspectForm(share, inspection) {
 
 function inspectionResult(record) {
   const found = CLASSES.map((c) => `${t(`class_${c}`)} ${record.found?.[c] ?? 0}`).join(" · ");
+  const note = record.note ? h("div", { class: "muted" }, record.note) : null;
   return h(
     "div",
     { class: "inspection-result", "data-inspection": record.id, "data-accepted": String(record.accepted) },
     h("strong", {}, `${t("inspection")} #${record.round}: ${t(record.accepted ? "lot_accepted" : "lot_rejected")}`),
     h("div", { class: "muted" }, `${t("sample")} ${record.sample_inspected} · ${found}`),
+    note,
   );
 }
 

@@ -248,6 +248,8 @@ export function countdown(expiresAt) {
 
 let heldJobs = {};
 
+let reworks = {};
+
 function shareCard(share) {
   const job = heldJobs[share.job];
   const name = job ? processLabel(job.process, job.process_name) : "";
@@ -256,7 +258,7 @@ function shareCard(share) {
     { class: "card share", "data-share": share.id },
     h("div", { class: "row" }, h("strong", {}, `#${share.job} ${name} × ${share.quantity}`), status(share.status)),
     h("div", { class: "muted" }, yuan(share.amount_fen)),
-    ...factoryShareSteps(share),
+    ...factoryShareSteps(share, reworks[share.id]),
   );
 }
 
@@ -279,6 +281,9 @@ export async function factoryView(main) {
   const [profile, offers, board, shares, wallet, jobs, processes, settlements, capabilities] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet"), all("/jobs"), all("/processes"), all("/settlements"), all("/factory/capabilities")]);
   heldJobs = Object.fromEntries(jobs.map((j) => [j.id, j]));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
+  // A lot sent back for rework: its inspection says why.
+  const reworked = shares.filter((a) => a.status === "in_production" && a.quantity_delivered != null);
+  reworks = Object.fromEntries(await Promise.all(reworked.map(async (a) => [a.id, await api("GET", `/assignments/${a.id}/inspection`)])));
   ui.offline([profile, offers, board, shares, wallet, settlements, capabilities].some((d) => d.offline));
   const toggle = h("button", { class: profile.online ? "secondary" : "primary", type: "button", id: "online-toggle" }, profile.online ? t("go_offline") : t("go_online"));
   toggle.addEventListener("click", () => act(async () => { await api("PATCH", "/factory/profile", { online: !profile.online }); ui.rerender(); }));
