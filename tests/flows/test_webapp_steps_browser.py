@@ -256,3 +256,78 @@ def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_wit
     assert share.events.filter(new_status="disputed", reason="返工后仍然偏位").exists()
     assert thumbnail_width and Photo.objects.filter(job=job, kind="delivery").count() == 1
     assert console == []
+
+
+# WeChat Pay's bridge inside WeChat, as a page in WeChat has it: the app hands it the transfer
+# to confirm; here it records what it was given and answers at once, as WeChat does once the
+# payee has confirmed.
+WEIXIN_BRIDGE = """
+window.WeixinJSBridge = {
+  invoke(name, args, done) {
+    window.__wechat = { name, args };
+    setTimeout(() => done({ err_msg: name + ":ok" }), 0);
+  },
+};
+"""
+
+
+@pytest.mark.slow
+def test_webapp_factory_confirms_a_wechat_transfer_from_its_wallet(
+    start_web, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
+    from playwright.sync_api import sync_playwright
+
+    from marketplace.settings_wechatpay import WECHATPAY_OPTIONAL, WECHATPAY_SETTINGS
+    from payments.gateways.wechatpay import numbers
+    from tests.payments.test_wechatpay import _approve_and_pay, _batch, _start
+    from tests.payments.wechatpay_standin import rsa_key
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # given: WeChat Pay (its stand-in) pays a factory's approved batch by a transfer bill that
+    # waits for the payee's confirmation
+    wechat = _start(settings, tmp_path, {"merchant": rsa_key(), "platform": rsa_key()})
+    pair = fixtures.factory()
+    _real_password(pair[0])
+    (user, factory), batch = _batch(pair)
+    _approve_and_pay(batch, django_capture_on_commit_callbacks)
+    line = batch.lines.get()
+    line.refresh_from_db()
+    bill_no = numbers.out_bill_no(f"payout:line:{line.id}")
+    names = [*WECHATPAY_SETTINGS, *WECHATPAY_OPTIONAL]
+    web = start_web(PAYMENT_PROVIDER="wechatpay", **{name: getattr(settings, name) for name in names})
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            context = browser.new_context(**PHONE)
+            context.add_init_script(WEIXIN_BRIDGE)
+            page = context.new_page()
+            _log_in(page, web.url, user.username)
+            page.click("[data-tab=wallet]")
+            waiting = page.wait_for_selector(f"[data-line='{line.id}']", timeout=10000).inner_text()
+            in_transit = page.inner_text("[data-figure=in_transit_fen]")
+            page.screenshot(path=str(ARTIFACTS / "webapp-steps-factory-wechat-confirm.png"), full_page=True)
+            # when: the payee confirms in WeChat (the bridge), and the app checks the line
+            wechat.confirm(bill_no)
+            page.click(f"[data-confirm='{line.id}']")
+            # then: the line is paid, on the phone
+            page.wait_for_selector(f"[data-line='{line.id}'] [data-status=paid]", timeout=20000)
+            handed = page.evaluate("window.__wechat")
+            paid_out = wait_for(lambda: _figure(page, "paid_out_fen"), message="the wallet to show the transfer")
+            browser.close()
+    finally:
+        wechat.stop()
+
+    line.refresh_from_db()
+    assert "待确认收款" in waiting and "¥142.50" in waiting
+    assert in_transit == paid_out == "¥142.50"
+    assert handed == {
+        "name": "requestMerchantTransfer",
+        "args": {
+            "mchId": line.confirmation["mch_id"],
+            "appId": line.confirmation["app_id"],
+            "package": line.confirmation["package_info"],
+        },
+    }
+    assert line.payout_status == "paid" and wechat.refused == []

@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { act, h, kept, status, ui } from "./dom.js";
 import { lang, t, yuan } from "./i18n.js";
 
-const FIGURES = ["escrow_fen", "payable_fen", "paid_out_fen"];
+const FIGURES = ["escrow_fen", "payable_fen", "in_transit_fen", "paid_out_fen"];
 
 function when(iso) {
   return iso ? new Date(iso).toLocaleString(lang() === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" }) : "";
