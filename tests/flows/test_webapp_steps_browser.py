@@ -147,7 +147,12 @@ def test_webapp_factory_reports_each_step_with_photos_and_the_sme_inspects_and_a
         factory_page.fill(f"{velcro} [name=unit_price]", "0.15")
         factory_page.click(f"{velcro} button[type=submit]")
         factory_page.wait_for_selector(f"{velcro} [name=daily_capacity][value='5000']", timeout=10000)
+        quality = factory_page.inner_text("[data-quality=velcro_sewing]")
         factory_page.screenshot(path=str(ARTIFACTS / "webapp-steps-factory-capacity.png"), full_page=True)
+        # the same tab reads in English
+        factory_page.click("#lang")
+        english = factory_page.wait_for_selector("#capacity-tab h2:has-text('Capacity')").inner_text()
+        factory_page.screenshot(path=str(ARTIFACTS / "webapp-steps-factory-capacity-en.png"), full_page=True)
         overflow = [
             p.evaluate("document.documentElement.scrollWidth > window.innerWidth") for p in (sme_page, factory_page)
         ]
@@ -172,6 +177,7 @@ def test_webapp_factory_reports_each_step_with_photos_and_the_sme_inspects_and_a
     assert no_batch == "暂无结算批次。"
     assert f"¥{batch.total_fen / 100:.2f}" in batch_text and "审核中" in batch_text and f"#{share.id}" in batch_text
     assert (capability.daily_capacity, capability.unit_price_fen) == (5000, 15)
+    assert "一次合格率 100% · 1/1" in quality and "正常检验" in quality and english == "Capacity and processes"
     assert overflow == [False, False]
     assert elsewhere == [] and console == []
 

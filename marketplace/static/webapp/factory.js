@@ -126,7 +126,21 @@ function radiusForm(profile) {
   return form;
 }
 
-export function capacitySection(profile, capabilities, processes, processName) {
+// Its quality per process from inspected lots: where the sampling's switching rules stand.
+function qualityCard(quality, processLabel) {
+  if (!quality.length) return null;
+  const rate = (q) => (q.first_pass_rate == null ? "—" : `${Math.round(q.first_pass_rate * 100)}%`);
+  return h(
+    "div",
+    { class: "card", id: "quality" },
+    h("h3", {}, t("quality")),
+    ...quality.map((q) =>
+      h("div", { class: "row quality", "data-quality": q.process }, h("strong", {}, processLabel(q.process)), h("span", {}, `${t("first_pass")} ${rate(q)} · ${q.lots_accepted}/${q.lots}`), h("span", { class: "status" }, q.discontinued ? t("discontinued") : t(`severity_${q.severity}`))),
+    ),
+  );
+}
+
+export function capacitySection(profile, capabilities, processes, processName, quality = []) {
   const byCode = Object.fromEntries(processes.map((p) => [p.code, p]));
   const stamp = (c) => `${c.id}:${c.unit_price_fen}:${c.daily_capacity}:${c.min_quantity}:${c.lead_time_days}`;
   const missing = processes.filter((p) => !capabilities.some((c) => c.process === p.code));
@@ -134,6 +148,7 @@ export function capacitySection(profile, capabilities, processes, processName) {
     "section",
     { id: "capacity-tab" },
     h("h2", {}, t("capacity")),
+    qualityCard(quality, (code) => (byCode[code] ? processName(byCode[code]) : code)),
     kept(`radius:${profile.service_radius_km}`, () => radiusForm(profile)),
     ...capabilities.map((c) => kept(`capability:${stamp(c)}`, () => capabilityForm(c, byCode[c.process] ? processName(byCode[c.process]) : c.process))),
     missing.length ? kept(`new-capability:${missing.map((p) => p.code).join(",")}`, () => newCapabilityForm(missing, processName)) : null,

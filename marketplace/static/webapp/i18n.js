@@ -33,7 +33,7 @@ const STRINGS = {
     batch: "批次", share: "任务", paid_at: "打款于", confirm_by: "请在此前确认：", confirm_in_wechat: "请在微信中确认收款，然后点下方按钮。",
     confirm_transfer: "在微信中确认收款", confirmed_check: "已在微信确认，查询到账", payout_paid: "已到账", payout_pending: "尚未到账，稍后再查。",
     capacity: "产能与工艺", service_radius_km: "服务半径（公里）", unit_price_yuan: "单价（元/件）", daily_capacity: "日产能（件）",
-    min_quantity: "起订量（件）", lead_time_days: "准备天数", add_capability: "新增工艺", add: "添加", delete: "删除", saved: "已保存",
+    min_quantity: "起订量（件）", lead_time_days: "准备天数", add_capability: "新增工艺", add: "添加", delete: "删除", saved: "已保存", quality: "质量（验货记录）", first_pass: "一次合格率", discontinued: "已暂停检验",
     statuses: {
       awaiting_payment: "待付款", open: "待接单", assigned: "已接单", materials_sent: "已发料",
       in_production: "生产中", delivered: "已交货", completed: "已完成", disputed: "有争议",
@@ -77,7 +77,7 @@ const STRINGS = {
     batch: "Batch", share: "Share", paid_at: "paid", confirm_by: "confirm by", confirm_in_wechat: "Confirm the transfer in WeChat, then tap below.",
     confirm_transfer: "Confirm in WeChat", confirmed_check: "Confirmed in WeChat: check now", payout_paid: "Received", payout_pending: "Not received yet; check again later.",
     capacity: "Capacity and processes", service_radius_km: "Service radius (km)", unit_price_yuan: "Unit price (yuan/piece)", daily_capacity: "Daily capacity (pieces)",
-    min_quantity: "Minimum order (pieces)", lead_time_days: "Lead time (days)", add_capability: "Add a process", add: "Add", delete: "Delete", saved: "Saved",
+    min_quantity: "Minimum order (pieces)", lead_time_days: "Lead time (days)", add_capability: "Add a process", add: "Add", delete: "Delete", saved: "Saved", quality: "Quality (inspected lots)", first_pass: "First pass", discontinued: "inspection discontinued",
     statuses: {
       awaiting_payment: "awaiting payment", open: "open", assigned: "assigned", materials_sent: "material sent",
       in_production: "in production", delivered: "delivered", completed: "completed", disputed: "disputed",

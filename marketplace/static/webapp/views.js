@@ -278,7 +278,7 @@ function tabs(panels) {
 }
 
 export async function factoryView(main) {
-  const [profile, offers, board, shares, wallet, jobs, processes, settlements, capabilities] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet"), all("/jobs"), all("/processes"), all("/settlements"), all("/factory/capabilities")]);
+  const [profile, offers, board, shares, wallet, jobs, processes, settlements, capabilities, quality] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet"), all("/jobs"), all("/processes"), all("/settlements"), all("/factory/capabilities"), all("/factory/quality")]);
   heldJobs = Object.fromEntries(jobs.map((j) => [j.id, j]));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
   // A lot sent back for rework: its inspection says why.
@@ -298,7 +298,7 @@ export async function factoryView(main) {
       section("shares", t("shares"), shares, shareCard, "no_shares"),
     ),
     wallet: walletSection(wallet, settlements),
-    capacity: capacitySection(profile, capabilities, processes, processName),
+    capacity: capacitySection(profile, capabilities, processes, processName, quality),
   };
   main.replaceChildren(tabs(panels), ...Object.values(panels));
 }
