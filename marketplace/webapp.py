@@ -7,6 +7,8 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 
+ICON_192 = "webapp/icon-192.png"
+ICON_512 = "webapp/icon-512.png"
 # The shell's files, cached by the service worker for offline use (one list, used by both).
 ASSETS = [
     "webapp/style.css",
@@ -15,8 +17,11 @@ ASSETS = [
     "webapp/stream.js",
     "webapp/i18n.js",
     "webapp/views.js",
-    "webapp/icon-192.png",
-    "webapp/icon-512.png",
+    "webapp/dom.js",
+    "webapp/steps.js",
+    "webapp/factory.js",
+    ICON_192,
+    ICON_512,
 ]
 
 
@@ -29,7 +34,7 @@ class ManifestView(TemplateView):
     content_type = "application/manifest+json"
 
     def get_context_data(self, **kwargs):
-        return {"start_url": reverse("webapp"), "icon_192": static(ASSETS[6]), "icon_512": static(ASSETS[7])}
+        return {"start_url": reverse("webapp"), "icon_192": static(ICON_192), "icon_512": static(ICON_512)}
 
 
 class ServiceWorkerView(TemplateView):

@@ -4,6 +4,7 @@ served as a browser installs them, and the page names nothing outside this serve
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -56,4 +57,20 @@ def test_webapp_service_worker_is_scoped_to_the_app_and_caches_files_that_exist(
     shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", script).group(1))
     assert shell[:2] == ["/app/", "/app/manifest.webmanifest"]
     missing = [url for url in shell[2:] if not finders.find(url.removeprefix("/static/"))]
-    assert missing == [] and len(shell) == 10
+    assert missing == [] and len(shell) == 13
+
+
+def test_webapp_every_text_it_names_is_in_chinese_and_in_english():
+    # given: the app's dictionary and its modules
+    folder = Path(finders.find("webapp/i18n.js")).parent
+    source = (folder / "i18n.js").read_text()
+    zh, en = source.split("\n  en: {", 1)
+    zh = zh.split("\n  zh: {", 1)[1]
+    keys = [set(re.findall(r"\b(\w+): [\"{]", block)) for block in (zh, en)]
+    # when: every text a module asks for by name
+    used = set()
+    for module in folder.glob("*.js"):
+        used |= set(re.findall(r'\bt\("(\w+)"\)', module.read_text()))
+    # then: both languages have the same texts, and every one asked for
+    assert keys[0] == keys[1] and len(keys[0]) > 100
+    assert used - keys[0] == set()

@@ -1,40 +1,13 @@
 // The screens: log in, the SME's (post with a quote, pay, follow jobs), the factory's
 // (online, offers, the grab board, its shares' steps). Built with the DOM, never from HTML.
-import { all, api, login, session, uploadPhoto } from "./api.js";
-import { lang, statusLabel, t, yuan } from "./i18n.js";
+import { all, api, login, session } from "./api.js";
+import { act, h, kept, keptAsync, status, ui } from "./dom.js";
+import { lang, t, yuan } from "./i18n.js";
+import { factoryShareSteps, smeShareActions } from "./steps.js";
+import { capacitySection, walletSection } from "./factory.js";
 
-export function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else if (value === true) node.setAttribute(name, "");
-    else if (value !== false && value != null) node.setAttribute(name, value);
-  }
-  node.append(...children.flat().filter((c) => c != null));
-  return node;
-}
+export { h, ui };
 
-export const ui = { error: () => {}, toast: () => {}, offline: () => {}, rerender: () => {} };
-
-// Runs an action; its error (the API's message, in the user's language) is shown.
-async function act(fn) {
-  ui.error("");
-  try {
-    await fn();
-  } catch (error) {
-    // The API's message, and beside it each field's own (a bad sign-up names what is wrong).
-    const fields = [];
-    const walk = (value, name) => {
-      if (Array.isArray(value)) value.forEach((v) => walk(v, name));
-      else if (value && typeof value === "object") Object.entries(value).forEach(([k, v]) => walk(v, k));
-      else if (value) fields.push(`${name}: ${value}`);
-    };
-    walk(error.fields || {}, "");
-    ui.error([error.message, ...fields].join("\n"));
-  }
-}
-
-const status = (code) => h("span", { class: "status", "data-status": code }, statusLabel(code));
 const processName = (p) => (lang() === "zh" ? p.name_zh || p.name : p.name);
 
 export function loginView(main, done) {
@@ -101,20 +74,6 @@ export function signupView(main, done) {
     });
   });
   main.replaceChildren(form);
-}
-
-// A form being filled in survives the redraw an event causes: the same node is put back, with
-// what the person typed, for as long as the user and the language stay the same.
-const forms = new Map();
-function kept(name, make) {
-  const key = `${name}:${lang()}`;
-  if (!forms.has(key)) forms.set(key, make());
-  return forms.get(key);
-}
-async function keptAsync(name, make) {
-  const key = `${name}:${lang()}`;
-  if (!forms.has(key)) forms.set(key, await make());
-  return forms.get(key);
 }
 
 // --- the SME ------------------------------------------------------------------------------
@@ -216,7 +175,7 @@ async function postForm(processes) {
 let catalogue = {};
 const processLabel = (code, fallback) => (catalogue[code] ? processName(catalogue[code]) : fallback || code);
 
-function smeJobCard(job) {
+function smeJobCard(job, inspections, photos) {
   const card = h("div", { class: "card job", "data-job": job.id }, h("div", { class: "row" }, h("strong", {}, `#${job.id} ${processLabel(job.process, job.process_name)}`), status(job.status)), h("div", { class: "muted" }, `${job.quantity} · ${yuan(job.total_fen)}`));
   if (job.status === "awaiting_payment" && job.payment?.pay_url) {
     card.append(h("a", { class: "primary", href: job.payment.pay_url }, t("pay")));
@@ -226,10 +185,7 @@ function smeJobCard(job) {
     if (share.status === "assigned") {
       row.append(h("button", { class: "secondary", type: "button", "data-step": "materials-sent", onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/materials-sent`, {}); ui.rerender(); }) }, t("materials_sent")));
     }
-    if (share.status === "delivered") {
-      row.append(h("button", { class: "primary", type: "button", "data-step": "accept", onclick: () => act(async () => { await api("POST", `/assignments/${share.id}/accept`, { quantity_accepted: share.quantity_delivered, rating: 5 }); ui.rerender(); }) }, t("accept_delivery")));
-    }
-    card.append(row);
+    card.append(row, h("div", { class: "share-steps", "data-share": share.id }, ...smeShareActions(share, inspections[share.id], photos[job.id])));
   }
   return card;
 }
@@ -249,7 +205,14 @@ export async function smeView(main, me) {
   ui.offline(Boolean(processes.offline || jobs.offline));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
   if (me.company.lat == null) return main.replaceChildren(kept(`location:${me.user.id}`, locationCard));
-  const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map(smeJobCard) : [h("p", { class: "muted" }, t("no_jobs"))]));
+  // Each delivered share's inspection (its sampling plan, what was found so far) and photos.
+  const delivered = jobs.flatMap((j) => j.assignments || []).filter((a) => a.status === "delivered");
+  const withDelivery = [...new Set(delivered.map((a) => a.job))];
+  const [inspections, photos] = await Promise.all([
+    Promise.all(delivered.map(async (a) => [a.id, await api("GET", `/assignments/${a.id}/inspection`)])).then(Object.fromEntries),
+    Promise.all(withDelivery.map(async (id) => [id, await all(`/jobs/${id}/photos`)])).then(Object.fromEntries),
+  ]);
+  const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map((j) => smeJobCard(j, inspections, photos)) : [h("p", { class: "muted" }, t("no_jobs"))]));
   main.replaceChildren(await keptAsync(`post:${me.user.id}`, () => postForm(processes)), list);
 }
 
@@ -284,58 +247,58 @@ export function countdown(expiresAt) {
 }
 
 let heldJobs = {};
-const chosenPhotos = new Map();
+
+let reworks = {};
 
 function shareCard(share) {
   const job = heldJobs[share.job];
   const name = job ? processLabel(job.process, job.process_name) : "";
-  const card = h("div", { class: "card share", "data-share": share.id }, h("div", { class: "row" }, h("strong", {}, `#${share.job} ${name} × ${share.quantity}`), status(share.status)), h("div", { class: "muted" }, yuan(share.amount_fen)));
-  // Each step may carry a photo from the phone's camera (material received, delivery).
-  const step = (what, body, kind) => {
-    // The chosen photo outlives a redraw (an event may redraw the screen meanwhile).
-    const slot = `${share.id}:${what}`;
-    const photo = h("input", { type: "file", accept: "image/*", capture: "environment", "data-photo": what });
-    const chosen = h("div", { class: "muted", "data-chosen": what }, chosenPhotos.get(slot)?.name || "");
-    photo.addEventListener("change", () => {
-      if (photo.files.length) chosenPhotos.set(slot, photo.files[0]);
-      chosen.textContent = chosenPhotos.get(slot)?.name || "";
-    });
-    const button = h("button", { class: "primary", type: "button", "data-step": what }, t(what === "materials-received" ? "received" : "deliver"));
-    button.addEventListener("click", () =>
-      act(async () => {
-        const file = chosenPhotos.get(slot);
-        if (file) await uploadPhoto(share.job, share.id, kind, file);
-        chosenPhotos.delete(slot);
-        await api("POST", `/assignments/${share.id}/${what}`, body);
-        ui.toast(t("done_toast"));
-        ui.rerender();
-      }),
-    );
-    return h("div", {}, h("label", {}, t("photo"), photo), chosen, button);
+  return h(
+    "div",
+    { class: "card share", "data-share": share.id },
+    h("div", { class: "row" }, h("strong", {}, `#${share.job} ${name} × ${share.quantity}`), status(share.status)),
+    h("div", { class: "muted" }, yuan(share.amount_fen)),
+    ...factoryShareSteps(share, reworks[share.id]),
+  );
+}
+
+// The factory's three tabs: work (online, offers, board, shares), wallet, capacity. Each is
+// drawn on every redraw; the chosen one shows.
+let factoryTab = "work";
+const TABS = { work: "tab_work", wallet: "tab_wallet", capacity: "tab_capacity" };
+
+function tabs(panels) {
+  const show = () => {
+    for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== factoryTab;
+    for (const button of bar.children) button.setAttribute("aria-selected", String(button.dataset.tab === factoryTab));
   };
-  if (share.status === "materials_sent") card.append(step("materials-received", { quantity_received: share.quantity_sent || share.quantity }, "material_received"));
-  if (share.status === "in_production") card.append(step("deliver", { quantity_delivered: share.quantity_received || share.quantity }, "delivery"));
-  return card;
+  const bar = h("nav", { class: "tabs", role: "tablist" }, ...Object.entries(TABS).map(([name, key]) => h("button", { type: "button", role: "tab", "data-tab": name, onclick: () => { factoryTab = name; show(); } }, t(key))));
+  show();
+  return bar;
 }
 
 export async function factoryView(main) {
-  const [profile, offers, board, shares, wallet, jobs, processes] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet"), all("/jobs"), all("/processes")]);
+  const [profile, offers, board, shares, wallet, jobs, processes, settlements, capabilities, quality] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet"), all("/jobs"), all("/processes"), all("/settlements"), all("/factory/capabilities"), all("/factory/quality")]);
   heldJobs = Object.fromEntries(jobs.map((j) => [j.id, j]));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
-  ui.offline(Boolean(profile.offline || offers.offline || board.offline || shares.offline || wallet.offline));
+  // A lot sent back for rework: its inspection says why.
+  const reworked = shares.filter((a) => a.status === "in_production" && a.quantity_delivered != null);
+  reworks = Object.fromEntries(await Promise.all(reworked.map(async (a) => [a.id, await api("GET", `/assignments/${a.id}/inspection`)])));
+  ui.offline([profile, offers, board, shares, wallet, settlements, capabilities].some((d) => d.offline));
   const toggle = h("button", { class: profile.online ? "secondary" : "primary", type: "button", id: "online-toggle" }, profile.online ? t("go_offline") : t("go_online"));
   toggle.addEventListener("click", () => act(async () => { await api("PATCH", "/factory/profile", { online: !profile.online }); ui.rerender(); }));
   const section = (id, title, items, card, empty) => h("section", { id }, h("h2", {}, title), ...(items.length ? items.map(card) : [h("p", { class: "muted" }, t(empty))]));
-  main.replaceChildren(
-    h("div", { class: "card row", id: "presence" }, h("strong", { style: "flex:1" }, profile.online ? t("online") : t("offline_state")), toggle),
-    section("offers", t("offers"), offers.filter((o) => o.status === "pending"), offerCard, "no_offers"),
-    section("board", t("board"), board, boardCard, "no_board"),
-    section("shares", t("shares"), shares, shareCard, "no_shares"),
-    h(
-      "section",
-      { class: "card", id: "wallet" },
-      h("h2", {}, t("wallet")),
-      ...["escrow_fen", "payable_fen", "paid_out_fen"].map((k) => h("div", { class: "row" }, h("span", { style: "flex:1" }, t(k)), h("strong", { "data-figure": k }, yuan(wallet[k])))),
+  const panels = {
+    work: h(
+      "div",
+      { id: "work-tab" },
+      h("div", { class: "card row", id: "presence" }, h("strong", { style: "flex:1" }, profile.online ? t("online") : t("offline_state")), toggle),
+      section("offers", t("offers"), offers.filter((o) => o.status === "pending"), offerCard, "no_offers"),
+      section("board", t("board"), board, boardCard, "no_board"),
+      section("shares", t("shares"), shares, shareCard, "no_shares"),
     ),
-  );
+    wallet: walletSection(wallet, settlements),
+    capacity: capacitySection(profile, capabilities, processes, processName, quality),
+  };
+  main.replaceChildren(tabs(panels), ...Object.values(panels));
 }
