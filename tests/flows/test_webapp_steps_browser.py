@@ -259,7 +259,7 @@ def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_wit
     assert rejected and not first.accepted and first.next == "rework" and rounds == 1
     assert "返工" in rework and share.quantity_delivered == 500 and "批次不合格" in verdict and "魔术贴偏位" in verdict
     assert share.status == "disputed" and Job.objects.get(id=job.id).status == "disputed"
-    assert share.events.filter(new_status="disputed", reason="返工后仍然偏位").exists()
+    assert share.history.filter(new_status="disputed", reason="返工后仍然偏位").exists()
     assert thumbnail_width and Photo.objects.filter(job=job, kind="delivery").count() == 1
     assert console == []
 
