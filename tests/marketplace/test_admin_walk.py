@@ -41,7 +41,7 @@ CODES = (
 RAW = re.compile(r"\b(" + "|".join(sorted(map(re.escape, CODES))) + r"|[a-z]+_(?:fen|id|km))\b(?! gateway operation)")
 # The outbox's rows hold the event stream's messages as sent to the apps (API.md: in fen):
 # their list is read, their raw messages are not.
-WIRE = {"core.event"}
+WIRE = {"core.streamevent"}
 
 
 class VisibleText(HTMLParser):
