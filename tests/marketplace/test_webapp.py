@@ -57,7 +57,7 @@ def test_webapp_service_worker_is_scoped_to_the_app_and_caches_files_that_exist(
     shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", script).group(1))
     assert shell[:2] == ["/app/", "/app/manifest.webmanifest"]
     missing = [url for url in shell[2:] if not finders.find(url.removeprefix("/static/"))]
-    assert missing == [] and len(shell) == 13
+    assert missing == [] and len(shell) == 15
 
 
 def test_webapp_every_text_it_names_is_in_chinese_and_in_english():
