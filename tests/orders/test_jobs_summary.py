@@ -1,6 +1,9 @@
 """GET /api/v1/jobs/summary: an SME's jobs in sums, what its phone shows as its history and
 money: jobs per status, and from the ledger what it paid, holds, had released and refunded."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from conftest import client_for
 from orders import services as order_services
 from payments.models import Refund
@@ -27,9 +30,12 @@ def test_jobs_summary_counts_the_smes_jobs_and_follows_its_money(eager_celery, s
     order_services.job_cancel(job_id=cancelled.id, sme=owner[1], user=owner[0], reason="plans changed")
     fixtures.job(quantity=3000)  # someone else's
     # when
-    response = client_for(owner[0]).get("/api/v1/jobs/summary")
-    # then
+    client = client_for(owner[0])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/jobs/summary")
+    # then: the user with its company, the jobs counted, the ledger's legs summed
     assert response.status_code == 200, response.content
+    assert len(queries) == 3, [q["sql"] for q in queries]
     body = response.json()
     by_status = body.pop("jobs_by_status")
     counted = {k: v for k, v in by_status.items() if v}
