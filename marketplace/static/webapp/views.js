@@ -219,6 +219,7 @@ function historyCard(job) {
 }
 
 function moneySection(summary, jobs) {
+  if (!summary) return h("section", { id: "money-tab" }, h("p", { class: "muted" }, t("offline_action")));
   const count = (statuses) => statuses.reduce((n, s) => n + (summary.jobs_by_status?.[s] || 0), 0);
   const counts = [
     ["jobs_live", count(LIVE)],
@@ -251,9 +252,12 @@ async function inspectionsOf(shares) {
     await Promise.all(
       shares.map(async (a) => {
         const key = `${a.id}:${a.status}`;
-        if (a.status === "delivered" || a.status === "in_production") return [a.id, await api("GET", `/assignments/${a.id}/inspection`)];
-        if (!finalInspections.has(key)) finalInspections.set(key, await api("GET", `/assignments/${a.id}/inspection`));
-        return [a.id, finalInspections.get(key)];
+        const read = () => api("GET", `/assignments/${a.id}/inspection`);
+        if (a.status === "delivered" || a.status === "in_production") return [a.id, await read()];
+        // A verdict that cannot be read now (offline, never read before) is left out, not the screen.
+        const verdicts = finalInspections.get(key) ?? (await read().catch(() => undefined));
+        if (verdicts && !verdicts.offline) finalInspections.set(key, verdicts);
+        return [a.id, verdicts];
       }),
     ),
   );
@@ -265,8 +269,9 @@ let smeTab = "jobs";
 const SME_TABS = { jobs: "tab_jobs", money: "tab_money", place: "tab_place" };
 
 export async function smeView(main, me) {
-  const [processes, jobs, summary] = await Promise.all([all("/processes"), all("/jobs"), api("GET", "/jobs/summary")]);
-  ui.offline(Boolean(processes.offline || jobs.offline || summary.offline));
+  // (the money tab only says it cannot be read when offline with nothing kept of it)
+  const [processes, jobs, summary] = await Promise.all([all("/processes"), all("/jobs"), api("GET", "/jobs/summary").catch(() => null)]);
+  ui.offline(Boolean(processes.offline || jobs.offline || !summary || summary.offline));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
   if (me.company.lat == null) return main.replaceChildren(kept(`location:${me.user.id}`, () => smePlace(me)));
   // Each delivered share's inspection (its sampling plan, what was found so far) and photos;
