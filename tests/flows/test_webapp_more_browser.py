@@ -30,6 +30,11 @@ if (navigator.geolocation) {
   navigator.geolocation.getCurrentPosition = (...args) => { window.__positionAsks += 1; return ask(...args); };
 }
 """
+# What the page asked the phone to vibrate (headless Chromium has no motor to ask).
+RECORD_VIBRATIONS = """
+window.__vibrations = [];
+navigator.vibrate = (pattern) => { window.__vibrations.push(pattern); return true; };
+"""
 OVERFLOWS = "document.documentElement.scrollWidth > window.innerWidth"
 FIRST_PAINT = "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
 
@@ -99,6 +104,7 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
         for context in phones.values():
             context.on("request", lambda r: None if origin.match(r.url) else elsewhere.append(r.url))
         phones["sme"].add_init_script(COUNT_POSITION_ASKS)
+        phones["factory"].add_init_script(RECORD_VIBRATIONS)
         sme_page, factory_page, visitor = (phones[n].new_page() for n in ("sme", "factory", "visitor"))
         for p in (sme_page, factory_page, visitor):
             p.on("pageerror", lambda e: errors.append(str(e)))
@@ -133,6 +139,7 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
             pull_said = _pull_down(phones["factory"].new_cdp_session(factory_page), factory_page)
         refreshes = factory_page.evaluate("window.__refreshes")
         alerts_after_redraws = factory_page.evaluate("window.__alerts")
+        vibrations = factory_page.evaluate("window.__vibrations")
 
         # the SME: its completed share keeps the inspection's verdict; it cancels the job on
         # the board (two taps), and the factory's board drops it live
@@ -197,6 +204,7 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
     assert Job.objects.get(id=on_board.id).status == "cancelled"
     assert Offer.objects.get(id=offer_id).job_id == dispatched.id
     assert [a["offers"] for a in alerts] == [[offer_id]] and alerts[0]["sound"] is True
+    assert vibrations == [[200, 100, 200]] and alerts[0]["vibrated"] is True
     assert alerts_after_redraws == alerts and refreshes == 2 and pull_said == "松开即可刷新"
     assert figures == {
         "paid_fen": f"¥{summary['paid'] / 100:.2f}",
