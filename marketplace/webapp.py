@@ -20,6 +20,8 @@ ASSETS = [
     "webapp/dom.js",
     "webapp/steps.js",
     "webapp/factory.js",
+    "webapp/place.js",
+    "webapp/alert.js",
     ICON_192,
     ICON_512,
 ]

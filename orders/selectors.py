@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import F, Prefetch, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,6 +214,17 @@ def wallet_for_factory(*, company_id: int) -> dict:
         or 0
     )
     return {"escrow_fen": escrow, **payment_selectors.factory_balances(company_id=company_id), "currency": "CNY"}
+
+
+def jobs_summary_for_sme(*, company_id: int) -> dict:
+    """An SME's jobs in sums: how many are in each status, and what its payments became
+    (paid into escrow, held, released on accepted work, refunded), in fen."""
+    counts = dict(Job.objects.filter(sme_id=company_id).values_list("status").annotate(n=Count("id")).order_by())
+    return {
+        "jobs_by_status": {value: counts.get(value, 0) for value in Job.Status.values},
+        **payment_selectors.sme_balances(company_id=company_id),
+        "currency": "CNY",
+    }
 
 
 def finished_job_ids():

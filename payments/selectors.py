@@ -62,6 +62,43 @@ def factory_balances(*, company_id: int) -> dict:
     return {name: balances[code] for name, code in codes.items()}
 
 
+def sme_balances(*, company_id: int) -> dict:
+    """What an SME's payments became, from the ledger's legs on its jobs (one query), in fen:
+
+    paid_fen          captured into escrow
+    escrow_fen        held in escrow now (for jobs not yet finished)
+    released_fen      released on accepted work: to the factories and the platform's commission
+    refunded_fen      owed back to the SME (cancelled or expired jobs, pieces not accepted)
+    refunds_sent_fen  of that, what the gateway has sent back
+
+    Without corrections (reversals), paid_fen = escrow_fen + released_fen + refunded_fen."""
+    jobs = Payment.objects.filter(sme_id=company_id).values("job_id")
+    rows = (
+        LedgerLeg.objects.filter(transaction__job_id__in=jobs)
+        .values("transaction__kind", "account__kind")
+        .annotate(total=Sum("amount_fen"))
+    )
+    figures = dict.fromkeys(("paid_fen", "escrow_fen", "released_fen", "refunded_fen", "refunds_sent_fen"), 0)
+    Kind = LedgerAccount.Kind
+    for row in rows:
+        kind, account, total = row["transaction__kind"], row["account__kind"], row["total"]
+        if account == Kind.ESCROW:
+            figures["escrow_fen"] += total
+            if kind == chart.TxKind.PAYMENT_CAPTURED:
+                figures["paid_fen"] += total
+        if account in (Kind.FACTORY_PAYABLE, Kind.COMMISSION_REVENUE) and kind in (
+            chart.TxKind.RELEASE,
+            chart.TxKind.REVERSAL,
+        ):
+            figures["released_fen"] += total
+        if account == Kind.SME_REFUNDS:
+            figures["refunded_fen"] += total  # owed and not yet sent ...
+        if account == Kind.GATEWAY_CLEARING and kind == chart.TxKind.REFUND_SENT:
+            figures["refunds_sent_fen"] += total
+    figures["refunded_fen"] += figures["refunds_sent_fen"]  # ... and sent
+    return figures
+
+
 def ledger_check_report() -> ledger.LedgerReport:
     """Every ledger invariant, with the escrow of finished jobs (asked of the jobs' owner
     through the ``finished_job_ids`` seam) required to be empty."""

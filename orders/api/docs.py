@@ -357,6 +357,35 @@ offer_decline = operation(
     ),
 )
 
+jobs_summary = operation(
+    "My jobs in sums",
+    "For an SME: how many of its jobs are in each status, and, from the ledger in fen, what it "
+    "paid into escrow (`paid_fen`), what is held there now (`escrow_fen`), what was released on "
+    "accepted work to the factories and the platform's commission (`released_fen`), what is owed "
+    "back to it (`refunded_fen`: cancelled or expired jobs, pieces not accepted) and of that what "
+    "the gateway has sent back (`refunds_sent_fen`). Changes nothing.",
+    response={
+        "jobs_by_status": {
+            "awaiting_payment": 0,
+            "open": 1,
+            "assigned": 0,
+            "materials_sent": 0,
+            "in_production": 1,
+            "delivered": 0,
+            "completed": 3,
+            "disputed": 0,
+            "cancelled": 1,
+            "expired": 0,
+        },
+        "paid_fen": 180000,
+        "escrow_fen": 60000,
+        "released_fen": 90000,
+        "refunded_fen": 30000,
+        "refunds_sent_fen": 30000,
+        "currency": "CNY",
+    },
+)
+
 wallet = operation(
     "My wallet",
     "For a factory, from the ledger, in fen: `escrow_fen` held for its live assignments, "

@@ -106,4 +106,17 @@ FIELDS = {
     "FactoryQuality.units_inspected": "Pieces inspected over those lots.",
     "FactoryQuality.defects": "Defects found over those lots.",
     "FactoryQuality.score": "The switching score toward reduced inspection (GB/T 2828.1 clause 9.3.3).",
+    "JobsSummary.jobs_by_status": {
+        "description": "How many of the SME's jobs are in each job status (every status named, 0 when none).",
+        "type": "object",
+        "additionalProperties": {"type": "integer"},
+    },
+    "JobsSummary.paid_fen": "Paid into escrow for its jobs so far, in fen.",
+    "JobsSummary.escrow_fen": "Held in escrow now for its jobs not yet finished, in fen.",
+    "JobsSummary.released_fen": "Released from escrow on accepted work (to the factories and the platform's "
+    "commission), in fen.",
+    "JobsSummary.refunded_fen": "Owed back to the SME (cancelled or expired jobs, pieces not accepted), in fen; "
+    "paid_fen = escrow_fen + released_fen + refunded_fen.",
+    "JobsSummary.refunds_sent_fen": "Of `refunded_fen`, what the gateway has sent back so far, in fen.",
+    "JobsSummary.currency": {"description": "Always `CNY` (the amounts are in fen).", "enum": ["CNY"]},
 }

@@ -266,3 +266,13 @@ class WalletSerializer(serializers.Serializer):
     in_transit_fen = serializers.IntegerField()
     paid_out_fen = serializers.IntegerField()
     currency = serializers.CharField()
+
+
+class JobsSummarySerializer(serializers.Serializer):
+    jobs_by_status = serializers.DictField(child=serializers.IntegerField())
+    paid_fen = serializers.IntegerField()
+    escrow_fen = serializers.IntegerField()
+    released_fen = serializers.IntegerField()
+    refunded_fen = serializers.IntegerField()
+    refunds_sent_fen = serializers.IntegerField()
+    currency = serializers.CharField()

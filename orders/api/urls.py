@@ -4,6 +4,7 @@ from orders.api import views
 urlpatterns = [
     route("jobs/quote", views.JobQuoteView.as_view(), "job-quote"),
     route("jobs", views.JobListCreateView.as_view(), "job-list"),
+    route("jobs/summary", views.JobsSummaryView.as_view(), "jobs-summary"),
     route(r"jobs/(?P<job_id>\d+)", views.JobDetailView.as_view(), "job-detail"),
     route(r"jobs/(?P<job_id>\d+)/events", views.JobHistoryListView.as_view(), "job-events"),
     route(r"jobs/(?P<job_id>\d+)/cancel", views.JobCancelView.as_view(), "job-cancel"),

@@ -85,6 +85,19 @@ class JobListCreateView(ListAPIView):
         return Response(s.JobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(get=docs.jobs_summary)
+class JobsSummaryView(APIView):
+    """An SME's jobs in sums: jobs per status, and what it paid, holds in escrow, had released
+    and had refunded."""
+
+    permission_classes = [IsSME]
+
+    @extend_schema(responses=s.JobsSummarySerializer)
+    def get(self, request):
+        company = company_for_user(request.user)
+        return Response(s.JobsSummarySerializer(selectors.jobs_summary_for_sme(company_id=company.id)).data)
+
+
 @extend_schema_view(get=docs.job_get)
 class JobDetailView(APIView):
     @extend_schema(responses=s.JobSerializer)

@@ -99,6 +99,7 @@ CASES = [
     ("get", "/api/v1/board", None, {"owner_sme": 403, "anonymous": 401}),
     ("post", "/api/v1/board/{open_job}/accept", {}, {"owner_sme": 403, "other_factory": 404, "anonymous": 401}),
     ("get", "/api/v1/wallet", None, {"owner_sme": 403, "admin": 403, "anonymous": 401}),
+    ("get", "/api/v1/jobs/summary", None, {"holder": 403, "admin": 403, "anonymous": 401}),
     ("post", "/api/v1/admin/factories/{factory}/verify", {}, {"owner_sme": 403, "holder": 403, "anonymous": 401}),
     (
         "post",

@@ -129,6 +129,10 @@ def test_webapp_factory_reports_each_step_with_photos_and_the_sme_inspects_and_a
         sme_page.click(f"[data-job='{job_id}'] [data-step=accept]")
         sme_page.wait_for_selector(f"[data-job='{job_id}'] > .row [data-status=completed]", timeout=20000)
         sme_page.screenshot(path=str(ARTIFACTS / "webapp-steps-sme-completed.png"), full_page=True)
+        # the verdict stays on the completed share, on both phones
+        kept_sme = sme_page.wait_for_selector(f"[data-job='{job_id}'] [data-inspection]", timeout=10000).inner_text()
+        factory_page.wait_for_selector(".share [data-status=completed]", timeout=20000)
+        kept_factory = factory_page.wait_for_selector(".share [data-inspection]", timeout=10000).inner_text()
 
         # and: the factory's wallet tab shows what it earned, in yuan
         factory_page.click("[data-tab=wallet]")
@@ -170,6 +174,7 @@ def test_webapp_factory_reports_each_step_with_photos_and_the_sme_inspects_and_a
     assert [materials[k] for k in ("received", "consumed", "loss", "returned")] == [1990, 1980, 10, 0]
     assert sorted(kinds) == ["delivery", "inspection", "material_received"]
     assert inspection.accepted and accepted_lot == "true" and "批次合格" in verdict_text
+    assert "批次合格" in kept_sme and "批次合格" in kept_factory
     assert inspection.sample_inspected == sample_size and inspection.defects == {minor["code"]: 1}
     assert inspection.photo_ids == [kinds["inspection"]]
     assert f"抽样 {sample_size} / 1980" in plan_text and "Ac" in plan_text
@@ -252,6 +257,10 @@ def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_wit
         sme_page.click(f"[data-job='{job.id}'] [data-step=dispute]")
         sme_page.wait_for_selector(f"[data-job='{job.id}'] > .row [data-status=disputed]", timeout=20000)
         sme_page.screenshot(path=str(ARTIFACTS / "webapp-steps-sme-disputed.png"), full_page=True)
+        # the first round's verdict stays on the disputed share, on both phones
+        kept_sme = sme_page.wait_for_selector(f"[data-job='{job.id}'] [data-inspection]", timeout=10000).inner_text()
+        factory_page.wait_for_selector(".share [data-status=disputed]", timeout=20000)
+        kept_factory = factory_page.wait_for_selector(".share [data-inspection]", timeout=10000).inner_text()
         browser.close()
 
     share.refresh_from_db()
@@ -259,6 +268,7 @@ def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_wit
     assert rejected and not first.accepted and first.next == "rework" and rounds == 1
     assert "返工" in rework and share.quantity_delivered == 500 and "批次不合格" in verdict and "魔术贴偏位" in verdict
     assert share.status == "disputed" and Job.objects.get(id=job.id).status == "disputed"
+    assert "批次不合格" in kept_sme and "魔术贴偏位" in kept_sme and "批次不合格" in kept_factory
     assert share.history.filter(new_status="disputed", reason="返工后仍然偏位").exists()
     assert thumbnail_width and Photo.objects.filter(job=job, kind="delivery").count() == 1
     assert console == []

@@ -2,7 +2,8 @@
 import { api, logout, onLoggedOut, session } from "./api.js";
 import { lang, setLang, t } from "./i18n.js";
 import { EventStream } from "./stream.js";
-import { countdown, factoryView, loginView, smeView, ui } from "./views.js";
+import { countdown, factoryView, freshBoard, loginView, smeView, ui } from "./views.js";
+import { announceOffers, unlockAudio } from "./alert.js";
 
 const $ = (id) => document.getElementById(id);
 const main = $("main");
@@ -62,6 +63,9 @@ function chrome() {
   $("lang").textContent = t("lang_other");
   $("logout").textContent = t("logout");
   $("logout").hidden = !session.access;
+  $("refresh").hidden = !session.access;
+  $("refresh").setAttribute("aria-label", t("refresh"));
+  $("refresh").title = t("refresh");
   $("who").textContent = me ? `${me.company.name}` : "";
 }
 
@@ -79,7 +83,7 @@ async function render() {
     me = await api("GET", "/me");
     chrome();
     document.body.dataset.kind = me.company.kind;
-    await (me.company.kind === "factory" ? factoryView(main) : smeView(main, me));
+    await (me.company.kind === "factory" ? factoryView(main, me) : smeView(main, me));
     startStream();
   } catch (error) {
     if (session.access) ui.error(error.message);
@@ -95,7 +99,13 @@ function startStream() {
     (event) => {
       window.__events.push(event.seq);
       if (TOASTS[event.type]) ui.toast(t(TOASTS[event.type]));
-      if (event.type === "offer.created" && navigator.vibrate) navigator.vibrate([200, 100, 200]);
+      if (event.type === "offer.created") announceOffers([event.data]);
+      // The board follows its events at once; the redraw then reads it again.
+      if (event.type === "board.job_added" && event.data?.job) freshBoard.add(event.data.job.id);
+      if (event.type === "board.job_removed") {
+        freshBoard.delete(event.data?.job_id);
+        document.querySelector(`.board-job[data-job='${Number(event.data?.job_id)}']`)?.remove();
+      }
       ui.rerender();
     },
     (state) => {
@@ -122,13 +132,45 @@ $("logout").addEventListener("click", async () => {
 });
 window.addEventListener("online", () => ui.offline(false));
 window.addEventListener("offline", () => ui.offline(true));
-// Pull to refresh: a downward swipe from the top of the page reloads the screen's data.
-let pullFrom = null;
-window.addEventListener("touchstart", (e) => (pullFrom = window.scrollY === 0 ? e.touches[0].clientY : null), { passive: true });
-window.addEventListener("touchend", (e) => {
-  if (pullFrom !== null && e.changedTouches[0].clientY - pullFrom > 80) ui.rerender();
-  pullFrom = null;
-});
+// Refresh: the button in the bar, or pulling the page down from its top (a swipe of more
+// than 80 px; the banner says when letting go will refresh).
+window.__refreshes = 0; // how many refreshes were asked for (the browser tests read it)
+function refresh() {
+  window.__refreshes += 1;
+  ui.toast(t("refreshing"));
+  ui.rerender();
+}
+$("refresh").addEventListener("click", refresh);
+// A touch's later events go to the element it started on, even once a redraw has taken that
+// element out of the page (where they no longer reach the window): so they are heard there.
+const PULL = 80;
+window.addEventListener(
+  "touchstart",
+  (e) => {
+    if (window.scrollY !== 0 || !session.access || e.touches.length !== 1) return;
+    const from = e.touches[0].clientY;
+    const target = e.target;
+    const pulled = (t) => t.clientY - from;
+    const move = (m) => {
+      const by = pulled(m.touches[0]);
+      $("pull").hidden = by < 20;
+      $("pull").textContent = t(by > PULL ? "pull_release" : "pull_more");
+    };
+    const stop = (end) => {
+      target.removeEventListener("touchmove", move);
+      target.removeEventListener("touchend", stop);
+      target.removeEventListener("touchcancel", stop);
+      $("pull").hidden = true;
+      if (end.type === "touchend" && pulled(end.changedTouches[0]) > PULL) refresh();
+    };
+    target.addEventListener("touchmove", move, { passive: true });
+    target.addEventListener("touchend", stop);
+    target.addEventListener("touchcancel", stop);
+  },
+  { passive: true },
+);
+// Sound may play only after a tap: the first one unlocks it.
+for (const type of ["pointerdown", "touchstart", "keydown"]) window.addEventListener(type, unlockAudio, { passive: true });
 setInterval(() => {
   for (const node of document.querySelectorAll("[data-expires]")) node.textContent = countdown(node.dataset.expires);
 }, 1000);

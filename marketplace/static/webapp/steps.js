@@ -98,7 +98,8 @@ function deliverForm(share) {
 }
 
 // The forms a factory's share card shows for its status (kept across redraws while the share
-// stays as it is, so what was typed survives an event); a lot sent back for rework shows why.
+// stays as it is, so what was typed survives an event); a lot sent back for rework shows why,
+// and a finished share the verdicts it had.
 export function factoryShareSteps(share, inspection) {
   const at = `${share.id}:${share.status}:${share.quantity_done}:${share.delivered_at}`;
   if (share.status === "materials_sent") return [kept(`received:${at}`, () => receivedForm(share))];
@@ -108,7 +109,8 @@ export function factoryShareSteps(share, inspection) {
     const verdicts = (inspection?.inspections || []).map(inspectionResult);
     return [...verdicts, ...progress, kept(`deliver:${at}`, () => deliverForm(share))];
   }
-  return [];
+  // Accepted or disputed: the verdicts the lot had stay shown.
+  return (inspection?.inspections || []).map(inspectionResult);
 }
 
 // --- the SME: inspect, accept, dispute --------------------------------------------------

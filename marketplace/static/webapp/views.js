@@ -5,6 +5,8 @@ import { act, h, kept, keptAsync, status, ui } from "./dom.js";
 import { lang, t, yuan } from "./i18n.js";
 import { factoryShareSteps, smeShareActions } from "./steps.js";
 import { capacitySection, walletSection } from "./factory.js";
+import { placeCard, placeFields } from "./place.js";
+import { announceOffers } from "./alert.js";
 
 export { h, ui };
 
@@ -31,25 +33,9 @@ export function loginView(main, done) {
   main.replaceChildren(form);
 }
 
-// Where material is handed over: latitude and longitude, typed or from the phone's position.
-function locationFields() {
-  const lat = h("input", { name: "lat", type: "number", step: "any", min: -90, max: 90 });
-  const lng = h("input", { name: "lng", type: "number", step: "any", min: -180, max: 180 });
-  const here = h("button", { class: "secondary", type: "button", id: "use-location" }, t("use_location"));
-  here.addEventListener("click", () => {
-    if (!navigator.geolocation) return ui.error(t("no_location"));
-    navigator.geolocation.getCurrentPosition(
-      (p) => { lat.value = p.coords.latitude.toFixed(6); lng.value = p.coords.longitude.toFixed(6); },
-      () => ui.error(t("no_location")),
-    );
-  });
-  const read = () => (lat.value && lng.value ? { lat: Number(lat.value), lng: Number(lng.value) } : {});
-  return { nodes: [h("div", { class: "row" }, h("label", { class: "half" }, t("lat"), lat), h("label", { class: "half" }, t("lng"), lng)), here], read };
-}
-
 export function signupView(main, done) {
   const field = (name, attrs = {}) => h("label", {}, t(name), h("input", { name, required: true, ...attrs }));
-  const where = locationFields();
+  const where = placeFields({}, { address: false });
   const kind = h("select", { name: "kind" }, h("option", { value: "sme" }, t("kind_sme")), h("option", { value: "factory" }, t("kind_factory")));
   const form = h(
     "form",
@@ -60,6 +46,7 @@ export function signupView(main, done) {
     field("company_name"),
     h("label", {}, t("kind"), kind),
     field("address", { required: false }),
+    h("p", { class: "muted" }, t("location_why")),
     ...where.nodes,
     h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, t("signup")), h("button", { class: "secondary", type: "button", onclick: () => loginView(main, done) }, t("login"))),
   );
@@ -180,6 +167,7 @@ function smeJobCard(job, inspections, photos) {
   if (job.status === "awaiting_payment" && job.payment?.pay_url) {
     card.append(h("a", { class: "primary", href: job.payment.pay_url }, t("pay")));
   }
+  if (job.status === "awaiting_payment" || (job.status === "open" && !(job.assignments || []).length)) card.append(cancelButton(job));
   for (const share of job.assignments || []) {
     const row = h("div", { class: "row" }, h("span", {}, share.factory?.name || ""), status(share.status));
     if (share.status === "assigned") {
@@ -190,30 +178,119 @@ function smeJobCard(job, inspections, photos) {
   return card;
 }
 
-function locationCard() {
-  const where = locationFields();
-  const form = h("form", { class: "card", id: "location-form" }, h("h2", {}, t("set_location")), h("p", { class: "muted" }, t("location_why")), ...where.nodes, h("button", { class: "primary", type: "submit" }, t("save")));
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    act(async () => { await api("PATCH", "/me", { company: where.read() }); ui.rerender(); });
+const smePlace = (me) =>
+  placeCard({ id: "location-form", title: t("set_location"), why: t("location_why"), current: me.company, save: (place) => api("PATCH", "/me", { company: place }) });
+
+// Cancelling takes two taps: the first asks, the second cancels (the escrow is refunded).
+function cancelButton(job) {
+  const button = h("button", { class: "secondary", type: "button", "data-cancel": job.id }, t("cancel_job"));
+  button.addEventListener("click", () => {
+    if (button.dataset.armed !== "1") {
+      button.dataset.armed = "1";
+      button.textContent = t("cancel_confirm");
+      return;
+    }
+    act(async () => { await api("POST", `/jobs/${job.id}/cancel`, {}); ui.toast(t("cancelled_toast")); ui.rerender(); });
   });
-  return form;
+  return button;
 }
 
+// The SME's money and history: its jobs counted by where they stand, what it paid, what is
+// held, released to factories and refunded (GET /jobs/summary), and its finished jobs.
+const LIVE = ["open", "assigned", "materials_sent", "in_production", "delivered"];
+const FINISHED = ["completed", "disputed", "cancelled", "expired"];
+const SME_FIGURES = ["paid_fen", "escrow_fen", "released_fen", "refunded_fen", "refunds_sent_fen"];
+
+function day(iso) {
+  return iso ? new Date(iso).toLocaleDateString(lang() === "zh" ? "zh-CN" : "en-GB") : "";
+}
+
+function historyCard(job) {
+  const paid = job.payment && job.payment.status !== "requires_payment" && job.payment.status !== "failed" ? job.payment.amount_fen : 0;
+  const refunded = job.payment?.refunded_fen || 0;
+  const shares = (job.assignments || []).filter((a) => a.quantity_accepted != null);
+  const accepted = shares.reduce((n, a) => n + a.quantity_accepted, 0);
+  return h(
+    "div",
+    { class: "card history-job", "data-history-job": job.id },
+    h("div", { class: "row" }, h("strong", { style: "flex:1" }, `#${job.id} ${processLabel(job.process, job.process_name)} × ${job.quantity}`), status(job.status)),
+    h("div", { class: "muted" }, [day(job.updated_at), `${t("paid")} ${yuan(paid)}`, refunded ? `${t("refunded")} ${yuan(refunded)}` : "", shares.length ? `${t("quantity_accepted")} ${accepted}` : ""].filter(Boolean).join(" · ")),
+  );
+}
+
+function moneySection(summary, jobs) {
+  if (!summary) return h("section", { id: "money-tab" }, h("p", { class: "muted" }, t("offline_action")));
+  const count = (statuses) => statuses.reduce((n, s) => n + (summary.jobs_by_status?.[s] || 0), 0);
+  const counts = [
+    ["jobs_live", count(LIVE)],
+    ["jobs_completed", count(["completed"])],
+    ["jobs_disputed", count(["disputed"])],
+    ["jobs_closed", count(["cancelled", "expired"])],
+    ["jobs_unpaid", count(["awaiting_payment"])],
+  ];
+  const finished = jobs.filter((j) => FINISHED.includes(j.status));
+  return h(
+    "section",
+    { id: "money-tab" },
+    h(
+      "div",
+      { class: "card", id: "sme-wallet" },
+      h("h2", {}, t("money")),
+      ...SME_FIGURES.map((k) => h("div", { class: "row" }, h("span", { style: "flex:1" }, t(`sme_${k}`)), h("strong", { "data-sme-figure": k }, yuan(summary[k] || 0)))),
+      h("p", { class: "muted" }, t("money_why")),
+    ),
+    h("div", { class: "card row", id: "job-counts" }, ...counts.map(([k, n]) => h("span", { class: "count", "data-count": k }, `${t(k)} ${n}`))),
+    h("h2", {}, t("history")),
+    ...(finished.length ? finished.map(historyCard) : [h("p", { class: "muted", id: "no-history" }, t("no_history"))]),
+  );
+}
+
+// Inspections of finished shares do not change: each is asked for once.
+const finalInspections = new Map();
+async function inspectionsOf(shares) {
+  return Object.fromEntries(
+    await Promise.all(
+      shares.map(async (a) => {
+        const key = `${a.id}:${a.status}`;
+        const read = () => api("GET", `/assignments/${a.id}/inspection`);
+        if (a.status === "delivered" || a.status === "in_production") return [a.id, await read()];
+        // A verdict that cannot be read now (offline, never read before) is left out, not the screen.
+        const verdicts = finalInspections.get(key) ?? (await read().catch(() => undefined));
+        if (verdicts && !verdicts.offline) finalInspections.set(key, verdicts);
+        return [a.id, verdicts];
+      }),
+    ),
+  );
+}
+const VERDICT_STATES = ["delivered", "completed", "disputed"];
+
+// The SME's three tabs: its jobs (post one, follow them), its money and history, its place.
+let smeTab = "jobs";
+const SME_TABS = { jobs: "tab_jobs", money: "tab_money", place: "tab_place" };
+
 export async function smeView(main, me) {
-  const [processes, jobs] = await Promise.all([all("/processes"), all("/jobs")]);
-  ui.offline(Boolean(processes.offline || jobs.offline));
+  // (the money tab only says it cannot be read when offline with nothing kept of it)
+  const [processes, jobs, summary] = await Promise.all([all("/processes"), all("/jobs"), api("GET", "/jobs/summary").catch(() => null)]);
+  ui.offline(Boolean(processes.offline || jobs.offline || !summary || summary.offline));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
-  if (me.company.lat == null) return main.replaceChildren(kept(`location:${me.user.id}`, locationCard));
-  // Each delivered share's inspection (its sampling plan, what was found so far) and photos.
-  const delivered = jobs.flatMap((j) => j.assignments || []).filter((a) => a.status === "delivered");
+  if (me.company.lat == null) return main.replaceChildren(kept(`location:${me.user.id}`, () => smePlace(me)));
+  // Each delivered share's inspection (its sampling plan, what was found so far) and photos;
+  // the verdicts stay shown once the share is accepted or disputed.
+  const shares = jobs.flatMap((j) => j.assignments || []);
+  const delivered = shares.filter((a) => a.status === "delivered");
   const withDelivery = [...new Set(delivered.map((a) => a.job))];
   const [inspections, photos] = await Promise.all([
-    Promise.all(delivered.map(async (a) => [a.id, await api("GET", `/assignments/${a.id}/inspection`)])).then(Object.fromEntries),
+    inspectionsOf(shares.filter((a) => VERDICT_STATES.includes(a.status))),
     Promise.all(withDelivery.map(async (id) => [id, await all(`/jobs/${id}/photos`)])).then(Object.fromEntries),
   ]);
   const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map((j) => smeJobCard(j, inspections, photos)) : [h("p", { class: "muted" }, t("no_jobs"))]));
-  main.replaceChildren(await keptAsync(`post:${me.user.id}`, () => postForm(processes)), list);
+  const place = `${me.company.lat}:${me.company.lng}:${me.company.address}`;
+  const panels = {
+    jobs: h("div", { id: "jobs-tab" }, await keptAsync(`post:${me.user.id}`, () => postForm(processes)), list),
+    money: moneySection(summary, jobs),
+    place: h("div", { id: "place-tab" }, kept(`place:${me.user.id}:${place}`, () => smePlace(me))),
+  };
+  main.replaceChildren(tabs(panels, SME_TABS, () => smeTab, (name) => (smeTab = name)), ...Object.values(panels));
 }
 
 // --- the factory --------------------------------------------------------------------------
@@ -226,7 +303,7 @@ function jobLine(job, extra = []) {
 function boardCard(job) {
   const accept = h("button", { class: "primary", type: "button", "data-accept": job.id }, t("accept"));
   accept.addEventListener("click", () => act(async () => { await api("POST", `/board/${job.id}/accept`, {}); ui.toast(t("accepted_toast")); ui.rerender(); }));
-  return h("div", { class: "card board-job", "data-job": job.id }, ...jobLine(job, [`${t("distance")} ${job.distance_km.toFixed(1)} km`]), accept);
+  return h("div", { class: freshBoard.has(job.id) ? "card board-job fresh" : "card board-job", "data-job": job.id }, ...jobLine(job, [`${t("distance")} ${job.distance_km.toFixed(1)} km`]), accept);
 }
 
 function offerCard(offer) {
@@ -248,6 +325,23 @@ export function countdown(expiresAt) {
 
 let heldJobs = {};
 
+// Where the factory is (distances to jobs are from here): its position on the profile, its
+// address on the company.
+const factoryPlace = (profile, me) =>
+  placeCard({
+    id: "factory-place",
+    title: t("factory_place"),
+    why: t("factory_place_why"),
+    current: { lat: profile.lat, lng: profile.lng, address: me.company.address },
+    save: async ({ address, ...position }) => {
+      if (position.lat != null) await api("PATCH", "/factory/profile", position);
+      if (address !== (me.company.address || "")) await api("PATCH", "/me", { company: { address } });
+    },
+  });
+
+// Jobs that arrived on the board while the app was open, marked new until the next start.
+export const freshBoard = new Set();
+
 let reworks = {};
 
 function shareCard(share) {
@@ -262,28 +356,29 @@ function shareCard(share) {
   );
 }
 
-// The factory's three tabs: work (online, offers, board, shares), wallet, capacity. Each is
-// drawn on every redraw; the chosen one shows.
-let factoryTab = "work";
-const TABS = { work: "tab_work", wallet: "tab_wallet", capacity: "tab_capacity" };
-
-function tabs(panels) {
+// Tabs: each panel is drawn on every redraw; the chosen one shows.
+function tabs(panels, names, current, choose) {
   const show = () => {
-    for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== factoryTab;
-    for (const button of bar.children) button.setAttribute("aria-selected", String(button.dataset.tab === factoryTab));
+    for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== current();
+    for (const button of bar.children) button.setAttribute("aria-selected", String(button.dataset.tab === current()));
   };
-  const bar = h("nav", { class: "tabs", role: "tablist" }, ...Object.entries(TABS).map(([name, key]) => h("button", { type: "button", role: "tab", "data-tab": name, onclick: () => { factoryTab = name; show(); } }, t(key))));
+  const bar = h("nav", { class: "tabs", role: "tablist" }, ...Object.entries(names).map(([name, key]) => h("button", { type: "button", role: "tab", "data-tab": name, onclick: () => { choose(name); show(); } }, t(key))));
   show();
   return bar;
 }
 
-export async function factoryView(main) {
+// The factory's three tabs: work (online, offers, board, shares), wallet, capacity.
+let factoryTab = "work";
+const TABS = { work: "tab_work", wallet: "tab_wallet", capacity: "tab_capacity" };
+
+export async function factoryView(main, me) {
   const [profile, offers, board, shares, wallet, jobs, processes, settlements, capabilities, quality] = await Promise.all([api("GET", "/factory/profile"), all("/offers"), all("/board"), all("/assignments"), api("GET", "/wallet"), all("/jobs"), all("/processes"), all("/settlements"), all("/factory/capabilities"), all("/factory/quality")]);
   heldJobs = Object.fromEntries(jobs.map((j) => [j.id, j]));
   catalogue = Object.fromEntries(processes.map((p) => [p.code, p]));
-  // A lot sent back for rework: its inspection says why.
-  const reworked = shares.filter((a) => a.status === "in_production" && a.quantity_delivered != null);
-  reworks = Object.fromEntries(await Promise.all(reworked.map(async (a) => [a.id, await api("GET", `/assignments/${a.id}/inspection`)])));
+  // A lot sent back for rework: its inspection says why; a finished share keeps its verdicts.
+  const judged = shares.filter((a) => (a.status === "in_production" && a.quantity_delivered != null) || a.status === "completed" || a.status === "disputed");
+  reworks = await inspectionsOf(judged);
+  announceOffers(offers);
   ui.offline([profile, offers, board, shares, wallet, settlements, capabilities].some((d) => d.offline));
   const toggle = h("button", { class: profile.online ? "secondary" : "primary", type: "button", id: "online-toggle" }, profile.online ? t("go_offline") : t("go_online"));
   toggle.addEventListener("click", () => act(async () => { await api("PATCH", "/factory/profile", { online: !profile.online }); ui.rerender(); }));
@@ -298,7 +393,12 @@ export async function factoryView(main) {
       section("shares", t("shares"), shares, shareCard, "no_shares"),
     ),
     wallet: walletSection(wallet, settlements),
-    capacity: capacitySection(profile, capabilities, processes, processName, quality),
+    capacity: h(
+      "div",
+      { id: "capacity-panel" },
+      capacitySection(profile, capabilities, processes, processName, quality),
+      kept(`factory-place:${profile.lat}:${profile.lng}:${me.company.address}`, () => factoryPlace(profile, me)),
+    ),
   };
-  main.replaceChildren(tabs(panels), ...Object.values(panels));
+  main.replaceChildren(tabs(panels, TABS, () => factoryTab, (name) => (factoryTab = name)), ...Object.values(panels));
 }
