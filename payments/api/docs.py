@@ -164,6 +164,35 @@ wechatpay_prepay = operation(
     ),
 )
 
+wechatpay_qr = operation(
+    "WeChat Pay QR code",
+    "The job's SME only (anyone else, a factory too, is 404): the QR code to scan with WeChat to "
+    "pay the job's payment through WeChat Pay's Native channel. `code_url` is the job's `pay_url` "
+    "(`weixin://wxpay/bizpayurl?pr=…`); `qr_svg_data_url` is that code drawn as an SVG data URL "
+    "(`data:image/svg+xml;base64,…`) an `<img>` shows as it is. Asking again gives the same code "
+    "while its order lives (until `expires_at`; a new one after). 409 `payment_not_payable` once "
+    "the payment no longer `requires_payment`; 409 `not_wechatpay_native` when the gateway in use "
+    "has no QR code (the sandbox's `pay_url` is a page); 409 `wechatpay_qr_closed` while the "
+    "payment is being paid in the app or on a WeChat page instead. The job opens when WeChat "
+    "Pay's notification arrives (`job.status_changed` on the event stream).",
+    response={
+        "payment_id": 23,
+        "amount_fen": 15000,
+        "code_url": "weixin://wxpay/bizpayurl?pr=qnu8GBtzz",
+        "qr_svg_data_url": "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9"
+        "IjAgMCAzMyAzMyIgY2xhc3M9InNlZ25vIj4uLi48L3N2Zz4=",
+        "expires_at": "2026-06-09T12:00:00+08:00",
+    },
+    errors=(
+        error_example(404, "not_found", "No such payment."),
+        error_example(
+            409,
+            "not_wechatpay_native",
+            "This payment is not paid with a WeChat Pay QR code; follow its pay_url instead.",
+        ),
+    ),
+)
+
 payout_refresh = operation(
     "Check a transfer now",
     "For the factory whose batch holds the line (another factory's line is 404). Call it when the "

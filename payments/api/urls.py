@@ -8,6 +8,7 @@ urlpatterns = [
         views.WechatPayPrepayView.as_view(),
         "payment-wechatpay-prepay",
     ),
+    route(r"payments/(?P<payment_id>\d+)/wechatpay/qr", views.WechatPayQrView.as_view(), "payment-wechatpay-qr"),
     route(r"settlement-lines/(?P<line_id>\d+)/refresh", views.PayoutRefreshView.as_view(), "settlement-line-refresh"),
     route("admin/ledger/check", views.LedgerCheckView.as_view(), "admin-ledger-check"),
     route("settlements", views.SettlementListView.as_view(), "settlement-list"),

@@ -10,7 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -89,6 +89,28 @@ class WechatPayPrepayView(APIView):
             payer=data["openid"],
         )
         return Response(dict(checkout.params))
+
+
+class WechatPayQrSerializer(serializers.Serializer):
+    payment_id = serializers.IntegerField()
+    amount_fen = serializers.IntegerField()
+    code_url = serializers.CharField(help_text="The Native order's code_url (the job's pay_url).")
+    qr_svg_data_url = serializers.CharField(help_text="The QR code of code_url: data:image/svg+xml;base64,…")
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="When WeChat Pay closes this code.")
+
+
+@extend_schema_view(get=docs.wechatpay_qr)
+class WechatPayQrView(APIView):
+    """The QR code the job's SME scans with WeChat to pay (Native): its ``code_url`` and the
+    code drawn as an SVG data URL an ``<img>`` shows."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=WechatPayQrSerializer)
+    def get(self, request, payment_id):
+        company = company_for_user(request.user)
+        qr = services.payment_native_qr(payment_id=payment_id, sme_id=company.id if company else None)
+        return Response(WechatPayQrSerializer(qr).data)
 
 
 SandboxPayInputSerializer = EmptyInputSerializer

@@ -5,7 +5,7 @@ ledger's own posting is ``payments.ledger``. The gateway is reached only through
 ``payments.gateways.gateway()``."""
 
 from payments.services.bills import bill_reconcile
-from payments.services.checkout import gateway_keys_refresh, payment_checkout, payout_account_set
+from payments.services.checkout import gateway_keys_refresh, payment_checkout, payment_native_qr, payout_account_set
 from payments.services.payments import (
     commission_split,
     payment_capture_book,
@@ -29,6 +29,7 @@ __all__ = [
     "payment_checkout",
     "payment_create",
     "payment_failed",
+    "payment_native_qr",
     "payment_refund_job_escrow",
     "payment_release_share",
     "payment_void",
