@@ -167,7 +167,8 @@ wechatpay_prepay = operation(
 wechatpay_qr = operation(
     "WeChat Pay QR code",
     "The job's SME only (anyone else, a factory too, is 404): the QR code to scan with WeChat to "
-    "pay the job's payment through WeChat Pay's Native channel. `code_url` is the job's `pay_url` "
+    "pay the job's payment through WeChat Pay's Native channel (a POST, like the prepay: asking may "
+    "open or renew the order at WeChat Pay; it takes no body). `code_url` is the job's `pay_url` "
     "(`weixin://wxpay/bizpayurl?pr=…`); `qr_svg_data_url` is that code drawn as an SVG data URL "
     "(`data:image/svg+xml;base64,…`) an `<img>` shows as it is. Asking again gives the same code "
     "while its order lives (until `expires_at`; a new one after). 409 `payment_not_payable` once "

@@ -92,22 +92,24 @@ class WechatPayPrepayView(APIView):
 
 
 class WechatPayQrSerializer(serializers.Serializer):
-    payment_id = serializers.IntegerField()
-    amount_fen = serializers.IntegerField()
+    payment_id = serializers.IntegerField(help_text="The payment the code pays.")
+    amount_fen = serializers.IntegerField(help_text="What the code pays, in fen (the job's total).")
     code_url = serializers.CharField(help_text="The Native order's code_url (the job's pay_url).")
     qr_svg_data_url = serializers.CharField(help_text="The QR code of code_url: data:image/svg+xml;base64,…")
     expires_at = serializers.DateTimeField(allow_null=True, help_text="When WeChat Pay closes this code.")
 
 
-@extend_schema_view(get=docs.wechatpay_qr)
+@extend_schema_view(post=docs.wechatpay_qr)
 class WechatPayQrView(APIView):
     """The QR code the job's SME scans with WeChat to pay (Native): its ``code_url`` and the
-    code drawn as an SVG data URL an ``<img>`` shows."""
+    code drawn as an SVG data URL an ``<img>`` shows. A POST, like the prepay: asking may open
+    or renew the order at WeChat Pay."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=WechatPayQrSerializer)
-    def get(self, request, payment_id):
+    @extend_schema(request=EmptyInputSerializer, responses=WechatPayQrSerializer)
+    def post(self, request, payment_id):
+        validated(EmptyInputSerializer, request)
         company = company_for_user(request.user)
         qr = services.payment_native_qr(payment_id=payment_id, sme_id=company.id if company else None)
         return Response(WechatPayQrSerializer(qr).data)

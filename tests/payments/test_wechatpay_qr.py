@@ -1,4 +1,4 @@
-"""The QR code the SME scans with WeChat to pay (``GET /payments/{id}/wechatpay/qr``), against
+"""The QR code the SME scans with WeChat to pay (``POST /payments/{id}/wechatpay/qr``), against
 the stand-in of WeChat Pay's API (``wechatpay_standin``) as in ``test_wechatpay``.
 
 No QR decoder is installed here, so the picture is read back the other way: the SVG's dark
@@ -73,7 +73,7 @@ def test_wechatpay_qr_is_the_native_orders_code_url_drawn_for_the_sme(wechat):
     job = fixtures.job(paid=False)
     sme = client_for(job.created_by)
     # when: its app asks for the QR code
-    response = sme.get(_path(job.payment.id))
+    response = sme.post(_path(job.payment.id))
     # then: the Native order's code_url, which is the job's pay_url, and the job's amount
     assert response.status_code == 200
     body = response.json()
@@ -89,7 +89,7 @@ def test_wechatpay_qr_is_the_native_orders_code_url_drawn_for_the_sme(wechat):
     assert (side, dark) == _expected_modules(body["code_url"])
     assert (side, dark) != _expected_modules(body["code_url"] + "x")
     # when: it is asked again: the same code, and no second order at WeChat Pay
-    assert sme.get(_path(job.payment.id)).json()["code_url"] == body["code_url"]
+    assert sme.post(_path(job.payment.id)).json()["code_url"] == body["code_url"]
     assert [p for m, p in wechat.requests if m == "POST"] == ["/v3/pay/transactions/native"]
 
 
@@ -100,12 +100,12 @@ def test_wechatpay_qr_is_the_jobs_sme_only(wechat):
     orders = list(WechatPayOrder.objects.filter(payment=job.payment).values_list("id", flat=True))
     # another SME, a factory and an admin are told there is no such payment, in the contract's shape
     for stranger in (fixtures.sme_user(), factory_user, fixtures.admin_user()):
-        response = client_for(stranger).get(path)
+        response = client_for(stranger).post(path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
         assert set(response.json()["error"]) == {"code", "message", "fields"}
-    assert client_for(job.created_by).get(_path(job.payment.id + 1000)).status_code == 404
-    assert client_for(None).get(path).status_code == 401
+    assert client_for(job.created_by).post(_path(job.payment.id + 1000)).status_code == 404
+    assert client_for(None).post(path).status_code == 401
     # and none of them made WeChat Pay open an order
     assert list(WechatPayOrder.objects.filter(payment=job.payment).values_list("id", flat=True)) == orders
 
@@ -114,7 +114,7 @@ def test_wechatpay_qr_of_a_paid_payment_is_409_in_chinese_and_english(wechat, ap
     # given: the SME scanned the code and WeChat Pay notified
     job = fixtures.job(paid=False)
     sme = client_for(job.created_by)
-    code_url = sme.get(_path(job.payment.id)).json()["code_url"]
+    code_url = sme.post(_path(job.payment.id)).json()["code_url"]
     order = WechatPayOrder.objects.get(payment=job.payment, code_url=code_url)
     _deliver(
         api,
@@ -123,8 +123,8 @@ def test_wechatpay_qr_of_a_paid_payment_is_409_in_chinese_and_english(wechat, ap
     )
     assert Job.objects.get(id=job.id).status == "open"
     # when: the QR code is asked for again: 409, said in the reader's language
-    english = sme.get(_path(job.payment.id), HTTP_ACCEPT_LANGUAGE="en")
-    chinese = sme.get(_path(job.payment.id), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = sme.post(_path(job.payment.id), HTTP_ACCEPT_LANGUAGE="en")
+    chinese = sme.post(_path(job.payment.id), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert (english.status_code, english.json()["error"]["code"]) == (409, "payment_not_payable")
     assert "no QR code" in english.json()["error"]["message"]
     assert chinese.status_code == 409
@@ -138,7 +138,7 @@ def test_wechatpay_qr_closed_while_paid_in_the_app_is_409(wechat):
         sme.post(f"/api/v1/payments/{job.payment.id}/wechatpay/prepay", {"channel": "app"}, format="json").status_code
         == 200
     )
-    response = sme.get(_path(job.payment.id), HTTP_ACCEPT_LANGUAGE="en")
+    response = sme.post(_path(job.payment.id), HTTP_ACCEPT_LANGUAGE="en")
     assert (response.status_code, response.json()["error"]["code"]) == (409, "wechatpay_qr_closed")
     assert "QR code was closed" in response.json()["error"]["message"]
 
@@ -147,7 +147,7 @@ def test_sandbox_payment_has_no_wechatpay_qr_409(settings):
     # the sandbox's pay_url is its own pay page, not a QR code
     settings.PAYMENT_PROVIDER = "sandbox"
     job = fixtures.job(paid=False)
-    response = client_for(job.created_by).get(_path(job.payment.id), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client_for(job.created_by).post(_path(job.payment.id), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert (response.status_code, response.json()["error"]["code"]) == (409, "not_wechatpay_native")
     assert "微信支付二维码" in response.json()["error"]["message"]
     assert "/sandbox/pay/" in selectors.payment_summary(job.payment)["pay_url"]
