@@ -22,6 +22,7 @@ ASSETS = [
     "webapp/factory.js",
     "webapp/place.js",
     "webapp/alert.js",
+    "webapp/pay.js",
     ICON_192,
     ICON_512,
 ]

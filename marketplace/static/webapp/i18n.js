@@ -41,6 +41,8 @@ const STRINGS = {
     sme_paid_fen: "已付入托管", sme_escrow_fen: "托管中", sme_released_fen: "已付给工厂（验收后）", sme_refunded_fen: "应退款", sme_refunds_sent_fen: "已退回到账",
     paid: "已付", refunded: "已退", jobs_live: "进行中", jobs_completed: "已完成", jobs_disputed: "有争议", jobs_closed: "已取消/过期", jobs_unpaid: "待付款",
     factory_place: "工厂位置", factory_place_why: "到订单的距离从这里算起。",
+    wechat_scan: "用微信扫一扫支付", wechat_qr_alt: "微信支付二维码", wechat_waiting: "付款成功后，订单会在这里自动变为待接单。",
+    wechat_inside: "微信内置浏览器中不能直接付款：请用微信“扫一扫”扫描此码（例如在另一台设备上打开本页）。", wechat_below: "请用微信扫描下方订单中的二维码付款。",
     refresh: "刷新", refreshing: "正在刷新…", pull_more: "继续下拉刷新", pull_release: "松开即可刷新",
     statuses: {
       awaiting_payment: "待付款", open: "待接单", assigned: "已接单", materials_sent: "已发料",
@@ -93,6 +95,8 @@ const STRINGS = {
     sme_paid_fen: "Paid into escrow", sme_escrow_fen: "Held in escrow", sme_released_fen: "Paid to factories (accepted)", sme_refunded_fen: "Refunds owed to you", sme_refunds_sent_fen: "Refunds received",
     paid: "paid", refunded: "refunded", jobs_live: "In progress", jobs_completed: "Completed", jobs_disputed: "Disputed", jobs_closed: "Cancelled/expired", jobs_unpaid: "Awaiting payment",
     factory_place: "Factory location", factory_place_why: "Distances to jobs are measured from here.",
+    wechat_scan: "Scan with WeChat to pay", wechat_qr_alt: "WeChat Pay QR code", wechat_waiting: "Once paid, the job opens here by itself.",
+    wechat_inside: "WeChat's own browser cannot start the payment here: scan this code with WeChat's Scan (for instance from this page opened on another device).", wechat_below: "Scan the QR code on the job below with WeChat to pay.",
     refresh: "Refresh", refreshing: "Refreshing…", pull_more: "Pull further to refresh", pull_release: "Release to refresh",
     statuses: {
       awaiting_payment: "awaiting payment", open: "open", assigned: "assigned", materials_sent: "material sent",

@@ -7,6 +7,7 @@ import { factoryShareSteps, smeShareActions } from "./steps.js";
 import { capacitySection, walletSection } from "./factory.js";
 import { placeCard, placeFields } from "./place.js";
 import { announceOffers } from "./alert.js";
+import { isWechatQr, payControl } from "./pay.js";
 
 export { h, ui };
 
@@ -142,10 +143,14 @@ async function postForm(processes) {
       post.addEventListener("click", () =>
         act(async () => {
           const job = await api("POST", "/jobs", { ...asked, mode: mode.value, unit_price_fen: quote.unit_price_fen });
+          // A WeChat Pay QR code is shown on the job below, which follows the job live.
           quoteBox.replaceChildren(
             h("p", {}, `${t("job")} #${job.id} `, status(job.status)),
-            h("a", { class: "primary", id: "pay-link", href: job.payment.pay_url }, `${t("pay")} ${yuan(job.payment.amount_fen)}`),
+            isWechatQr(job.payment)
+              ? h("p", { class: "muted", id: "pay-below" }, t("wechat_below"))
+              : h("a", { class: "primary", id: "pay-link", href: job.payment.pay_url }, `${t("pay")} ${yuan(job.payment.amount_fen)}`),
           );
+          if (isWechatQr(job.payment)) ui.rerender().then(() => document.querySelector(`.job[data-job='${job.id}'] .wechat-pay`)?.scrollIntoView({ block: "center" }));
         }),
       );
       quoteBox.replaceChildren(
@@ -165,7 +170,7 @@ const processLabel = (code, fallback) => (catalogue[code] ? processName(catalogu
 function smeJobCard(job, inspections, photos) {
   const card = h("div", { class: "card job", "data-job": job.id }, h("div", { class: "row" }, h("strong", {}, `#${job.id} ${processLabel(job.process, job.process_name)}`), status(job.status)), h("div", { class: "muted" }, `${job.quantity} · ${yuan(job.total_fen)}`));
   if (job.status === "awaiting_payment" && job.payment?.pay_url) {
-    card.append(h("a", { class: "primary", href: job.payment.pay_url }, t("pay")));
+    card.append(payControl(job, t("pay")));
   }
   if (job.status === "awaiting_payment" || (job.status === "open" && !(job.assignments || []).length)) card.append(cancelButton(job));
   for (const share of job.assignments || []) {
