@@ -11,20 +11,20 @@ import { t, yuan } from "./i18n.js";
 export const isWechatQr = (payment) => (payment?.pay_url || "").startsWith("weixin://");
 const inWechat = () => /MicroMessenger/i.test(navigator.userAgent);
 
-// Each code is asked for once (the answers, by code_url, outlive the redraws).
+// Each code is asked for once, even by redraws while it is on its way (kept by code_url).
 const codes = new Map();
 
 function fill(panel, payment) {
-  const shown = (qr) => {
-    panel.querySelector(".qr-box").replaceChildren(h("img", { class: "qr", src: qr.qr_svg_data_url, alt: t("wechat_qr_alt"), width: 240, height: 240, "data-code-url": qr.code_url }));
-  };
-  if (codes.has(payment.pay_url)) return shown(codes.get(payment.pay_url));
-  api("POST", `/payments/${payment.id}/wechatpay/qr`, {})
-    .then((qr) => {
-      codes.set(payment.pay_url, qr);
-      shown(qr);
-    })
-    .catch((error) => panel.querySelector(".qr-box").replaceChildren(h("p", { class: "error", role: "alert" }, error.message)));
+  const box = panel.querySelector(".qr-box");
+  if (!codes.has(payment.pay_url)) {
+    const asked = api("POST", `/payments/${payment.id}/wechatpay/qr`, {});
+    asked.catch(() => codes.delete(payment.pay_url)); // asked again on the next redraw
+    codes.set(payment.pay_url, asked);
+  }
+  codes.get(payment.pay_url).then(
+    (qr) => box.replaceChildren(h("img", { class: "qr", src: qr.qr_svg_data_url, alt: t("wechat_qr_alt"), width: 240, height: 240, "data-code-url": qr.code_url })),
+    (error) => box.replaceChildren(h("p", { class: "error", role: "alert" }, error.message)),
+  );
 }
 
 // The QR code panel of one job's payment.
