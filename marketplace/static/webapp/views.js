@@ -147,7 +147,7 @@ async function postForm(processes) {
           quoteBox.replaceChildren(
             h("p", {}, `${t("job")} #${job.id} `, status(job.status)),
             isWechatQr(job.payment)
-              ? h("p", { class: "muted", id: "pay-below" }, t("wechat_below"))
+              ? h("p", { class: "muted", id: "pay-below", "data-job": job.id }, t("wechat_below"))
               : h("a", { class: "primary", id: "pay-link", href: job.payment.pay_url }, `${t("pay")} ${yuan(job.payment.amount_fen)}`),
           );
           if (isWechatQr(job.payment)) ui.rerender().then(() => document.querySelector(`.job[data-job='${job.id}'] .wechat-pay`)?.scrollIntoView({ block: "center" }));
@@ -290,8 +290,13 @@ export async function smeView(main, me) {
   ]);
   const list = h("section", { id: "jobs" }, h("h2", {}, t("my_jobs")), ...(jobs.length ? jobs.map((j) => smeJobCard(j, inspections, photos)) : [h("p", { class: "muted" }, t("no_jobs"))]));
   const place = `${me.company.lat}:${me.company.lng}:${me.company.address}`;
+  const post = await keptAsync(`post:${me.user.id}`, () => postForm(processes));
+  // The hint to scan the job's QR code goes once the job is paid (the job below says so).
+  const hint = post.querySelector("#pay-below");
+  const hinted = hint && jobs.find((j) => j.id === Number(hint.dataset.job));
+  if (hinted && hinted.status !== "awaiting_payment") post.querySelector("#quote").replaceChildren();
   const panels = {
-    jobs: h("div", { id: "jobs-tab" }, await keptAsync(`post:${me.user.id}`, () => postForm(processes)), list),
+    jobs: h("div", { id: "jobs-tab" }, post, list),
     money: moneySection(summary, jobs),
     place: h("div", { id: "place-tab" }, kept(`place:${me.user.id}:${place}`, () => smePlace(me))),
   };
