@@ -95,13 +95,13 @@ def bucket_origins(*, bucket: str, endpoint: str | None, region: str | None, sty
     holds this to boto3's own URLs). An endpoint: its host, or ``bucket.host`` when the style
     is ``virtual``; path style is boto3's choice for an endpoint of one's own. AWS itself: the
     bucket's host, global (boto3's default outside China) and regional (the one the global name
-    may redirect to); the region's ``s3`` host for path style, and for a bucket with a dot in
-    its name (no virtual host for it over HTTPS)."""
-    path_style = style == "path" or "." in bucket
+    may redirect to); the region's ``s3`` host for path style. A bucket with a dot in its name
+    has no virtual host over HTTPS (its certificate would not match): path style there."""
     if endpoint:
         parts = urlsplit(endpoint)
-        host = parts.netloc.lower() if path_style or style != "virtual" else f"{bucket}.{parts.netloc.lower()}"
-        return [f"{parts.scheme}://{host}"]
+        virtual = style == "virtual" and not ("." in bucket and parts.scheme == "https")
+        return [f"{parts.scheme}://{bucket + '.' if virtual else ''}{parts.netloc.lower()}"]
+    path_style = style == "path" or "." in bucket
     region = region or "us-east-1"
     domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
     prefix = "" if path_style else f"{bucket}."

@@ -146,6 +146,20 @@ def _boto3_origins(bucket, endpoint, region, style) -> set[str]:
         ("hat-photos", None, "cn-north-1", None, ["https://hat-photos.s3.cn-north-1.amazonaws.com.cn"]),
         # a dot in the name: no virtual host over TLS, path style
         ("hat.photos", None, "eu-west-1", "virtual", ["https://s3.eu-west-1.amazonaws.com"]),
+        (
+            "hat.photos",
+            "https://cos.ap-beijing.myqcloud.com",
+            "ap-beijing",
+            "virtual",
+            ["https://cos.ap-beijing.myqcloud.com"],
+        ),
+        (
+            "hat.photos",
+            "http://minio.local:9000",
+            "us-east-1",
+            "virtual",
+            ["http://hat.photos.minio.local:9000"],
+        ),  # plain HTTP
     ],
 )
 def test_bucket_origins_cover_the_urls_boto3_presigns(bucket, endpoint, region, style, expected):
