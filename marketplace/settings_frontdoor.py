@@ -13,7 +13,8 @@ def frontdoor_settings(env) -> dict:
     - CONTENT_SECURITY_POLICY (django-csp) on every HTML page: the admin, the API docs
       (Swagger UI and ReDoc, from our own static files), the sandbox pay page and the landing
       page. Scripts only from files this server serves (no inline script, no eval), nothing
-      from other origins, no framing, forms post only here. Inline styles stay allowed:
+      from other origins but the photos' bucket with PHOTO_STORAGE=s3 (``connect-src`` and
+      ``img-src``: settings_photos.py), no framing, forms post only here. Inline styles stay allowed:
       Swagger UI and ReDoc write <style> elements as they render, and a style cannot run
       code. The JSON API and the health check carry no HTML and no policy."""
     return {

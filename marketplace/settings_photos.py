@@ -10,6 +10,13 @@ kept out of ``settings.py`` for its size.
   ``AWS_S3_ADDRESSING_STYLE`` (``path`` for MinIO, ``virtual`` for OSS and COS) and
   ``AWS_LOCATION`` (a key prefix inside the bucket). Phones upload straight to the bucket
   through a presigned POST and read through presigned GETs.
+
+The bucket is another origin than the pages', so with ``s3`` its origins join the
+Content-Security-Policy's ``connect-src`` (the app's upload is a ``fetch`` POST) and ``img-src``
+(the thumbnails): the ones boto3's presigned URLs name (``bucket_origins``), or exactly
+``PHOTO_ORIGINS`` (``https://photos.example.com,...``) for a CDN or a domain of one's own. The
+bucket itself must answer CORS for the site's origin (docs/operations.md, "Photos on object
+storage").
 """
 
 from pathlib import Path
@@ -23,8 +30,8 @@ PHOTO_UPLOAD_PATH = "/api/v1/photo-uploads/"
 
 def photo_settings(env, var_dir: Path, body_limits: dict, csp: dict) -> dict:
     """The ``photos`` storage and the limits; the upload endpoint's body limit (a photo and
-    the form around it) joins ``body_limits``, the object storage's origin the admin's
-    ``img-src`` in ``csp``."""
+    the form around it) joins ``body_limits``, the object storage's origins ``connect-src``
+    and ``img-src`` in ``csp``."""
     kind = env.str("PHOTO_STORAGE", default="filesystem")
     url_seconds = env.int("PHOTO_URL_EXPIRES_SECONDS", default=300)
     if kind == "filesystem":
@@ -56,7 +63,16 @@ def photo_settings(env, var_dir: Path, body_limits: dict, csp: dict) -> dict:
     else:
         raise ImproperlyConfigured(f"PHOTO_STORAGE is filesystem or s3, not {kind!r}")
     max_bytes = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
-    csp["DIRECTIVES"]["img-src"] = [*csp["DIRECTIVES"]["img-src"], *_img_sources(photos)]
+    if kind == "s3":
+        options = photos["OPTIONS"]
+        origins = _origins(env.list("PHOTO_ORIGINS", default=[])) or bucket_origins(
+            bucket=options["bucket_name"],
+            endpoint=options["endpoint_url"],
+            region=options["region_name"] or env.str("AWS_DEFAULT_REGION", default=""),
+            style=options["addressing_style"],
+        )
+        for directive in ("connect-src", "img-src"):
+            csp["DIRECTIVES"][directive] = [*csp["DIRECTIVES"][directive], *origins]
     return {
         "STORAGES": {
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -74,13 +90,33 @@ def photo_settings(env, var_dir: Path, body_limits: dict, csp: dict) -> dict:
     }
 
 
-def _img_sources(photos: dict) -> list[str]:
-    """The object storage's origins (path- and virtual-hosted style), or none: the
-    filesystem's photos come from this server."""
-    if photos["BACKEND"] == "django.core.files.storage.FileSystemStorage":
-        return []
-    endpoint = photos["OPTIONS"]["endpoint_url"]
-    if not endpoint:
-        return ["https://*.amazonaws.com"]
-    parts = urlsplit(endpoint)
-    return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]
+def bucket_origins(*, bucket: str, endpoint: str | None, region: str | None, style: str | None) -> list[str]:
+    """The origins of the URLs boto3 presigns for ``bucket`` (tests/evidence/test_photo_settings.py
+    holds this to boto3's own URLs). An endpoint: its host, or ``bucket.host`` when the style
+    is ``virtual``; path style is boto3's choice for an endpoint of one's own. AWS itself: the
+    bucket's host, global (boto3's default outside China) and regional (the one the global name
+    may redirect to); the region's ``s3`` host for path style. A bucket with a dot in its name
+    has no virtual host over HTTPS (its certificate would not match): path style there."""
+    if endpoint:
+        parts = urlsplit(endpoint)
+        virtual = style == "virtual" and not ("." in bucket and parts.scheme == "https")
+        return [f"{parts.scheme}://{bucket + '.' if virtual else ''}{parts.netloc.lower()}"]
+    path_style = style == "path" or "." in bucket
+    region = region or "us-east-1"
+    domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    prefix = "" if path_style else f"{bucket}."
+    hosts = [f"{prefix}s3.{region}.{domain}"]
+    if domain == "amazonaws.com" and (region == "us-east-1" or not path_style):
+        hosts.append(f"{prefix}s3.amazonaws.com")
+    return [f"https://{host}" for host in hosts]
+
+
+def _origins(values: list[str]) -> list[str]:
+    """``PHOTO_ORIGINS``: each ``scheme://host[:port]`` (a ``*.`` label allowed), nothing more."""
+    origins = []
+    for value in values:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/") or parts.query:
+            raise ImproperlyConfigured(f"PHOTO_ORIGINS is https://host[:port],...; not {value!r}")
+        origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return origins

@@ -14,7 +14,7 @@ from core.errors import InvalidInputError
 from core.idempotency import idempotent
 from factories import selectors as factory_selectors
 from orders import quality_selectors, selectors, services
-from orders.api import docs, inspection_docs
+from orders.api import docs, inspection_docs, money_docs
 from orders.api import inspection_serializers as iss
 from orders.api import serializers as s
 from orders.models import Job, JobHistory, Offer
@@ -85,7 +85,7 @@ class JobListCreateView(ListAPIView):
         return Response(s.JobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(get=docs.jobs_summary)
+@extend_schema_view(get=money_docs.jobs_summary)
 class JobsSummaryView(APIView):
     """An SME's jobs in sums: jobs per status, and what it paid, holds in escrow, had released
     and had refunded."""
@@ -333,7 +333,7 @@ class OfferDeclineView(APIView):
         return Response(s.OfferSerializer(offer).data)
 
 
-@extend_schema_view(get=docs.wallet)
+@extend_schema_view(get=money_docs.wallet)
 class WalletView(APIView):
     """A factory's money: escrow held for its live shares, payable, in transit, paid out."""
 
