@@ -232,15 +232,22 @@ def completed_assignment(factory_pair=None, *, quantity=1000, unit_price_fen=15,
     )
 
 
-def delivered_share(job_obj, owner, factory_pair, quantity):
+def share_in_production(job_obj, owner, factory_pair, quantity):
     """``factory_pair`` takes ``quantity`` of the job from the board; the owner sends the
-    material, the factory receives all of it and delivers; returns the assignment."""
+    material and the factory receives all of it; returns the assignment, in production."""
     user, company = factory_pair
     assignment = order_services.board_accept(job_id=job_obj.id, factory=company, user=user, quantity=quantity)
     order_services.assignment_materials_sent(assignment_id=assignment.id, company=owner[1], user=owner[0])
     order_services.assignment_materials_received(
         assignment_id=assignment.id, company=company, user=user, quantity_received=quantity
     )
+    return assignment
+
+
+def delivered_share(job_obj, owner, factory_pair, quantity):
+    """``share_in_production``, then delivered whole; returns the assignment."""
+    user, company = factory_pair
+    assignment = share_in_production(job_obj, owner, factory_pair, quantity)
     order_services.assignment_deliver(
         assignment_id=assignment.id, company=company, user=user, quantity_delivered=quantity
     )

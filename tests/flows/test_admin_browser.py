@@ -3,35 +3,19 @@ admin and sees it paid; the reconciliation view is saved as a screenshot artifac
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from conftest import ROOT
 from payments.services import settlement
 from tests import fixtures
 from tests.fixtures import UserFactory
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(ROOT, "artifacts")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.flows.browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, playwright_here
 
 
 @pytest.mark.slow
 def test_admin_browser_approves_a_batch_and_sees_it_paid(eager_celery_live, monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls below are plain sync code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -85,9 +69,7 @@ def _untranslated(page) -> list[str]:
 @pytest.mark.slow
 def test_admin_browser_reads_in_chinese_with_yuan(eager_celery_live, monkeypatch):
     """The operator's pages in zh-hans: every label Chinese, money in yuan; screenshots saved."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     live_server = eager_celery_live

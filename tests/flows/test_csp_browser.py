@@ -5,14 +5,12 @@ violation of the policy but one it is meant to make: ReDoc's bundle always asks 
 CDN for its "API docs by Redocly" logo, which the policy refuses (nothing leaves for another
 origin) and ReDoc then leaves out."""
 
-from pathlib import Path
-
 import pytest
 
 from payments.models import Payment
 from tests import fixtures
 from tests.fixtures import UserFactory
-from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.flows.browser import CHROMIUM, CHROMIUM_FLAGS, playwright_here
 
 REDOCLY_LOGO = "img-src https://cdn.redoc.ly/redoc/logo-mini.svg"
 # Every violation the page's document sees, kept on the window (an init script runs first).
@@ -26,9 +24,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @pytest.mark.slow
 def test_csp_every_page_works_in_a_browser_without_a_violation(eager_celery_live, monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     base = eager_celery_live.url

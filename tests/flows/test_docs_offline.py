@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 
 from conftest import ROOT
-from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.flows.browser import CHROMIUM, CHROMIUM_FLAGS, playwright_here
 
 ARTIFACTS = Path(ROOT, "artifacts")
 LOCAL = {"127.0.0.1", "localhost"}
@@ -23,9 +23,7 @@ def _leaves(url: str) -> bool:
 
 @pytest.mark.slow
 def test_landing_and_every_docs_page_load_nothing_from_outside(live_server, monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     base = live_server.url.replace("localhost", "127.0.0.1")

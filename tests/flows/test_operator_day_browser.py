@@ -17,7 +17,7 @@ from payments.models import SettlementBatch
 from payments.services import settlement
 from tests import fixtures
 from tests.fixtures import UserFactory
-from tests.flows.test_admin_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from tests.flows.browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, playwright_here
 
 SCREENS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
@@ -44,9 +44,7 @@ def _log_in(page, base):
 @pytest.mark.slow
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_operator_day_in_chinese(screen, eager_celery_live, monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     base = eager_celery_live.url

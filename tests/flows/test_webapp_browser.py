@@ -19,7 +19,7 @@ from evidence.models import Photo
 from orders.models import Assignment, Job
 from payments.selectors import factory_balances
 from tests import fixtures
-from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.flows.browser import CHROMIUM, CHROMIUM_FLAGS, playwright_here
 
 ARTIFACTS = Path(ROOT, "artifacts")
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True}
@@ -57,9 +57,7 @@ def _log_in(page, base, username):
 
 @pytest.mark.slow
 def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, start_worker, monkeypatch, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # given: an SME and a nearby online factory that sews velcro; web and a worker running
@@ -200,9 +198,7 @@ def test_webapp_sme_posts_and_pays_a_job_and_a_factory_takes_it_live(start_web, 
 def test_webapp_factory_gets_a_dispatch_offer_live_with_its_countdown_and_accepts(
     start_web, start_worker, start_beat, monkeypatch
 ):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # given: a factory on the app with its stream live, and a paid dispatch job near it (made
@@ -238,9 +234,7 @@ def test_webapp_factory_gets_a_dispatch_offer_live_with_its_countdown_and_accept
 
 @pytest.mark.slow
 def test_webapp_signs_up_an_sme_and_shows_each_field_the_api_refuses(start_web, monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     from accounts.models import Company
 

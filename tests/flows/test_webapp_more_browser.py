@@ -8,7 +8,6 @@ factory by typing. Every screen and tab fits 390 px, the first screen paints und
 and no request leaves the origin. Screenshots under artifacts/."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,7 @@ from orders import quality_selectors
 from orders import services as order_services
 from orders.models import Job, Offer
 from tests import fixtures
-from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.flows.browser import CHROMIUM, CHROMIUM_FLAGS, playwright_here
 from tests.flows.test_webapp_browser import ARTIFACTS, PHONE, _log_in, _real_password
 
 # How often the page asked for the phone's position (the tests read it).
@@ -77,9 +76,7 @@ def _pull_down(cdp, page):
 def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_screen_fits(
     start_web, start_worker, start_beat, monkeypatch
 ):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # given: an SME with a completed job (inspected, 950 of 1,000 accepted), a paid grab job

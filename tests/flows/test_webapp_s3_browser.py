@@ -11,7 +11,6 @@ unless MOTO_DISABLE_GLOBAL_CORS is set, and even then its POST-to-bucket handler
 headers (moto/s3/responses.py, ``_bucket_response_post``)."""
 
 import uuid
-from pathlib import Path
 
 import boto3
 import pytest
@@ -20,7 +19,7 @@ from conftest import wait_for
 from evidence.models import Photo
 from tests import fixtures
 from tests.evidence.photos import MotoServer
-from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.flows.browser import CHROMIUM, CHROMIUM_FLAGS, playwright_here
 from tests.flows.test_csp_browser import LISTEN
 from tests.flows.test_webapp_browser import ARTIFACTS, PHONE, _jpeg, _log_in, _real_password
 
@@ -46,11 +45,7 @@ def _posted_to(response, origin: str) -> bool:
 def test_webapp_uploads_a_photo_to_a_bucket_on_another_origin_and_shows_its_thumbnail(
     start_web, start_worker, bucket, monkeypatch
 ):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
-
-    from orders import services as order_services
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # given: a paid job of 500 pieces in production at a factory
@@ -59,11 +54,7 @@ def test_webapp_uploads_a_photo_to_a_bucket_on_another_origin_and_shows_its_thum
     _real_password(owner[0])
     _real_password(factory_user)
     job = fixtures.job(owner, quantity=500)
-    share = order_services.board_accept(job_id=job.id, factory=factory, user=factory_user)
-    order_services.assignment_materials_sent(assignment_id=share.id, company=owner[1], user=owner[0])
-    order_services.assignment_materials_received(
-        assignment_id=share.id, company=factory, user=factory_user, quantity_received=500
-    )
+    share = fixtures.share_in_production(job, owner, (factory_user, factory), 500)
     # ... the web process and a worker keeping photos in the bucket, which allows the site's origin
     storage_url, name, client = bucket
     photos = {

@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -23,7 +22,7 @@ from orders.quality_models import Inspection
 from payments.models import SettlementBatch
 from payments.selectors import factory_balances
 from tests import fixtures
-from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.flows.browser import CHROMIUM, CHROMIUM_FLAGS, playwright_here
 from tests.flows.test_webapp_browser import ARTIFACTS, PHONE, _figure, _jpeg, _log_in, _real_password
 
 
@@ -43,9 +42,7 @@ def _settle_now():
 def test_webapp_factory_reports_each_step_with_photos_and_the_sme_inspects_and_accepts(
     start_web, start_worker, monkeypatch, tmp_path
 ):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # given: an SME and a nearby online factory that sews velcro; web and a worker running;
@@ -191,11 +188,7 @@ def test_webapp_factory_reports_each_step_with_photos_and_the_sme_inspects_and_a
 def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_with_a_reason(
     start_web, start_worker, monkeypatch, tmp_path
 ):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
-
-    from orders import services as order_services
+    sync_playwright = playwright_here()
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # given: a paid job of 500 pieces in production at a factory (made here, before the browsers)
@@ -204,11 +197,7 @@ def test_webapp_a_rejected_lot_is_reworked_and_delivered_again_then_disputed_wit
     _real_password(owner[0])
     _real_password(factory_user)
     job = fixtures.job(owner, quantity=500)
-    share = order_services.board_accept(job_id=job.id, factory=factory, user=factory_user)
-    order_services.assignment_materials_sent(assignment_id=share.id, company=owner[1], user=owner[0])
-    order_services.assignment_materials_received(
-        assignment_id=share.id, company=factory, user=factory_user, quantity_received=500
-    )
+    share = fixtures.share_in_production(job, owner, (factory_user, factory), 500)
     client = APIClient()
     client.force_authenticate(owner[0])
     items = client.get("/api/v1/processes/velcro_sewing/inspection").json()["items"]
@@ -291,9 +280,7 @@ window.WeixinJSBridge = {
 def test_webapp_factory_confirms_a_wechat_transfer_from_its_wallet(
     start_web, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     from marketplace.settings_wechatpay import WECHATPAY_OPTIONAL, WECHATPAY_SETTINGS
     from payments.gateways.wechatpay import numbers

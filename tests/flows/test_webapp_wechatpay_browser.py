@@ -6,14 +6,13 @@ order and WeChat Pay's signed notification arrives, and the job turns open on th
 live. Inside WeChat's own browser the same QR code is shown. Screenshots under artifacts/."""
 
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from orders.models import Job
 from payments.models import WechatPayOrder
 from tests import fixtures
-from tests.flows.test_admin_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.flows.browser import CHROMIUM, CHROMIUM_FLAGS, playwright_here
 from tests.flows.test_webapp_browser import ARTIFACTS, PHONE, _log_in, _real_password
 from tests.payments.test_wechatpay_qr import _dark_modules, _expected_modules
 
@@ -49,9 +48,7 @@ def _notify(base, body: bytes, headers: dict) -> int:
 def test_webapp_sme_pays_a_job_by_scanning_the_wechat_pay_qr_code_and_sees_it_open_live(
     start_web, start_worker, settings, tmp_path, monkeypatch
 ):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run and make test do it)")
-    from playwright.sync_api import sync_playwright
+    sync_playwright = playwright_here()
 
     from marketplace.settings_wechatpay import WECHATPAY_OPTIONAL, WECHATPAY_SETTINGS
     from tests.payments.test_wechatpay import _start
