@@ -8,6 +8,7 @@ live. Inside WeChat's own browser the same QR code is shown. Screenshots under a
 import urllib.request
 
 import pytest
+from django.db import connections
 
 from orders.models import Job
 from payments.models import WechatPayOrder
@@ -99,6 +100,9 @@ def test_webapp_sme_pays_a_job_by_scanning_the_wechat_pay_qr_code_and_sees_it_op
             gone = page.locator(panel).count() + page.locator("#pay-below").count()
             page.screenshot(path=str(ARTIFACTS / "webapp-sme-wechatpay-paid.png"), full_page=True)
             browser.close()
+            # the ORM read the job and its order inside Playwright's block, on a connection of
+            # the block's own; closed here, or it outlives the test database
+            connections.close_all()
     finally:
         wechat.stop()
 
