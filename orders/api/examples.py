@@ -38,6 +38,7 @@ ASSIGNMENT = {
     "delivered_at": None,
     "completed_at": None,
     "materials": MATERIALS_NONE,
+    "last_inspection": None,
 }
 IN_PRODUCTION = {
     **ASSIGNMENT,
@@ -54,8 +55,13 @@ DELIVERED = {
     "delivered_at": "2026-06-11T16:40:00+08:00",
     "materials": {**MATERIALS_NONE, "sent": 2000, "received": 2000, "consumed": 1990, "loss": 10},
 }
+# The delivered lot's inspection (``orders.api.inspection_docs.INSPECTION``) as the share carries it.
+LAST_INSPECTION = {"id": 7, "round": 1, "accepted": True, "next": "accept", "inspected_at": "2026-06-11T18:05:00+08:00"}
+# The same lot rejected at inspection and sent to an admin (``on_reject: dispute``).
+LAST_INSPECTION_DISPUTED = {**LAST_INSPECTION, "accepted": False, "next": "dispute"}
 COMPLETED = {
     **DELIVERED,
+    "last_inspection": LAST_INSPECTION,
     "status": "completed",
     "quantity_accepted": 1990,
     "quantity_rejected": 0,
@@ -90,12 +96,26 @@ JOB_CANCELLED = {
     "status": "cancelled",
     "payment": {**PAID, "status": "refunded", "refunded_fen": 30000},
 }
-JOB_DISPUTED = {**JOB, "status": "disputed", "payment": PAID, "assignments": [{**DELIVERED, "status": "disputed"}]}
+JOB_DISPUTED = {
+    **JOB,
+    "status": "disputed",
+    "payment": PAID,
+    "assignments": [{**DELIVERED, "status": "disputed", "last_inspection": LAST_INSPECTION_DISPUTED}],
+}
 JOB_RESOLVED = {
     **JOB,
     "status": "completed",
     "payment": {**PAID, "status": "partially_refunded", "refunded_fen": 1500},
-    "assignments": [{**COMPLETED, "quantity_accepted": 1890, "quantity_rejected": 100, "rating": None, "comment": ""}],
+    "assignments": [
+        {
+            **COMPLETED,
+            "quantity_accepted": 1890,
+            "quantity_rejected": 100,
+            "rating": None,
+            "comment": "",
+            "last_inspection": LAST_INSPECTION_DISPUTED,
+        }
+    ],
 }
 
 OFFER = {**OfferCard.example, "created_at": "2026-06-09T10:00:00+08:00"}

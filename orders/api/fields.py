@@ -99,6 +99,15 @@ FIELDS = {
     "Inspection.accepted": "Whether the lot passed: no class reached its rejection number.",
     "photo_ids": "Ids of the SME's inspection photos of this job (`POST /api/v1/jobs/{id}/photos`), up to 20.",
     "Inspection.inspected_at": "When the inspection was recorded" + TIME + ".",
+    "Assignment.last_inspection": "The share's latest inspection (its highest `round`), or null when its lot was "
+    "never inspected: whether and how it was judged, without asking `GET /api/v1/assignments/{id}/inspection` "
+    "(which has the plan, the standard and every round).",
+    "LastInspection.id": "The inspection's id.",
+    "LastInspection.round": "1 for the lot's first inspection, 2 after one rework and re-delivery, and so on.",
+    "LastInspection.accepted": "Whether the lot passed: no class reached its rejection number.",
+    "LastInspection.next": "What the verdict led to: `accept` (the share awaits the SME's acceptance), "
+    "`rework` (back to the factory) or `dispute`.",
+    "LastInspection.inspected_at": "When the inspection was recorded" + TIME + ".",
     "FactoryQuality.severity": "Where the switching rules stand for this factory and process.",
     "FactoryQuality.discontinued": "Inspection discontinued (five lots on tightened): new lots resume tightened.",
     "FactoryQuality.lots": "Lots inspected (first inspections only).",

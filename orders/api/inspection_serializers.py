@@ -56,6 +56,17 @@ class InspectionSerializer(ModelSerializer):
         ]
 
 
+class LastInspectionSerializer(serializers.Serializer):
+    """A share's latest inspection, as the share carries it (``orders.selectors.last_inspection``):
+    enough to know whether and how its lot was judged; the rest is the share's inspection page."""
+
+    id = serializers.IntegerField()
+    round = serializers.IntegerField()
+    accepted = serializers.BooleanField()
+    next = serializers.ChoiceField(choices=Inspection.Next.choices)
+    inspected_at = serializers.DateTimeField()
+
+
 class AssignmentInspectionSerializer(serializers.Serializer):
     assignment_id = serializers.IntegerField()
     status = serializers.CharField(help_text="The share's status.")

@@ -12,6 +12,8 @@ from core.api.base import (  # noqa: F401 (re-exported)
     money,
 )
 from core.api.shapes import shape_serializer
+from orders import selectors
+from orders.api.inspection_serializers import LastInspectionSerializer
 from orders.cards import BoardCard, OfferCard
 from orders.models import Assignment, Job, JobHistory
 from orders.services import MAX_QUANTITY, MAX_UNIT_PRICE_FEN
@@ -100,6 +102,7 @@ class AssignmentSerializer(ModelSerializer):
     amount_fen = serializers.IntegerField()
     amount = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField()
+    last_inspection = serializers.SerializerMethodField()
 
     class Meta:
         model = Assignment
@@ -125,6 +128,7 @@ class AssignmentSerializer(ModelSerializer):
             "delivered_at",
             "completed_at",
             "materials",
+            "last_inspection",
         ]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
@@ -141,6 +145,11 @@ class AssignmentSerializer(ModelSerializer):
             if movement.kind == "returned" and movement.confirmed_at is not None:
                 totals["returned_confirmed"] += movement.quantity
         return totals
+
+    @extend_schema_field(LastInspectionSerializer(allow_null=True))
+    def get_last_inspection(self, obj):
+        row = selectors.last_inspection(obj)
+        return None if row is None else LastInspectionSerializer(row).data
 
 
 class PaymentSummarySerializer(serializers.Serializer):

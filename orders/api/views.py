@@ -186,7 +186,9 @@ class BoardAcceptView(APIView):
             job_id=job_id, factory=company_for_user(request.user), user=request.user, quantity=data.get("quantity")
         )
         # Rendered as the service made it (its factory is this company, no material has moved
-        # yet) instead of read back with its job and factory: the same body, a test holds it.
+        # yet, never inspected) instead of read back with its job and factory: the same body,
+        # a test holds it.
+        assignment = selectors.share_as_taken(assignment)
         return Response(s.AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 

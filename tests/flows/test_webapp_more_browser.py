@@ -53,6 +53,17 @@ def _completed_with_a_verdict(owner, factory_pair):
     return job, share
 
 
+def _completed_without_inspection(owner, factory_pair):
+    """A job of 200 pieces delivered and accepted whole without an inspection: its share's
+    ``last_inspection`` is null, so the app has no verdict to ask for."""
+    job = fixtures.job(owner, quantity=200, unit_price_fen=15)
+    share = fixtures.delivered_share(job, owner, factory_pair, 200)
+    order_services.assignment_accept(
+        assignment_id=share.id, company=owner[1], user=owner[0], quantity_accepted=200, rating=5
+    )
+    return share
+
+
 def _tabs_overflow(page, names) -> dict:
     overflow = {}
     for name in names:
@@ -85,6 +96,7 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
     owner = fixtures.sme()
     factory_pair = fixtures.factory()
     done, done_share = _completed_with_a_verdict(owner, factory_pair)
+    never_inspected = _completed_without_inspection(owner, factory_pair)
     on_board = fixtures.job(owner, quantity=800, unit_price_fen=15)
     dispatched = fixtures.job(owner, quantity=600, unit_price_fen=15, mode="dispatch")
     _real_password(owner[0])
@@ -93,6 +105,8 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
     base = web.url
     origin = re.compile(rf"^(https?|wss?)://127\.0\.0\.1:{web.port}/")
     elsewhere, errors = [], []
+    inspection_page = re.compile(r"/api/v1/assignments/(\d+)/inspection$")
+    asked_inspections = {"sme": set(), "factory": set()}
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as playwright:
@@ -100,6 +114,13 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
         phones = {name: browser.new_context(**PHONE) for name in ("sme", "factory", "visitor")}
         for context in phones.values():
             context.on("request", lambda r: None if origin.match(r.url) else elsewhere.append(r.url))
+        for name, asked_of in asked_inspections.items():
+            phones[name].on(
+                "request",
+                lambda r, asked_of=asked_of: (
+                    (m := inspection_page.search(r.url.split("?")[0])) and asked_of.add(int(m[1]))
+                ),
+            )
         phones["sme"].add_init_script(COUNT_POSITION_ASKS)
         phones["factory"].add_init_script(RECORD_VIBRATIONS)
         sme_page, factory_page, visitor = (phones[n].new_page() for n in ("sme", "factory", "visitor"))
@@ -185,6 +206,8 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
         factory_page.screenshot(path=str(ARTIFACTS / "webapp-more-factory-place.png"), full_page=True)
         factory_page.click("[data-tab=work]")
         factory_verdict = factory_page.inner_text(f".share[data-share='{done_share.id}'] [data-inspection]")
+        unjudged = f".share[data-share='{never_inspected.id}']"
+        unjudged_seen = [factory_page.query_selector(unjudged + m) is not None for m in ("", " [data-inspection]")]
         factory_overflow = _tabs_overflow(factory_page, ("work", "wallet", "capacity"))
         # and in English, every tab still fits
         factory_page.click("#lang")
@@ -195,7 +218,12 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
         english_overflow |= {f"sme {k}": v for k, v in _tabs_overflow(sme_page, ("jobs", "money", "place")).items()}
         browser.close()
 
-    summary = {"paid": (15000 + 12000 + 9000), "escrow": 9000, "released": 950 * 15, "refunded": 50 * 15 + 12000}
+    summary = {
+        "paid": (15000 + 3000 + 12000 + 9000),
+        "escrow": 9000,
+        "released": 950 * 15 + 3000,
+        "refunded": 50 * 15 + 12000,
+    }
     company = Company.objects.get(id=owner[1].id)
     profile = FactoryProfile.objects.get(company=factory_pair[1])
     assert Job.objects.get(id=on_board.id).status == "cancelled"
@@ -209,7 +237,7 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
         "released_fen": f"¥{summary['released'] / 100:.2f}",
         "refunded_fen": f"¥{summary['refunded'] / 100:.2f}",
     }
-    assert "已完成 1" in counts and "已取消/过期 1" in counts and "进行中 1" in counts
+    assert "已完成 2" in counts and "已取消/过期 1" in counts and "进行中 1" in counts
     assert "已付 ¥150.00" in history and "验收数量 950" in history
     assert "批次合格" in kept_verdict and "批次合格" in factory_verdict and asked == "确认取消？再点一次"
     assert asks_before_tap == 0 and asks_after_tap == 1 and "±12" in located
@@ -219,3 +247,7 @@ def test_webapp_offer_alert_board_refresh_sme_money_verdicts_places_and_every_sc
     assert before_login == {"login": False, "signup": False} and first_paint < 1000
     assert set(sme_overflow.values()) == set(factory_overflow.values()) == set(english_overflow.values()) == {False}
     assert errors == [] and elsewhere == []
+    # the inspected share's verdict was asked for; the share never inspected was not (its
+    # ``last_inspection`` is null), on neither phone
+    assert asked_inspections == {"sme": {done_share.id}, "factory": {done_share.id}}
+    assert unjudged_seen == [True, False]

@@ -250,7 +250,8 @@ function moneySection(summary, jobs) {
   );
 }
 
-// Inspections of finished shares do not change: each is asked for once.
+// Inspections of finished shares do not change: each is asked for once, and only when the
+// share says it was inspected (its `last_inspection`): one never inspected has no verdict to show.
 const finalInspections = new Map();
 async function inspectionsOf(shares) {
   return Object.fromEntries(
@@ -259,6 +260,7 @@ async function inspectionsOf(shares) {
         const key = `${a.id}:${a.status}`;
         const read = () => api("GET", `/assignments/${a.id}/inspection`);
         if (a.status === "delivered" || a.status === "in_production") return [a.id, await read()];
+        if (a.last_inspection === null) return [a.id, undefined];
         // A verdict that cannot be read now (offline, never read before) is left out, not the screen.
         const verdicts = finalInspections.get(key) ?? (await read().catch(() => undefined));
         if (verdicts && !verdicts.offline) finalInspections.set(key, verdicts);
