@@ -3,6 +3,8 @@ with their descriptions, formats and enums, are the shape's (drf-spectacular bui
 OpenAPI component from them) and its output is ``Shape.of``, the very dict the event stream
 carries, so HTTP and events cannot drift apart."""
 
+import typing
+
 from rest_framework import serializers
 
 from core.shapes import Field, Shape, fields_of, shape_in
@@ -10,8 +12,7 @@ from core.shapes import Field, Shape, fields_of, shape_in
 
 def _drf_field(hint, spec: Field):
     options = {"help_text": spec.description, "read_only": True}
-    nullable = "None" in str(hint)
-    if nullable:
+    if type(None) in typing.get_args(hint):
         options["allow_null"] = True
     nested = shape_in(hint)
     if nested is not None:
