@@ -117,6 +117,8 @@ def _origins(values: list[str]) -> list[str]:
     for value in values:
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/") or parts.query:
-            raise ImproperlyConfigured(f"PHOTO_ORIGINS is https://host[:port],...; not {value!r}")
+            raise ImproperlyConfigured(
+                f"PHOTO_ORIGINS 应为 https://host[:port],... / PHOTO_ORIGINS is https://host[:port],...; not {value!r}"
+            )
         origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
     return origins
